@@ -1,0 +1,40 @@
+import { HttpStatus } from '@nestjs/common';
+import { BtrustError } from '../../btrust/btrust.errors';
+import { ApiProblem } from './problem';
+
+/**
+ * How a B-Trust failure reaches the frontend. The provider's own message is
+ * localized and safe to show; our internals are not added.
+ */
+export function upstreamProblem(error: BtrustError): ApiProblem {
+  const provider = { providerCode: error.providerCode ?? null };
+  switch (error.code) {
+    case 'TIMEOUT':
+      return new ApiProblem(HttpStatus.GATEWAY_TIMEOUT, 'UPSTREAM_TIMEOUT', 'B-Trust did not answer in time', 'Try again later.', provider);
+    case 'UNAVAILABLE':
+      return new ApiProblem(HttpStatus.SERVICE_UNAVAILABLE, 'UPSTREAM_UNAVAILABLE', 'B-Trust is unavailable', 'Try again later.', provider, {
+        'retry-after': '30',
+      });
+    case 'CIRCUIT_OPEN':
+      return new ApiProblem(
+        HttpStatus.SERVICE_UNAVAILABLE,
+        'CIRCUIT_OPEN',
+        'B-Trust is failing; calls are paused',
+        'Several recent calls to B-Trust failed, so new ones are not sent for a while. Try again later.',
+        provider,
+        { 'retry-after': '30' },
+      );
+    case 'BAD_REQUEST':
+    case 'REJECTED':
+    case 'NOT_FOUND':
+      return new ApiProblem(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'PROVIDER_REJECTED',
+        'B-Trust refused the request',
+        error.providerMessage ?? 'The request is rejected.',
+        provider,
+      );
+    default:
+      return new ApiProblem(HttpStatus.BAD_GATEWAY, 'UPSTREAM_ERROR', 'B-Trust answered with an error', 'Try again later.', provider);
+  }
+}

@@ -1,0 +1,29 @@
+import { DataSourceOptions } from 'typeorm';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export const EMBEDDED_DATABASE_NAME = 'btrust_cas';
+
+/**
+ * One definition of how we talk to PostgreSQL, shared by the server and the
+ * migration CLI. Entities and migrations are class references, not globs, so
+ * the same list works under ts-jest and from dist/.
+ */
+export function databaseOptions(url: string, runMigrationsOnStart: boolean): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: runMigrationsOnStart,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    logging: ['error', 'migration'],
+    extra: {
+      max: 20,
+      // Fail fast instead of hanging when the database is unreachable.
+      connectionTimeoutMillis: 5_000,
+      application_name: 'btrust-cas',
+    },
+  };
+}

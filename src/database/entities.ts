@@ -1,0 +1,18 @@
+import { CallbackEndpoint } from '../callbacks/callback-endpoint.entity';
+import { CallbackInboxEntry } from '../callbacks/callback-inbox.entity';
+import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
+import { RateWindow } from '../common/rate-limit/rate-window.entity';
+import { StateTransition } from '../common/state-machine/state-transition.entity';
+import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
+import { WebIdentification } from '../identification/web/web-identification.entity';
+
+/** Every TypeORM entity of the server, registered by reference. */
+export const ENTITIES: Function[] = [
+  StateTransition,
+  IdempotencyKey,
+  RateWindow,
+  CallbackEndpoint,
+  CallbackInboxEntry,
+  MobileIdentification,
+  WebIdentification,
+];

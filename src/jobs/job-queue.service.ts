@@ -1,0 +1,76 @@
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import PgBoss from 'pg-boss';
+import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+
+export type JobHandler<T extends object> = (data: T, job: { id: string; name: string }) => Promise<void>;
+
+export interface WorkOptions {
+  pollingIntervalSeconds?: number;
+  /** Jobs of this queue handled at once by this instance. */
+  concurrency?: number;
+}
+
+export type QueueOptions = Omit<PgBoss.Queue, 'name'>;
+
+/**
+ * Durable jobs on the application's own PostgreSQL (pg-boss). Several server
+ * instances share the queues; pg-boss hands each job to one of them.
+ */
+@Injectable()
+export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
+  private readonly logger = new Logger(JobQueue.name);
+  private readonly boss: PgBoss;
+  private readonly queues = new Set<string>();
+
+  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedAppConfig) {
+    this.boss = new PgBoss({
+      connectionString: config.database.url,
+      application_name: 'btrust-cas-jobs',
+      max: 5,
+      // Completed and failed jobs are evidence for operators for a week, then pruned.
+      deleteAfterDays: 7,
+    });
+    this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.boss.start();
+  }
+
+  /** Workers finish the jobs they hold before the database pool closes. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.boss.stop({ graceful: true, wait: true, timeout: this.config.shutdownTimeoutMs });
+  }
+
+  async createQueue(name: string, options: QueueOptions = {}): Promise<void> {
+    if (this.queues.has(name)) return;
+    await this.boss.createQueue(name, { name, ...options });
+    this.queues.add(name);
+  }
+
+  /** Returns the job id, or null when a singleton key already holds a queued job. */
+  async send<T extends object>(
+    name: string,
+    data: T,
+    options: PgBoss.SendOptions = {},
+  ): Promise<string | null> {
+    return this.boss.send(name, data, options);
+  }
+
+  async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
+    // pg-boss 10 runs one job at a time per worker; concurrency means several workers.
+    for (let worker = 0; worker < (options.concurrency ?? 1); worker++) {
+      await this.boss.work<T>(
+        name,
+        // One job per fetch: pg-boss 10 fails a whole batch when one job throws.
+        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async ([job]) => handler(job.data, { id: job.id, name: job.name }),
+      );
+    }
+  }
+
+  async getJobState(name: string, id: string): Promise<string | undefined> {
+    const job = await this.boss.getJobById(name, id);
+    return job?.state;
+  }
+}

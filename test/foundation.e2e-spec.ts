@@ -1,0 +1,123 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../src/database/migrations';
+import { JobQueue } from '../src/jobs/job-queue.service';
+import { ProbeModule } from './support/probe.module';
+import { freePort, startTestServer, TestServer } from './support/test-server';
+
+const PROBLEM_JSON = /^application\/problem\+json/;
+
+describe('Foundation', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({}, { extraModules: [ProbeModule] });
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers liveness and readiness with the database reachable', async () => {
+    await request(server.url).get('/health').expect(200, { status: 'ok' });
+    const ready = await request(server.url).get('/health/ready').expect(200);
+    expect(ready.body.info.database).toEqual({ status: 'up' });
+  });
+
+  it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {
+    const ui = await request(server.url).get('/docs').redirects(1).expect(200);
+    expect(ui.text).toContain('swagger-ui');
+    const document = await request(server.url).get('/docs-json').expect(200);
+    expect(document.body.openapi).toMatch(/^3\./);
+    expect(Object.keys(document.body.paths)).toEqual(expect.arrayContaining(['/health', '/health/ready']));
+  });
+
+  it('applies migrations at start', async () => {
+    const applied: Array<{ name: string }> = await server.app.get(DataSource).query('select name from migrations');
+    expect(applied.map((migration) => migration.name)).toEqual(MIGRATIONS.map((migration) => migration.name));
+  });
+
+  it('echoes an X-Request-Id it is given and generates one otherwise', async () => {
+    const given = await request(server.url).get('/health').set('X-Request-Id', 'trace-abc-123').expect(200);
+    expect(given.headers['x-request-id']).toBe('trace-abc-123');
+    const generated = await request(server.url).get('/health').expect(200);
+    expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('refuses an invalid body with a problem listing each field', async () => {
+    const response = await request(server.url)
+      .post('/test-probe/echo')
+      .send({ name: 'far too long a name', count: 9, extra: true })
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body).toMatchObject({ status: 400, code: 'VALIDATION_FAILED', instance: '/test-probe/echo' });
+    expect(response.body.requestId).toBe(response.headers['x-request-id']);
+    const fields = response.body.errors.map((error: { field: string }) => error.field).sort();
+    expect(fields).toEqual(['count', 'extra', 'name']);
+  });
+
+  it('answers malformed JSON with 400 MALFORMED_JSON', async () => {
+    const response = await request(server.url)
+      .post('/test-probe/echo')
+      .set('Content-Type', 'application/json')
+      .send('{"name": "x",')
+      .expect(400);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body.code).toBe('MALFORMED_JSON');
+  });
+
+  it('answers an unsupported content type with 415', async () => {
+    const response = await request(server.url)
+      .post('/test-probe/echo')
+      .set('Content-Type', 'application/xml')
+      .send('<name>x</name>')
+      .expect(415);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it('answers a body over HTTP_BODY_LIMIT_MB with 413', async () => {
+    const response = await request(server.url)
+      .post('/test-probe/echo')
+      .set('Content-Type', 'application/json')
+      .send(JSON.stringify({ name: 'x'.repeat(2 * 1024 * 1024), count: 1 }))
+      .expect(413);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('answers an unknown route with a 404 problem', async () => {
+    const response = await request(server.url).get('/no/such/route').expect(404);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body.code).toBe('NOT_FOUND');
+  });
+
+  it('hides the internals of an unexpected error behind a 500 with the request id', async () => {
+    const response = await request(server.url).post('/test-probe/explode').expect(500);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body.code).toBe('INTERNAL_ERROR');
+    expect(response.body.requestId).toBe(response.headers['x-request-id']);
+    expect(JSON.stringify(response.body)).not.toMatch(/hunter2|at \w+ \(/);
+  });
+
+  it('round-trips a durable job through the queue', async () => {
+    const queue = server.app.get(JobQueue);
+    await queue.createQueue('foundation-roundtrip');
+    const received = new Promise<{ greeting: string }>((resolve) => {
+      void queue.work<{ greeting: string }>('foundation-roundtrip', async (data) => resolve(data), {
+        pollingIntervalSeconds: 0.5,
+      });
+    });
+    const jobId = await queue.send('foundation-roundtrip', { greeting: 'hello' });
+    expect(jobId).toEqual(expect.any(String));
+    await expect(received).resolves.toEqual({ greeting: 'hello' });
+  });
+});
+
+describe('Start-up against an unreachable database', () => {
+  it('fails with a connection error instead of hanging', async () => {
+    const closedPort = await freePort();
+    const unreachable = { url: `postgres://nobody:nothing@127.0.0.1:${closedPort}/none`, drop: async () => {} };
+    await expect(startTestServer({}, { database: unreachable })).rejects.toThrow(/ECONNREFUSED/);
+  });
+});
