@@ -1,0 +1,668 @@
+/**
+ * The provider's wire format, and the mapping between it and the domain types in
+ * btrust.types.ts. Nothing outside src/btrust knows these field names.
+ *
+ * Tolerant where the document is inconsistent (ids as numbers or strings, envelope present or
+ * not, extra fields, unknown enum values, date formats); strict about what the flows rely on
+ * (documents, session ids, identifiers), which must be present and well-formed or the answer is
+ * refused as UNPROCESSABLE_RESPONSE.
+ */
+import { BtrustCallbackFormatError, BtrustError } from './btrust.errors';
+import {
+  decodeStrictBase64,
+  isRecord,
+  looksLikePdf,
+  parseProviderDate,
+  readWireId,
+  readWireString,
+  toWireDateOfBirth,
+} from './btrust-wire-values';
+import type {
+  BtrustCallback,
+  DocumentToSign,
+  MobileIdentificationAccepted,
+  MobileIdentificationRequest,
+  MobileIdentificationResult,
+  Registration,
+  RegistrationRequest,
+  RegistrationStatus,
+  SignSessionRequest,
+  SignSessionStarted,
+  SignedDocuments,
+  WebIdentificationResult,
+  WebIdentificationStartRequest,
+  WebIdentificationStarted,
+  WebIdentificationStatus,
+} from './btrust.types';
+
+export type BtrustOperation =
+  | 'identification'
+  | 'getIdentificationResult'
+  | 'startWebIdentification'
+  | 'createRegistration'
+  | 'getWebIdentificationResult'
+  | 'getSignedDocuments'
+  | 'startSignSession'
+  | 'getRegistrationStatus'
+  | 'getWebIdentificationStatus'
+  | 'checkReachable';
+
+/** One HTTP answer from the provider: the status and the body parsed as JSON (undefined if it was not JSON). */
+export interface ProviderAnswer {
+  operation: BtrustOperation;
+  httpStatus: number;
+  body: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Request shapes (what we send)
+
+export interface PersonIdentityDataWire {
+  docType: string;
+  /** Reading: the seed prints a bare number; a string keeps the leading 0 of EGNs born 2000–2009. */
+  identificatorValue: string;
+  /** dd-MM-yyyy */
+  dateOfBirth?: string;
+}
+
+export interface IdentificationRequestWire {
+  personIdentityData: PersonIdentityDataWire;
+  phoneNumber?: string;
+  email?: string;
+  payer: string;
+  identificationReason: string;
+}
+
+export interface WebSessionStartRequestWire {
+  requestCallbackUrl: string;
+  identificationReason: string;
+}
+
+export interface RegistrationRequestWire {
+  cancelUrl: string;
+  deviceFingerprint: Record<string, unknown>;
+  externalRef: string;
+  successUrl: string;
+  userLanguage: string;
+  verifyEmailAddress: boolean;
+  verifyPhoneNumber: boolean;
+  showGtcGdp: boolean;
+  showMainInfo: boolean;
+}
+
+export interface SignaturePositionWire {
+  imageHeight: number;
+  imageWidth: number;
+  imageXAxis: number;
+  imageYAxis: number;
+  pageNumber: number;
+}
+
+/**
+ * Reading: the seed spells the archive flag `toBeArhieved`; the provider's published OpenAPI
+ * description of its sister CQES signing API spells it `toBeArchived`. We send `toBeArchived`,
+ * and this is the only place that spelling exists.
+ */
+export const ARCHIVE_FLAG_WIRE_NAME = 'toBeArchived';
+
+export interface DocumentForSignWire {
+  contentAsBase64: string;
+  fileName: string;
+  legalFileName: string;
+  padesVisualSignature: boolean;
+  signaturePosition?: SignaturePositionWire;
+  [ARCHIVE_FLAG_WIRE_NAME]?: boolean;
+}
+
+export interface SignSessionStartRequestWire {
+  identificator: string;
+  signSessionId: string;
+  documentsForSign: DocumentForSignWire[];
+  sendSignedDocumentsByEmail: boolean;
+  cancelUrl: string;
+  successUrl: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answer shapes (what we receive; every field unverified until mapped)
+
+export interface EnvelopeWire {
+  data?: unknown;
+  responseCode?: unknown;
+  code?: unknown;
+  message?: unknown;
+  /** Only getIdentificationResult: ON_BOARDING, IN_PROGRESS or FINISHED, beside (not inside) `data`. */
+  status?: unknown;
+}
+
+export interface IdentificationAcceptedWire {
+  callbackId?: unknown;
+  validity?: unknown;
+}
+
+export interface IdentificationResultDataWire {
+  content?: unknown;
+  identification_before?: unknown;
+  identification_reason?: unknown;
+  identificator?: unknown;
+  /** Accepted twins of the document's snake_case names. */
+  identificationBefore?: unknown;
+  identificationReason?: unknown;
+}
+
+export interface WebSessionStartedWire {
+  webSessionId?: unknown;
+  resultId?: unknown;
+  webSessionExpireDate?: unknown;
+}
+
+/** Not enveloped. */
+export interface RegistrationWire {
+  sessionId?: unknown;
+  registrationId?: unknown;
+  createdOn?: unknown;
+  expiredOn?: unknown;
+  serviceName?: unknown;
+  otcRequestId?: unknown;
+  userLanguage?: unknown;
+}
+
+export interface WebIdentificationResultWire {
+  eIDDocAsBase64?: unknown;
+  clientIdentificator?: unknown;
+  signSessionId?: unknown;
+  signSessionIdExpireDate?: unknown;
+}
+
+export interface SignSessionStartedWire {
+  clientDocumentUrl?: unknown;
+  expireDate?: unknown;
+  resultId?: unknown;
+}
+
+export interface SignedDocumentWire {
+  filename?: unknown;
+  /** Accepted twin of `filename`; the request side spells it this way. */
+  fileName?: unknown;
+  contentAsBase64?: unknown;
+}
+
+export interface SignedDocumentsWire {
+  signDocuments?: unknown;
+  clientIdentificator?: unknown;
+  signSessionId?: unknown;
+  signSessionIdExpireDate?: unknown;
+}
+
+/** Not enveloped. */
+export interface RegistrationStatusWire {
+  createdOn?: unknown;
+  processedOn?: unknown;
+  registrationId?: unknown;
+  reviewStatus?: unknown;
+  reviewedOn?: unknown;
+  status?: unknown;
+  userMessageBg?: unknown;
+  /** Accepted in case the provider drops the language suffix. */
+  userMessage?: unknown;
+}
+
+export interface WebIdentificationStatusWire {
+  status?: unknown;
+  step?: unknown;
+}
+
+export interface CallbackDataWire {
+  processState?: unknown;
+  sessionId?: unknown;
+  resultId?: unknown;
+  dataMessage?: unknown;
+}
+
+export interface CallbackWire {
+  code?: unknown;
+  message?: unknown;
+  requestId?: unknown;
+  relyingPartyId?: unknown;
+  data?: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Requests: domain → wire
+
+function invalidRequest(operation: BtrustOperation, detail: string): BtrustError {
+  return new BtrustError({ code: 'BAD_REQUEST', operation, message: `not sent: ${detail}` });
+}
+
+function requireText(operation: BtrustOperation, name: string, value: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw invalidRequest(operation, `${name} must be a non-empty string`);
+  }
+  return value;
+}
+
+/**
+ * Reading: `payer` defaults to RELYING_PARTY, the only value the document shows. Optional
+ * onboarding fields are left out rather than sent empty.
+ */
+export function toIdentificationRequestWire(request: MobileIdentificationRequest): IdentificationRequestWire {
+  const operation = 'identification';
+  const personIdentityData: PersonIdentityDataWire = {
+    docType: request.docType,
+    identificatorValue: requireText(operation, 'identifier', request.identifier),
+  };
+  if (request.dateOfBirth !== undefined) {
+    const dateOfBirth = toWireDateOfBirth(request.dateOfBirth);
+    if (dateOfBirth === null) {
+      throw invalidRequest(operation, 'dateOfBirth must be a calendar date written YYYY-MM-DD');
+    }
+    personIdentityData.dateOfBirth = dateOfBirth;
+  }
+  const wire: IdentificationRequestWire = {
+    personIdentityData,
+    payer: request.payer ?? 'RELYING_PARTY',
+    identificationReason: requireText(operation, 'reason', request.reason),
+  };
+  if (request.phoneNumber !== undefined) {
+    wire.phoneNumber = request.phoneNumber;
+  }
+  if (request.email !== undefined) {
+    wire.email = request.email;
+  }
+  return wire;
+}
+
+export function toWebSessionStartRequestWire(request: WebIdentificationStartRequest): WebSessionStartRequestWire {
+  const operation = 'startWebIdentification';
+  return {
+    requestCallbackUrl: requireText(operation, 'callbackUrl', request.callbackUrl),
+    identificationReason: requireText(operation, 'reason', request.reason),
+  };
+}
+
+export function toRegistrationRequestWire(request: RegistrationRequest): RegistrationRequestWire {
+  const operation = 'createRegistration';
+  return {
+    cancelUrl: requireText(operation, 'cancelUrl', request.cancelUrl),
+    deviceFingerprint: request.deviceFingerprint ?? {},
+    externalRef: requireText(operation, 'externalRef', request.externalRef),
+    successUrl: requireText(operation, 'successUrl', request.successUrl),
+    userLanguage: request.language,
+    verifyEmailAddress: request.verifyEmail,
+    verifyPhoneNumber: request.verifyPhone,
+    showGtcGdp: request.showGtcGdp,
+    showMainInfo: request.showMainInfo,
+  };
+}
+
+function toDocumentForSignWire(document: DocumentToSign, index: number): DocumentForSignWire {
+  const operation = 'startSignSession';
+  const where = `documents[${index}]`;
+  if (!Buffer.isBuffer(document.content) || document.content.length === 0) {
+    throw invalidRequest(operation, `${where}.content must be a non-empty Buffer`);
+  }
+  const wire: DocumentForSignWire = {
+    contentAsBase64: document.content.toString('base64'),
+    fileName: requireText(operation, `${where}.fileName`, document.fileName),
+    legalFileName: requireText(operation, `${where}.title`, document.title),
+    padesVisualSignature: document.visibleSignature !== undefined,
+  };
+  const placement = document.visibleSignature;
+  if (placement !== undefined) {
+    // Reading: the sister API's OpenAPI types height, width and page as integers, the corner as floats.
+    const integers = { page: placement.page, width: placement.width, height: placement.height };
+    for (const [name, value] of Object.entries(integers)) {
+      if (!Number.isSafeInteger(value) || value < 1) {
+        throw invalidRequest(operation, `${where}.visibleSignature.${name} must be a positive integer`);
+      }
+    }
+    for (const [name, value] of Object.entries({ x: placement.x, y: placement.y })) {
+      if (!Number.isFinite(value) || value < 0) {
+        throw invalidRequest(operation, `${where}.visibleSignature.${name} must be a non-negative number`);
+      }
+    }
+    wire.signaturePosition = {
+      imageHeight: placement.height,
+      imageWidth: placement.width,
+      imageXAxis: placement.x,
+      imageYAxis: placement.y,
+      pageNumber: placement.page,
+    };
+  }
+  if (document.archive !== undefined) {
+    wire[ARCHIVE_FLAG_WIRE_NAME] = document.archive;
+  }
+  return wire;
+}
+
+export function toSignSessionStartRequestWire(request: SignSessionRequest): SignSessionStartRequestWire {
+  const operation = 'startSignSession';
+  if (!Array.isArray(request.documents) || request.documents.length === 0) {
+    throw invalidRequest(operation, 'documents must hold at least one document');
+  }
+  return {
+    identificator: requireText(operation, 'identificator', request.identificator),
+    signSessionId: requireText(operation, 'signSessionId', request.signSessionId),
+    documentsForSign: request.documents.map(toDocumentForSignWire),
+    sendSignedDocumentsByEmail: request.emailSignedDocuments,
+    cancelUrl: requireText(operation, 'cancelUrl', request.cancelUrl),
+    successUrl: requireText(operation, 'successUrl', request.successUrl),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Answers: wire → domain
+
+function unprocessable(answer: ProviderAnswer, detail: string): BtrustError {
+  return new BtrustError({
+    code: 'UNPROCESSABLE_RESPONSE',
+    operation: answer.operation,
+    httpStatus: answer.httpStatus,
+    message: detail,
+  });
+}
+
+/**
+ * Reads the fields of one answer object, typed by its wire shape so that a field name is
+ * checked against it; every refusal names the field, never its value.
+ */
+class AnswerFields<Wire extends object> {
+  constructor(
+    private readonly answer: ProviderAnswer,
+    private readonly fields: Record<string, unknown>,
+    private readonly path: string,
+  ) {}
+
+  has(name: keyof Wire & string): boolean {
+    return this.fields[name] !== undefined && this.fields[name] !== null;
+  }
+
+  private refuse(name: string, problem: string): BtrustError {
+    return unprocessable(this.answer, `${this.path}${name} ${problem}`);
+  }
+
+  requiredId(name: keyof Wire & string): string {
+    const id = readWireId(this.fields[name]);
+    if (id === null) {
+      throw this.refuse(name, 'is missing or is not a non-empty string or number');
+    }
+    return id;
+  }
+
+  optionalId(name: keyof Wire & string): string | null {
+    return readWireId(this.fields[name]);
+  }
+
+  requiredString(name: keyof Wire & string): string {
+    const value = readWireString(this.fields[name]);
+    if (value === null || value.trim() === '') {
+      throw this.refuse(name, 'is missing or empty');
+    }
+    return value;
+  }
+
+  optionalString(...names: (keyof Wire & string)[]): string | null {
+    for (const name of names) {
+      const value = readWireString(this.fields[name]);
+      if (value !== null) {
+        return value;
+      }
+    }
+    return null;
+  }
+
+  date(name: keyof Wire & string): Date | null {
+    return parseProviderDate(this.fields[name]);
+  }
+
+  requiredPdf(name: keyof Wire & string): Buffer {
+    const value = this.fields[name];
+    if (typeof value !== 'string') {
+      throw this.refuse(name, 'is missing');
+    }
+    const content = decodeStrictBase64(value);
+    if (content === null) {
+      throw this.refuse(name, 'is not valid base64');
+    }
+    if (!looksLikePdf(content)) {
+      throw this.refuse(name, 'is not a PDF document');
+    }
+    return content;
+  }
+
+  optionalPdf(name: keyof Wire & string): Buffer | null {
+    return this.has(name) ? this.requiredPdf(name) : null;
+  }
+
+  url(name: keyof Wire & string): string {
+    const value = this.requiredString(name);
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw this.refuse(name, 'is not an absolute URL');
+    }
+    if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+      throw this.refuse(name, 'is not an http(s) URL');
+    }
+    return value;
+  }
+
+  raw(name: keyof Wire & string): unknown {
+    return this.fields[name];
+  }
+}
+
+function bodyObject(answer: ProviderAnswer): Record<string, unknown> {
+  if (!isRecord(answer.body)) {
+    throw unprocessable(answer, 'the body is not a JSON object');
+  }
+  return answer.body;
+}
+
+/**
+ * Reading: most answers wrap their payload in `data`; createRegistration and
+ * getRegistrationStatus do not. Every answer is read the same way: the payload is `data` when
+ * that is an object, otherwise the body itself.
+ */
+function payloadFields<Wire extends object>(answer: ProviderAnswer): AnswerFields<Wire> {
+  const body = bodyObject(answer);
+  if (isRecord(body.data)) {
+    return new AnswerFields<Wire>(answer, body.data, 'data.');
+  }
+  return new AnswerFields<Wire>(answer, body, '');
+}
+
+export function toMobileIdentificationAccepted(answer: ProviderAnswer): MobileIdentificationAccepted {
+  const data = payloadFields<IdentificationAcceptedWire>(answer);
+  return { callbackId: data.requiredId('callbackId'), validUntil: data.date('validity') };
+}
+
+/**
+ * Reading: a 206 answer means "not finished" whatever else it says, and carries no `data`.
+ * A 200 answer with a `content` is finished; a 200 answer whose `status` is present and not
+ * FINISHED is still pending; anything else claims to be finished without the certificate and is
+ * refused. The snake_case names are the document's; camelCase twins are accepted too.
+ */
+export function toMobileIdentificationResult(answer: ProviderAnswer): MobileIdentificationResult {
+  const body: EnvelopeWire = bodyObject(answer);
+  const providerStatus = readWireString(body.status);
+  if (answer.httpStatus === 206) {
+    return { state: 'PENDING', providerStatus };
+  }
+  const data = isRecord(body.data)
+    ? new AnswerFields<IdentificationResultDataWire>(answer, body.data, 'data.')
+    : null;
+  if (data === null || !data.has('content')) {
+    if (providerStatus !== null && providerStatus !== 'FINISHED') {
+      return { state: 'PENDING', providerStatus };
+    }
+    throw unprocessable(answer, 'a finished identification result has no data.content');
+  }
+  return {
+    state: 'FINISHED',
+    certificatePdf: data.requiredPdf('content'),
+    identificationBefore: data.optionalString('identification_before', 'identificationBefore'),
+    identificationReason: data.optionalString('identification_reason', 'identificationReason'),
+    identificator: data.requiredId('identificator'),
+  };
+}
+
+export function toWebIdentificationStarted(answer: ProviderAnswer): WebIdentificationStarted {
+  const data = payloadFields<WebSessionStartedWire>(answer);
+  return {
+    webSessionId: data.requiredId('webSessionId'),
+    resultId: data.requiredId('resultId'),
+    expiresAt: data.date('webSessionExpireDate'),
+  };
+}
+
+export function toRegistration(answer: ProviderAnswer): Registration {
+  const data = payloadFields<RegistrationWire>(answer);
+  return {
+    sessionId: data.requiredId('sessionId'),
+    registrationId: data.requiredId('registrationId'),
+    createdOn: data.date('createdOn'),
+    expiresOn: data.date('expiredOn'),
+    otcRequestId: data.optionalId('otcRequestId'),
+    serviceName: data.optionalString('serviceName'),
+    userLanguage: data.optionalString('userLanguage'),
+  };
+}
+
+/**
+ * Reading: `eIDDocAsBase64` is absent with onlyMetadata=true, and an absent one becomes null
+ * rather than a failure (the caller knows whether it asked for it); a present one must be a
+ * valid base64 PDF. The identificator and the sign session are what the flow continues with.
+ */
+export function toWebIdentificationResult(answer: ProviderAnswer): WebIdentificationResult {
+  const data = payloadFields<WebIdentificationResultWire>(answer);
+  return {
+    eidCertificatePdf: data.optionalPdf('eIDDocAsBase64'),
+    clientIdentificator: data.requiredId('clientIdentificator'),
+    signSessionId: data.requiredId('signSessionId'),
+    signSessionExpiresAt: data.date('signSessionIdExpireDate'),
+  };
+}
+
+/**
+ * Reading: `clientDocumentUrl` is where the customer's browser is sent, so it must be an
+ * absolute http(s) URL. `resultId` may be missing without failing the answer: the signing
+ * callback carries it as well.
+ */
+export function toSignSessionStarted(answer: ProviderAnswer): SignSessionStarted {
+  const data = payloadFields<SignSessionStartedWire>(answer);
+  return {
+    clientDocumentUrl: data.url('clientDocumentUrl'),
+    expiresAt: data.date('expireDate'),
+    resultId: data.optionalId('resultId'),
+  };
+}
+
+/**
+ * Reading: the signed documents are what the caller relies on: at least one, each a valid
+ * base64 PDF. The file name is informative (`filename` in the document, `fileName` accepted
+ * too). The next sign session and the identificator are kept when present but do not fail an
+ * answer that carries signed documents.
+ */
+export function toSignedDocuments(answer: ProviderAnswer): SignedDocuments {
+  const data = payloadFields<SignedDocumentsWire>(answer);
+  const rawDocuments = data.raw('signDocuments');
+  if (!Array.isArray(rawDocuments) || rawDocuments.length === 0) {
+    throw unprocessable(answer, 'data.signDocuments is missing or empty');
+  }
+  const documents = rawDocuments.map((raw: unknown, index) => {
+    if (!isRecord(raw)) {
+      throw unprocessable(answer, `data.signDocuments[${index}] is not an object`);
+    }
+    const document = new AnswerFields<SignedDocumentWire>(answer, raw, `data.signDocuments[${index}].`);
+    return {
+      fileName: document.optionalString('filename', 'fileName'),
+      content: document.requiredPdf('contentAsBase64'),
+    };
+  });
+  return {
+    documents,
+    clientIdentificator: data.optionalId('clientIdentificator'),
+    signSessionId: data.optionalId('signSessionId'),
+    signSessionExpiresAt: data.date('signSessionIdExpireDate'),
+  };
+}
+
+export function toRegistrationStatus(answer: ProviderAnswer): RegistrationStatus {
+  const data = payloadFields<RegistrationStatusWire>(answer);
+  return {
+    registrationId: data.optionalId('registrationId'),
+    status: data.requiredString('status'),
+    reviewStatus: data.optionalString('reviewStatus'),
+    createdOn: data.date('createdOn'),
+    processedOn: data.date('processedOn'),
+    reviewedOn: data.date('reviewedOn'),
+    userMessage: data.optionalString('userMessageBg', 'userMessage'),
+  };
+}
+
+export function toWebIdentificationStatus(answer: ProviderAnswer): WebIdentificationStatus {
+  const data = payloadFields<WebIdentificationStatusWire>(answer);
+  return { status: data.requiredString('status'), step: data.optionalString('step') };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Callback (webhook body)
+
+const MAX_CALLBACK_VALUE_LENGTH = 200;
+// Control characters would end up in request paths and logs.
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
+
+function callbackValue(value: unknown, name: string, problems: string[]): string {
+  const id = readWireId(value);
+  if (id === null) {
+    problems.push(`${name} is missing or is not a non-empty string or non-negative integer`);
+    return '';
+  }
+  if (id.length > MAX_CALLBACK_VALUE_LENGTH || CONTROL_CHARACTERS.test(id)) {
+    problems.push(`${name} is longer than ${MAX_CALLBACK_VALUE_LENGTH} characters or holds control characters`);
+    return '';
+  }
+  return id;
+}
+
+/**
+ * Validates a body posted to the callback URL (scenarios 2.4 and 3.2).
+ *
+ * Reading: `requestId`, `relyingPartyId` and `data.resultId` are numbers or strings (the
+ * document shows both); `code`, `message` and `data.dataMessage` are informative and may be
+ * absent. Throws BtrustCallbackFormatError listing every problem found.
+ */
+export function parseBtrustCallback(input: unknown): BtrustCallback {
+  if (!isRecord(input)) {
+    throw new BtrustCallbackFormatError(['the body is not a JSON object']);
+  }
+  const body: CallbackWire = input;
+  const problems: string[] = [];
+  const requestId = callbackValue(body.requestId, 'requestId', problems);
+  const relyingPartyId = callbackValue(body.relyingPartyId, 'relyingPartyId', problems);
+  const data: CallbackDataWire | null = isRecord(body.data) ? body.data : null;
+  if (data === null) {
+    problems.push('data is missing or is not an object');
+  }
+  const processState = callbackValue(data?.processState, 'data.processState', problems);
+  if (typeof data?.processState === 'number') {
+    problems.push('data.processState is a number, not a state name');
+  }
+  const sessionId = callbackValue(data?.sessionId, 'data.sessionId', problems);
+  const resultId = callbackValue(data?.resultId, 'data.resultId', problems);
+  if (problems.length > 0) {
+    throw new BtrustCallbackFormatError(problems);
+  }
+  return {
+    requestId,
+    relyingPartyId,
+    processState,
+    sessionId,
+    resultId,
+    providerCode: readWireString(body.code),
+    message: readWireString(body.message),
+    dataMessage: readWireString(data?.dataMessage),
+  };
+}

@@ -1,0 +1,70 @@
+export const BTRUST_ERROR_CODES = [
+  'BAD_REQUEST',
+  'UNAUTHORIZED',
+  'NOT_FOUND',
+  'REJECTED',
+  'UPSTREAM_ERROR',
+  'TIMEOUT',
+  'UNAVAILABLE',
+  'CIRCUIT_OPEN',
+  'TLS',
+  'UNPROCESSABLE_RESPONSE',
+] as const;
+
+export type BtrustErrorCode = (typeof BTRUST_ERROR_CODES)[number];
+
+/** The provider is (probably) down or overloaded: worth another try later, and evidence for the circuit breaker. */
+const RETRYABLE_CODES: ReadonlySet<BtrustErrorCode> = new Set<BtrustErrorCode>([
+  'TIMEOUT',
+  'UNAVAILABLE',
+  'UPSTREAM_ERROR',
+]);
+
+export function isRetryableBtrustErrorCode(code: BtrustErrorCode): boolean {
+  return RETRYABLE_CODES.has(code);
+}
+
+export interface BtrustErrorDetails {
+  code: BtrustErrorCode;
+  operation: string;
+  message: string;
+  httpStatus?: number;
+  providerCode?: string;
+  providerMessage?: string;
+  cause?: unknown;
+}
+
+/**
+ * The only error the B-Trust client throws for provider trouble. Callers switch on `code`
+ * and `retryable`; they never see HTTP statuses as control flow or the provider's envelope.
+ */
+export class BtrustError extends Error {
+  readonly code: BtrustErrorCode;
+  readonly retryable: boolean;
+  readonly operation: string;
+  readonly httpStatus?: number;
+  readonly providerCode?: string;
+  readonly providerMessage?: string;
+
+  constructor(details: BtrustErrorDetails) {
+    super(`B-Trust ${details.operation}: ${details.message}`, { cause: details.cause });
+    this.name = 'BtrustError';
+    this.code = details.code;
+    this.retryable = isRetryableBtrustErrorCode(details.code);
+    this.operation = details.operation;
+    this.httpStatus = details.httpStatus;
+    this.providerCode = details.providerCode;
+    this.providerMessage = details.providerMessage;
+  }
+}
+
+/** A body posted to the callback URL that does not have the shape of a B-Trust callback. */
+export class BtrustCallbackFormatError extends Error {
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(`Not a B-Trust callback: ${problems.join('; ')}`);
+    this.name = 'BtrustCallbackFormatError';
+    this.problems = problems;
+  }
+}

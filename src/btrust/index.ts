@@ -1,0 +1,10 @@
+export { BtrustClient, type BtrustClientOptions, type BtrustLogger, type BtrustTlsOptions } from './btrust.client';
+export {
+  BTRUST_ERROR_CODES,
+  BtrustCallbackFormatError,
+  BtrustError,
+  isRetryableBtrustErrorCode,
+  type BtrustErrorCode,
+} from './btrust.errors';
+export { parseBtrustCallback } from './btrust-wire';
+export type * from './btrust.types';
