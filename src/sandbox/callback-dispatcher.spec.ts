@@ -1,0 +1,63 @@
+import { createServer, Server } from 'node:http';
+import { AddressInfo } from 'node:net';
+import { CallbackDispatcher } from './callback-dispatcher';
+import { silentLogger } from './sandbox-logger';
+
+describe(CallbackDispatcher.name, () => {
+  let server: Server;
+  let url: string;
+  let bodies: Array<{ requestId: number; data: { resultId: string | number } }>;
+  let dispatcher: CallbackDispatcher;
+
+  beforeEach(async () => {
+    bodies = [];
+    server = createServer((req, res) => {
+      let text = '';
+      req.on('data', (chunk) => (text += chunk));
+      req.on('end', () => {
+        bodies.push(JSON.parse(text));
+        res.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/callbacks/token?secret=1`;
+    dispatcher = new CallbackDispatcher(24102167, 5, silentLogger);
+  });
+
+  afterEach(async () => {
+    dispatcher.close();
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  const data = (resultId: number) => ({ processState: 'SIGN_SESSION', sessionId: 's', resultId, dataMessage: 'm' });
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 200 && !check(); i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+  };
+
+  it('numbers callbacks with increasing requestIds and records the path without the query', async () => {
+    dispatcher.notify(url, data(1), { ok: true });
+    await until(() => bodies.length === 1);
+    dispatcher.notify(url, data(2), { ok: true });
+    await until(() => bodies.length === 2);
+    expect(bodies[1].requestId).toBeGreaterThan(bodies[0].requestId);
+    expect(dispatcher.recordedDeliveries().map((delivery) => [delivery.path, delivery.status])).toEqual([
+      ['/callbacks/token', 200],
+      ['/callbacks/token', 200],
+    ]);
+  });
+
+  it('holds a callback back and sends it after the next one when asked to reorder', async () => {
+    dispatcher.setKnobs({ reorder: 1 });
+    dispatcher.notify(url, data(1), { ok: true });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    dispatcher.notify(url, data(2), { ok: true });
+    await until(() => bodies.length === 2);
+    expect(bodies.map((body) => body.data.resultId)).toEqual([2, 1]);
+  });
+
+  it('records a failed delivery when nobody listens', async () => {
+    dispatcher.notify('http://127.0.0.1:1/callbacks/nowhere', data(1), { ok: true });
+    await until(() => dispatcher.recordedDeliveries().length === 1);
+    expect(dispatcher.recordedDeliveries()[0]).toMatchObject({ outcome: 'failed', path: '/callbacks/nowhere' });
+  });
+});

@@ -1,0 +1,50 @@
+import { html, page } from './html';
+
+export interface IndexView {
+  apiBaseUrl: string;
+  pagesBaseUrl: string;
+  relyingPartyId: string;
+}
+
+const CONTROL_API: Array<[string, string]> = [
+  ['GET /sandbox/state', 'Every mobile identification, web identification and signing with its ids and state.'],
+  ['POST /sandbox/mobile-identifications/{callbackId}/complete', 'The person confirms in the app. Body (optional): { "fullName": "..." }.'],
+  ['POST /sandbox/mobile-identifications/{callbackId}/reject | /expire', 'The person refuses; or the request times out.'],
+  ['POST /sandbox/web-identifications/{webSessionId}/approve', 'The video identification succeeds. Body (optional): { "fullName", "egn", "reviewStatus": "ALLOW_DENY" | "ALLOWED" }.'],
+  ['POST /sandbox/web-identifications/{webSessionId}/reject | /cancel', 'The identification fails, or the person gives up.'],
+  ['POST /sandbox/web-identifications/{webSessionId}/expire', 'An open identification expires; an identified one loses its sign session.'],
+  ['POST /sandbox/signings/{resultId}/sign | /reject | /expire', 'The person signs (no SMS code needed here), refuses, or lets the page expire.'],
+  ['POST /sandbox/faults', 'Body { operation, kind, count, delayMs? }: kind http500, http503, delay, reset or malformed for any operation; tamper-flip-byte, tamper-append, tamper-foreign-ca or tamper-other-document for getSignedDocuments.'],
+  ['GET | DELETE /sandbox/faults', 'The armed faults; disarm them all.'],
+  ['GET | DELETE /sandbox/calls', 'API calls received per operation; reset the counts.'],
+  ['POST /sandbox/callbacks/knobs', 'Body { duplicate?, drop?, reorder? }: the next n callbacks are sent twice, not sent, or held back until the following one.'],
+  ['GET | DELETE /sandbox/callbacks/deliveries', 'Every callback delivery attempt (path, status, outcome); clear the list.'],
+];
+
+const OPERATIONS =
+  'identification, getIdentificationResult, startWebIdentification, createRegistration, getWebIdentificationResult, getSignedDocuments, startSignSession, getRegistrationStatus, getWebIdentificationStatus';
+
+export function indexPage(view: IndexView): string {
+  return page(
+    'B-Trust Signing API sandbox',
+    html`
+<h2>For the relying party</h2>
+<table>
+  <tr><th>Signing API base URL (mutual TLS)</th><td><code>${view.apiBaseUrl}</code></td></tr>
+  <tr><th>relyingPartyID header</th><td><code>${view.relyingPartyId}</code></td></tr>
+  <tr><th>Video identification URL</th><td><code>${view.pagesBaseUrl}/session/{sessionId}</code></td></tr>
+</table>
+<p>The API accepts only client certificates issued by the sandbox CA. Callbacks to https URLs are verified
+against Node's trust store; add a private CA with <code>NODE_EXTRA_CA_CERTS</code>.</p>
+<h2>For the person</h2>
+<ul>
+  <li><a href="/mobile">B-Trust MOBILE (simulated)</a>: answer pending mobile identifications.</li>
+  <li>Video identification and signing pages open from the links the relying party redirects to.</li>
+</ul>
+<h2>Control API (JSON, this listener)</h2>
+<table>
+  ${CONTROL_API.map(([route, description]) => html`<tr><td><code>${route}</code></td><td>${description}</td></tr>`)}
+</table>
+<p>Operations: ${OPERATIONS}.</p>`,
+  );
+}

@@ -1,0 +1,144 @@
+import { AddressInfo } from 'node:net';
+import { FastifyInstance } from 'fastify';
+import { buildApiApp } from './api-app';
+import { CallbackDispatcher } from './callback-dispatcher';
+import { DocumentServices } from './document-services';
+import { FaultInjector } from './fault-injector';
+import { MobileIdentificationFlow } from './mobile-identification-flow';
+import { buildPagesApp, signingPageUrl } from './pages-app';
+import { ProviderRecords } from './provider-records';
+import { SandboxLogger, silentLogger } from './sandbox-logger';
+import { SigningFlow } from './signing-flow';
+import { WebIdentificationFlow } from './web-identification-flow';
+
+export interface SandboxOptions {
+  /** Interface both listeners bind to; default 127.0.0.1. */
+  host?: string;
+  /** 0 picks a free port. */
+  apiPort: number;
+  pagesPort: number;
+  /** The API's server certificate, and the CA whose client certificates it accepts. */
+  tls: { caPem: string; serverCertPem: string; serverKeyPem: string };
+  /** Issues the one-time signing certificates and the eID seal. */
+  signingCa: { certificatePem: string; privateKeyPem: string };
+  /** Digits only: callbacks carry it as a JSON number. */
+  relyingPartyId: string;
+  callbackDelayMs?: number;
+  mobileIdentificationValidityMs?: number;
+  webSessionValidityMs?: number;
+  signSessionValidityMs?: number;
+  logger?: SandboxLogger;
+}
+
+export interface RunningSandbox {
+  /** `https://localhost:<port>/signing-api/v2` */
+  apiBaseUrl: string;
+  /** `http://localhost:<port>` */
+  pagesBaseUrl: string;
+  /** `${pagesBaseUrl}/session/{sessionId}` */
+  identificationUrlTemplate: string;
+  close(): Promise<void>;
+}
+
+const MINUTE_MS = 60_000;
+const DEFAULTS = {
+  host: '127.0.0.1',
+  callbackDelayMs: 200,
+  mobileIdentificationValidityMs: 5 * MINUTE_MS,
+  webSessionValidityMs: 60 * MINUTE_MS,
+  signSessionValidityMs: 8 * 60 * MINUTE_MS,
+};
+const PURGE_INTERVAL_MS = 10 * MINUTE_MS;
+
+/** Starts the simulated B-Trust provider: the mutual-TLS API and the browser pages with the control API. */
+export async function startSandbox(options: SandboxOptions): Promise<RunningSandbox> {
+  if (!/^\d{1,15}$/.test(options.relyingPartyId)) {
+    throw new Error('relyingPartyId must be digits: the provider sends it as a number in callbacks');
+  }
+  const host = options.host ?? DEFAULTS.host;
+  const logger = options.logger ?? silentLogger;
+  const records = new ProviderRecords();
+  const faults = new FaultInjector();
+  const callbacks = new CallbackDispatcher(
+    Number(options.relyingPartyId),
+    options.callbackDelayMs ?? DEFAULTS.callbackDelayMs,
+    logger,
+  );
+  const documents = new DocumentServices(options.signingCa, options.relyingPartyId);
+  const mobile = new MobileIdentificationFlow(
+    records,
+    documents,
+    {
+      relyingPartyId: options.relyingPartyId,
+      validityMs: options.mobileIdentificationValidityMs ?? DEFAULTS.mobileIdentificationValidityMs,
+    },
+    logger,
+  );
+  const web = new WebIdentificationFlow(
+    records,
+    documents,
+    callbacks,
+    {
+      relyingPartyId: options.relyingPartyId,
+      webSessionValidityMs: options.webSessionValidityMs ?? DEFAULTS.webSessionValidityMs,
+      signSessionValidityMs: options.signSessionValidityMs ?? DEFAULTS.signSessionValidityMs,
+    },
+    logger,
+  );
+  const signing = new SigningFlow(records, documents, callbacks, faults, logger);
+
+  const urls = { apiBaseUrl: '', pagesBaseUrl: '' };
+  const pagesApp = buildPagesApp({
+    relyingPartyId: options.relyingPartyId,
+    records,
+    mobile,
+    web,
+    signing,
+    faults,
+    callbacks,
+    logger,
+    urls: () => urls,
+  });
+  const apiApp = buildApiApp({
+    tls: options.tls,
+    relyingPartyId: options.relyingPartyId,
+    mobile,
+    web,
+    signing,
+    faults,
+    logger,
+    signingPageUrl: (pageToken) => signingPageUrl(urls.pagesBaseUrl, pageToken),
+  });
+
+  const started: FastifyInstance[] = [];
+  try {
+    urls.pagesBaseUrl = `http://localhost:${await listen(pagesApp, host, options.pagesPort)}`;
+    started.push(pagesApp);
+    urls.apiBaseUrl = `https://localhost:${await listen(apiApp, host, options.apiPort)}/signing-api/v2`;
+    started.push(apiApp);
+  } catch (error) {
+    await Promise.all(started.map((app) => app.close()));
+    throw error;
+  }
+
+  const purge = setInterval(() => records.purgeOlderThanRetention(new Date()), PURGE_INTERVAL_MS);
+  purge.unref();
+  logger.info({ apiBaseUrl: urls.apiBaseUrl, pagesBaseUrl: urls.pagesBaseUrl }, 'sandbox started');
+
+  return {
+    apiBaseUrl: urls.apiBaseUrl,
+    pagesBaseUrl: urls.pagesBaseUrl,
+    identificationUrlTemplate: `${urls.pagesBaseUrl}/session/{sessionId}`,
+    close: async () => {
+      clearInterval(purge);
+      callbacks.close();
+      await Promise.all([apiApp.close(), pagesApp.close()]);
+      logger.info({}, 'sandbox stopped');
+    },
+  };
+}
+
+async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
+  await app.listen({ host, port });
+  return (app.server.address() as AddressInfo).port;
+}
