@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import { BtrustModule } from './btrust/btrust.module';
+import { CallbacksModule } from './callbacks/callbacks.module';
 import { loggerParams } from './common/logging/logging';
 import { ProblemFilter } from './common/problem/problem.filter';
 import { AppConfigModule, ResolvedAppConfig } from './config/config.module';
@@ -30,6 +31,7 @@ export class AppModule {
         HealthModule,
         BtrustModule,
         IdempotencyModule,
+        CallbacksModule,
         IdentificationModule,
         ...extraModules,
       ],

@@ -1,5 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import PgBoss from 'pg-boss';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 
 export type JobHandler<T extends object> = (data: T, job: { id: string; name: string }) => Promise<void>;
@@ -55,6 +56,20 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     options: PgBoss.SendOptions = {},
   ): Promise<string | null> {
     return this.boss.send(name, data, options);
+  }
+
+  /**
+   * Enqueues as part of the caller's database transaction: the job exists if
+   * and only if the transaction commits (e.g. a webhook stored in the inbox).
+   */
+  async sendWithin<T extends object>(
+    manager: EntityManager,
+    name: string,
+    data: T,
+    options: PgBoss.SendOptions = {},
+  ): Promise<string | null> {
+    const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: await manager.query(text, values) }) };
+    return this.boss.send(name, data, { ...options, db });
   }
 
   async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {

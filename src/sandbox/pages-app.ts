@@ -313,6 +313,8 @@ function webSummary(record: WebIdentification): Record<string, unknown> {
     clientIdentificator: record.clientIdentificator,
     signSessionId: record.signSession?.id,
     signSessionExpireDate: record.signSession?.expiresAt.toISOString(),
+    // Lets a test post its own (forged or repeated) callbacks to the relying party's URL.
+    requestCallbackPath: new URL(record.requestCallbackUrl).pathname,
   };
 }
 

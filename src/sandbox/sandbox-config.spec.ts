@@ -8,6 +8,7 @@ describe(sandboxOptionsFromEnv.name, () => {
       pagesPort: 3444,
       relyingPartyId: '24102167',
       callbackDelayMs: 200,
+      mobileIdentificationValidityMs: 300000,
     });
     expect(sandboxCertsDirFromEnv({})).toBe('.data/certs');
   });
@@ -20,14 +21,23 @@ describe(sandboxOptionsFromEnv.name, () => {
         SANDBOX_PAGES_PORT: '8081',
         SANDBOX_RELYING_PARTY_ID: '123456789',
         SANDBOX_CALLBACK_DELAY_MS: ' ',
+        SANDBOX_MOBILE_VALIDITY_MS: '1500',
       }),
-    ).toEqual({ host: '0.0.0.0', apiPort: 0, pagesPort: 8081, relyingPartyId: '123456789', callbackDelayMs: 200 });
+    ).toEqual({
+      host: '0.0.0.0',
+      apiPort: 0,
+      pagesPort: 8081,
+      relyingPartyId: '123456789',
+      callbackDelayMs: 200,
+      mobileIdentificationValidityMs: 1500,
+    });
     expect(sandboxCertsDirFromEnv({ SANDBOX_CERTS_DIR: '/srv/certs' })).toBe('/srv/certs');
   });
 
   it.each([
     ['SANDBOX_API_PORT', 'abc'],
     ['SANDBOX_PAGES_PORT', '70000'],
+    ['SANDBOX_MOBILE_VALIDITY_MS', '10'],
     ['SANDBOX_RELYING_PARTY_ID', 'rp-1'],
     ['SANDBOX_CALLBACK_DELAY_MS', '-5'],
     ['SANDBOX_HOST', 'bad host'],

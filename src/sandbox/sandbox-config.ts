@@ -1,7 +1,7 @@
 import { SandboxOptions } from './sandbox-server';
 
 /** What the environment decides; the certificates and the logger come from the runner. */
-export type SandboxEnvOptions = Required<Pick<SandboxOptions, 'host' | 'apiPort' | 'pagesPort' | 'relyingPartyId' | 'callbackDelayMs'>>;
+export type SandboxEnvOptions = Required<Pick<SandboxOptions, 'host' | 'apiPort' | 'pagesPort' | 'relyingPartyId' | 'callbackDelayMs' | 'mobileIdentificationValidityMs'>>;
 
 export class SandboxConfigError extends Error {
   constructor(variable: string, problem: string) {
@@ -23,6 +23,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxEnvOptions
     pagesPort: integerOf(env, 'SANDBOX_PAGES_PORT', 3444, { min: 0, max: 65535 }),
     relyingPartyId: relyingPartyIdOf(env, 'SANDBOX_RELYING_PARTY_ID', '24102167'),
     callbackDelayMs: integerOf(env, 'SANDBOX_CALLBACK_DELAY_MS', 200, { min: 0, max: 600_000 }),
+    mobileIdentificationValidityMs: integerOf(env, 'SANDBOX_MOBILE_VALIDITY_MS', 5 * 60_000, { min: 1_000, max: 86_400_000 }),
   };
 }
 

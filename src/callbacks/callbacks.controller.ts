@@ -1,0 +1,40 @@
+import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator';
+import { CallbackInboxService, CallbackReceipt } from './callback-inbox.service';
+
+const CALLBACK_EXAMPLE = {
+  code: 'OK',
+  message: 'The request has been executed successfully.',
+  requestId: 315,
+  relyingPartyId: 24102167,
+  data: {
+    processState: 'CREATE_SIGN_SESSION_REQUEST',
+    sessionId: '245ccb3e-5105-4930-8855-b6b46b0edc3d',
+    resultId: '95',
+    dataMessage: 'The request with resultID 95 completed successfully',
+  },
+};
+
+@ApiTags('B-Trust webhook')
+@Controller('callbacks/btrust')
+export class CallbacksController {
+  constructor(private readonly inbox: CallbackInboxService) {}
+
+  @Post(':token')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'B-Trust status webhook (called by B-Trust, not by the frontend)',
+    description:
+      'The URL is the `requestCallbackUrl` given to B-Trust for one web identification. The body is stored and ' +
+      'answered at once; processing confirms with B-Trust over mutual TLS before any state changes. Repeats of ' +
+      'the same delivery are answered but processed once.',
+  })
+  @ApiParam({ name: 'token', description: 'The unguessable part of the callback URL.' })
+  @ApiBody({ schema: { type: 'object', example: CALLBACK_EXAMPLE } })
+  @ApiOkResponse({ schema: { example: { status: 'accepted' } }, description: '`accepted`, `duplicate`, or `ignored` (another relying party).' })
+  @ApiProblemResponses({ 400: ['INVALID_CALLBACK', 'MALFORMED_JSON'], 404: ['CALLBACK_NOT_FOUND'] })
+  receive(@Param('token') token: string, @Body() body: unknown): Promise<CallbackReceipt> {
+    return this.inbox.receive(token, body);
+  }
+}

@@ -1,0 +1,17 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * Fixed-window counters shared by every server instance: one row per bucket
+ * and window, incremented atomically.
+ */
+@Entity({ name: 'rate_windows' })
+export class RateWindow {
+  @PrimaryColumn({ type: 'text' })
+  bucket: string;
+
+  @PrimaryColumn({ name: 'window_start', type: 'timestamptz' })
+  windowStart: Date;
+
+  @Column({ type: 'integer' })
+  hits: number;
+}

@@ -1,0 +1,23 @@
+import { Module } from '@nestjs/common';
+import { MobileIdentificationPollScheduler } from './mobile/mobile-identification-poll.scheduler';
+import { MobileIdentificationPollWorker } from './mobile/mobile-identification-poll.worker';
+import { MobileIdentificationsController } from './mobile/mobile-identifications.controller';
+import { MobileIdentificationsService } from './mobile/mobile-identifications.service';
+import { WebIdentificationCallbacks } from './web/web-identification-callbacks';
+import { WebIdentificationReconciler } from './web/web-identification-reconciler';
+import { WebIdentificationsController } from './web/web-identifications.controller';
+import { WebIdentificationsService } from './web/web-identifications.service';
+
+@Module({
+  controllers: [MobileIdentificationsController, WebIdentificationsController],
+  providers: [
+    MobileIdentificationsService,
+    MobileIdentificationPollScheduler,
+    MobileIdentificationPollWorker,
+    WebIdentificationsService,
+    WebIdentificationCallbacks,
+    WebIdentificationReconciler,
+  ],
+  exports: [WebIdentificationsService],
+})
+export class IdentificationModule {}

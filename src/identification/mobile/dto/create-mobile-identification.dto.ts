@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmailAddress, IsE164Phone, IsIsoDate } from '../../../common/validation/decorators';
+
+export const MOBILE_DOC_TYPES = ['EGN', 'LNC', 'EMAIL', 'PHONE'] as const;
+export type MobileDocType = (typeof MOBILE_DOC_TYPES)[number];
+
+export class CreateMobileIdentificationDto {
+  @ApiProperty({ enum: MOBILE_DOC_TYPES, example: 'EGN', description: 'What `identifier` is.' })
+  @IsIn(MOBILE_DOC_TYPES)
+  docType: MobileDocType;
+
+  @ApiProperty({
+    example: '7805166742',
+    description: 'EGN or LNC (10 digits, checksum verified), e-mail address, or E.164 phone number, as `docType` says.',
+  })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(254)
+  identifier: string;
+
+  @ApiPropertyOptional({
+    example: '1978-05-16',
+    description: 'YYYY-MM-DD. Required for EGN and LNC; for an EGN it must match the date encoded in it.',
+  })
+  @IsOptional()
+  @IsIsoDate()
+  dateOfBirth?: string;
+
+  @ApiPropertyOptional({ example: '+359888133443', description: 'E.164; B-Trust uses it for onboarding.' })
+  @IsOptional()
+  @IsE164Phone()
+  phoneNumber?: string;
+
+  @ApiPropertyOptional({ example: 'person@example.com', description: 'B-Trust uses it for onboarding.' })
+  @IsOptional()
+  @IsEmailAddress()
+  email?: string;
+
+  @ApiProperty({ example: 'Opening a savings account', description: 'Shown to the person in B-Trust MOBILE.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  reason: string;
+}

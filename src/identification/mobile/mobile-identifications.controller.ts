@@ -1,0 +1,74 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Res, StreamableFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentOwner } from '../../common/auth/current-owner.decorator';
+import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
+import { IDEMPOTENCY_HEADER } from '../../common/http/idempotency-header';
+import { pdfDownload } from '../../common/http/pdf-download';
+import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
+import { IdempotencyService } from '../../common/idempotency/idempotency.service';
+import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
+import {
+  MobileIdentificationCreatedView,
+  MobileIdentificationView,
+  toMobileIdentificationCreatedView,
+  toMobileIdentificationView,
+} from './dto/mobile-identification.view';
+import { MobileIdentificationsService } from './mobile-identifications.service';
+
+@ApiTags('mobile identification (B-Trust MOBILE)')
+@Controller('api/v1/mobile-identifications')
+export class MobileIdentificationsController {
+  constructor(
+    private readonly identifications: MobileIdentificationsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Start a B-Trust MOBILE identification (scenario 1; paid)',
+    description:
+      'Validates the identifier (EGN/LNC checksums, date of birth, e-mail, E.164 phone) before calling B-Trust, ' +
+      'then polls B-Trust in the background until the person confirms in the app, rejects, or `expiresAt` passes.',
+  })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: MobileIdentificationCreatedView })
+  @ApiProblemResponses({
+    400: ['VALIDATION_FAILED', 'INVALID_IDEMPOTENCY_KEY', 'MALFORMED_JSON'],
+    409: ['IDEMPOTENCY_IN_PROGRESS'],
+    415: ['UNSUPPORTED_MEDIA_TYPE'],
+    ...UPSTREAM_PROBLEMS,
+    422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
+  })
+  async create(
+    @CurrentOwner() owner: string,
+    @Body() request: CreateMobileIdentificationDto,
+    @RequestLanguage() language: ProviderLanguage | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<MobileIdentificationCreatedView> {
+    const response = await this.idempotency.run(owner, 'mobile-identifications', idempotencyKey, request, async () => ({
+      status: 201,
+      body: toMobileIdentificationCreatedView(await this.identifications.create(owner, request, language)),
+    }));
+    void reply.status(response.status);
+    return response.body as MobileIdentificationCreatedView;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Status and result of a mobile identification' })
+  @ApiOkResponse({ type: MobileIdentificationView })
+  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
+  async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<MobileIdentificationView> {
+    return toMobileIdentificationView(await this.identifications.findOwned(owner, id));
+  }
+
+  @Get(':id/certificate')
+  @ApiOperation({ summary: 'The eID certificate (PDF) of a COMPLETED mobile identification' })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The eID certificate as issued by B-Trust.', content: { 'application/pdf': {} } })
+  @ApiProblemResponses({ 404: ['NOT_FOUND'], 409: ['NOT_COMPLETED'] })
+  async certificate(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
+    return pdfDownload(await this.identifications.certificate(owner, id), `eid-certificate-${id}.pdf`);
+  }
+}

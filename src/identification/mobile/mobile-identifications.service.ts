@@ -1,0 +1,225 @@
+import { randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { BtrustClient } from '../../btrust/btrust.client';
+import { BtrustError } from '../../btrust/btrust.errors';
+import type { MobileIdentificationResult } from '../../btrust/btrust.types';
+import type { ProviderLanguage } from '../../common/http/request-language.decorator';
+import { ApiProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
+import { upstreamProblem } from '../../common/problem/upstream-problem';
+import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
+import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
+import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
+import { MobileIdentification } from './mobile-identification.entity';
+import { mobileIdentificationMachine, MobileIdentificationStatus } from './mobile-identification.state';
+import { mobileIdentityProblems } from './mobile-identity-rules';
+import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
+
+/** Everything a move can write besides the status itself. */
+type MobileChanges = Partial<Omit<MobileIdentification, 'id' | 'status' | 'owner'>>;
+
+@Injectable()
+export class MobileIdentificationsService {
+  private readonly logger = new Logger(MobileIdentificationsService.name);
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly btrust: BtrustClient,
+    private readonly polls: MobileIdentificationPollScheduler,
+  ) {}
+
+  /**
+   * Validates, records the request, then asks B-Trust (a paid call, never
+   * retried). The record exists before the call, so a failure is kept as
+   * FAILED with its reason instead of vanishing.
+   */
+  async create(
+    owner: string,
+    request: CreateMobileIdentificationDto,
+    language: ProviderLanguage | undefined,
+  ): Promise<MobileIdentification> {
+    const problems = mobileIdentityProblems(request);
+    if (problems.length > 0) throw new ValidationProblem(problems);
+
+    const id = randomUUID();
+    await this.dataSource.transaction(async (manager) => {
+      await manager.insert(MobileIdentification, {
+        id,
+        owner,
+        status: 'PENDING',
+        docType: request.docType,
+        identifier: request.identifier,
+        identifierMasked: maskIdentifier(request.identifier),
+        dateOfBirth: request.dateOfBirth ?? null,
+        phoneNumber: request.phoneNumber ?? null,
+        email: request.email ?? null,
+        reason: request.reason,
+        language: language ?? 'bg',
+      });
+      await recordCreation(manager, mobileIdentificationMachine, id, 'PENDING', 'api');
+    });
+
+    let accepted;
+    try {
+      accepted = await this.btrust.identification(
+        {
+          docType: request.docType,
+          identifier: request.identifier,
+          dateOfBirth: request.dateOfBirth,
+          phoneNumber: request.phoneNumber,
+          email: request.email,
+          reason: request.reason,
+        },
+        { language },
+      );
+    } catch (error) {
+      if (!(error instanceof BtrustError)) throw error;
+      await this.move(id, 'FAILED', 'api', { failureCode: error.code, failureMessage: failureMessage(error) });
+      throw upstreamProblem(error);
+    }
+
+    const firstPollAt = await this.polls.firstPollTime();
+    await this.dataSource.getRepository(MobileIdentification).update(id, {
+      providerCallbackId: accepted.callbackId,
+      expiresAt: accepted.validUntil,
+      nextPollAt: firstPollAt,
+    });
+    await this.polls.schedule(id, firstPollAt);
+    return this.findOwned(owner, id);
+  }
+
+  async findOwned(owner: string, id: string): Promise<MobileIdentification> {
+    const found = await this.dataSource.getRepository(MobileIdentification).findOneBy({ id, owner });
+    if (!found) throw new NotFoundProblem('The mobile identification');
+    return found;
+  }
+
+  async certificate(owner: string, id: string): Promise<Buffer> {
+    const found = await this.dataSource
+      .getRepository(MobileIdentification)
+      .createQueryBuilder('identification')
+      .addSelect('identification.certificatePdf')
+      .where('identification.id = :id AND identification.owner = :owner', { id, owner })
+      .getOne();
+    if (!found) throw new NotFoundProblem('The mobile identification');
+    if (found.status !== 'COMPLETED' || !found.certificatePdf) {
+      throw new ApiProblem(
+        HttpStatus.CONFLICT,
+        'NOT_COMPLETED',
+        'Not completed',
+        `The identification is ${found.status}; the eID certificate exists only once it is COMPLETED.`,
+      );
+    }
+    return found.certificatePdf;
+  }
+
+  /**
+   * One poll of B-Trust for one identification (run by the poll job). Returns
+   * when to poll next, or null when the identification reached a final state.
+   */
+  async pollOnce(id: string): Promise<Date | null> {
+    const identification = await this.dataSource.getRepository(MobileIdentification).findOneBy({ id });
+    if (!identification || mobileIdentificationMachine.isFinal(identification.status)) return null;
+    if (!identification.providerCallbackId) {
+      // The process stopped between recording the request and hearing B-Trust's answer.
+      await this.move(id, 'FAILED', 'poll', {
+        failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
+        failureMessage: 'The server stopped before B-Trust confirmed the request.',
+      });
+      return null;
+    }
+    if (identification.expiresAt && identification.expiresAt.getTime() <= Date.now()) {
+      await this.move(id, 'EXPIRED', 'poll', { failureCode: 'EXPIRED', failureMessage: 'The person did not confirm in time.' });
+      return null;
+    }
+
+    await this.polls.takeProviderSlot();
+    let result: MobileIdentificationResult;
+    try {
+      result = await this.btrust.getIdentificationResult(identification.providerCallbackId, {
+        language: identification.language as ProviderLanguage,
+      });
+    } catch (error) {
+      if (!(error instanceof BtrustError)) throw error;
+      return this.afterPollFailure(identification, error);
+    }
+
+    const now = new Date();
+    if (result.state === 'FINISHED') {
+      await this.move(id, 'COMPLETED', 'poll', {
+        certificatePdf: result.certificatePdf,
+        identificator: result.identificator,
+        identificationBefore: result.identificationBefore,
+        completedAt: now,
+        providerStatus: 'FINISHED',
+        lastPolledAt: now,
+        pollCount: identification.pollCount + 1,
+        nextPollAt: null,
+      });
+      return null;
+    }
+
+    const next = this.polls.nextPollTime(identification.pollCount + 1);
+    const progress = { providerStatus: result.providerStatus, lastPolledAt: now, pollCount: identification.pollCount + 1, nextPollAt: next };
+    const target = progressStatus(result.providerStatus);
+    if (target && target !== identification.status) {
+      await this.move(id, target, 'poll', progress);
+    } else {
+      await this.dataSource.getRepository(MobileIdentification).update(id, progress);
+    }
+    return next;
+  }
+
+  private async afterPollFailure(identification: MobileIdentification, error: BtrustError): Promise<Date | null> {
+    const failure = { failureCode: error.code, failureMessage: failureMessage(error), lastPolledAt: new Date() };
+    // Reading: B-Trust answers a rejected and an expired identification alike (REJECTED, data null);
+    // past `validity` we call it EXPIRED.
+    if (error.code === 'REJECTED') {
+      const expired = identification.expiresAt !== null && identification.expiresAt.getTime() <= Date.now();
+      await this.move(identification.id, expired ? 'EXPIRED' : 'REJECTED', 'poll', failure);
+      return null;
+    }
+    if (error.code === 'UNPROCESSABLE_RESPONSE' || error.code === 'NOT_FOUND' || error.code === 'BAD_REQUEST') {
+      await this.move(identification.id, 'FAILED', 'poll', failure);
+      return null;
+    }
+    // The provider (or our channel to it) is down: keep polling with backoff until `validity` passes.
+    const next = this.polls.nextPollTime(identification.pollCount + 1);
+    await this.dataSource
+      .getRepository(MobileIdentification)
+      .update(identification.id, { pollCount: identification.pollCount + 1, lastPolledAt: new Date(), nextPollAt: next });
+    this.logger.warn({ id: identification.id, code: error.code }, 'Polling B-Trust failed; will retry');
+    return next;
+  }
+
+  private move(
+    id: string,
+    to: MobileIdentificationStatus,
+    cause: string,
+    changes: MobileChanges,
+  ): Promise<TransitionOutcome<MobileIdentification>> {
+    return this.dataSource.transaction((manager) =>
+      applyTransition<MobileIdentificationStatus, MobileIdentification>(manager, {
+        target: MobileIdentification,
+        machine: mobileIdentificationMachine,
+        id,
+        to,
+        cause,
+        changes: mobileIdentificationMachine.isFinal(to) ? { ...changes, nextPollAt: null } : changes,
+        detail: changes.failureCode ? { code: changes.failureCode } : undefined,
+      }),
+    );
+  }
+}
+
+/** Reading: 206 carries ON_BOARDING or IN_PROGRESS; other values keep the current status. */
+function progressStatus(providerStatus: string | null): MobileIdentificationStatus | null {
+  if (providerStatus === 'ON_BOARDING') return 'ON_BOARDING';
+  if (providerStatus === 'IN_PROGRESS') return 'IN_PROGRESS';
+  return null;
+}
+
+function failureMessage(error: BtrustError): string {
+  return error.providerMessage ?? error.message;
+}

@@ -1,0 +1,52 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+
+export class CreateWebIdentificationDto {
+  @ApiProperty({ example: 'Opening a savings account', description: 'Why the person is identified; shown by B-Trust.' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(255)
+  reason: string;
+
+  @ApiPropertyOptional({ enum: ['bg', 'en'], default: 'bg', description: 'Language of B-Trust\'s identification pages.' })
+  @IsOptional()
+  @IsIn(['bg', 'en'])
+  language: 'bg' | 'en' = 'bg';
+
+  @ApiPropertyOptional({ default: true, description: 'B-Trust verifies the person\'s e-mail address.' })
+  @IsOptional()
+  @IsBoolean()
+  verifyEmail = true;
+
+  @ApiPropertyOptional({ default: true, description: 'B-Trust verifies the person\'s phone number.' })
+  @IsOptional()
+  @IsBoolean()
+  verifyPhone = true;
+
+  @ApiPropertyOptional({ default: true, description: 'Passed to B-Trust unchanged (its document describes this flag inconsistently).' })
+  @IsOptional()
+  @IsBoolean()
+  showGtcGdp = true;
+
+  @ApiPropertyOptional({ default: true, description: 'Passed to B-Trust unchanged (its document describes this flag inconsistently).' })
+  @IsOptional()
+  @IsBoolean()
+  showMainInfo = true;
+
+  @ApiProperty({ example: 'http://localhost:3000/identified', description: 'Where B-Trust sends the person after success. Must be on ALLOWED_REDIRECT_ORIGINS.' })
+  @IsString()
+  @MaxLength(2048)
+  successUrl: string;
+
+  @ApiProperty({ example: 'http://localhost:3000/cancelled', description: 'Where B-Trust sends the person after cancelling. Must be on ALLOWED_REDIRECT_ORIGINS.' })
+  @IsString()
+  @MaxLength(2048)
+  cancelUrl: string;
+
+  @ApiPropertyOptional({ example: 'application-4711', description: 'Your own reference, kept with the record.' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(/^[\x20-\x7e]*$/, { message: 'externalRef must be printable ASCII' })
+  externalRef?: string;
+}

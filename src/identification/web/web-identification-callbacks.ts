@@ -1,0 +1,58 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { BtrustError } from '../../btrust/btrust.errors';
+import { CallbackHandler, CallbackHandlerResult, CallbackHandlers } from '../../callbacks/callback-handlers';
+import type { CallbackInboxEntry } from '../../callbacks/callback-inbox.entity';
+import { WebIdentification } from './web-identification.entity';
+import { webIdentificationMachine } from './web-identification.state';
+import { WebIdentificationsService } from './web-identifications.service';
+
+/** Sign-session webhooks belong to signing; every other processState is about the identification. */
+const SIGNING_PROCESS_STATE = 'SIGN_SESSION';
+
+/**
+ * Processes identification webhooks from the inbox. A webhook is a hint: its
+ * ids must match the record B-Trust gave us, and B-Trust is asked over
+ * mutual TLS before anything changes.
+ */
+@Injectable()
+export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly handlers: CallbackHandlers,
+    private readonly identifications: WebIdentificationsService,
+  ) {}
+
+  onModuleInit(): void {
+    this.handlers.register(this);
+  }
+
+  handles(processState: string): boolean {
+    return processState !== SIGNING_PROCESS_STATE;
+  }
+
+  async handle(entry: CallbackInboxEntry): Promise<CallbackHandlerResult> {
+    const identification = await this.dataSource.getRepository(WebIdentification).findOneBy({ id: entry.subjectId });
+    if (!identification) return { outcome: 'MISMATCH', detail: 'No identification for this callback URL' };
+    // Reading: the identification webhook carries 2.1's webSessionId and resultId.
+    if (entry.sessionId !== identification.webSessionId || entry.resultId !== identification.resultId) {
+      return { outcome: 'MISMATCH', detail: 'sessionId/resultId do not belong to this identification' };
+    }
+    if (webIdentificationMachine.isFinal(identification.status)) {
+      return { outcome: 'NO_CHANGE', detail: `Already ${identification.status}` };
+    }
+
+    try {
+      if (entry.processState === 'CREATE_SIGN_SESSION_REQUEST' && entry.providerCode !== 'REJECTED') {
+        const outcome = await this.identifications.confirmIdentified(identification, 'callback');
+        return { outcome: outcome.result === 'moved' ? 'APPLIED' : 'NO_CHANGE' };
+      }
+    } catch (error) {
+      // The result is not (yet) there: fall back to asking where the process stands.
+      if (!(error instanceof BtrustError) || error.retryable) throw error;
+    }
+    const outcome = await this.identifications.reconcile(identification, 'callback');
+    return { outcome: outcome?.result === 'moved' ? 'APPLIED' : 'NO_CHANGE' };
+  }
+}

@@ -1,0 +1,96 @@
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { WebIdentificationStatus } from './web-identification.state';
+
+@Entity({ name: 'web_identifications' })
+@Index(['owner', 'createdAt'])
+@Index('web_identifications_started', ['status', 'createdAt'], { where: `status = 'STARTED'` })
+export class WebIdentification {
+  @PrimaryColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  owner: string;
+
+  @Column({ type: 'text' })
+  status: WebIdentificationStatus;
+
+  @Column({ type: 'text' })
+  reason: string;
+
+  @Column({ type: 'text' })
+  language: string;
+
+  @Column({ name: 'success_url', type: 'text' })
+  successUrl: string;
+
+  @Column({ name: 'cancel_url', type: 'text' })
+  cancelUrl: string;
+
+  @Column({ name: 'external_ref', type: 'text', nullable: true })
+  externalRef: string | null;
+
+  @Index({ unique: true, where: 'web_session_id IS NOT NULL' })
+  @Column({ name: 'web_session_id', type: 'text', nullable: true })
+  webSessionId: string | null;
+
+  @Column({ name: 'result_id', type: 'text', nullable: true })
+  resultId: string | null;
+
+  @Column({ name: 'registration_id', type: 'text', nullable: true })
+  registrationId: string | null;
+
+  @Column({ name: 'registration_session_id', type: 'text', nullable: true })
+  registrationSessionId: string | null;
+
+  @Column({ name: 'redirect_url', type: 'text', nullable: true })
+  redirectUrl: string | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz', nullable: true })
+  expiresAt: Date | null;
+
+  @Column({ name: 'identified_at', type: 'timestamptz', nullable: true })
+  identifiedAt: Date | null;
+
+  @Column({ name: 'client_identificator', type: 'text', nullable: true })
+  clientIdentificator: string | null;
+
+  @Column({ name: 'eid_certificate_pdf', type: 'bytea', nullable: true, select: false })
+  eidCertificatePdf: Buffer | null;
+
+  /** The sign session to use for the next signing; B-Trust hands a new one back after each. */
+  @Column({ name: 'sign_session_id', type: 'text', nullable: true })
+  signSessionId: string | null;
+
+  @Column({ name: 'sign_session_expires_at', type: 'timestamptz', nullable: true })
+  signSessionExpiresAt: Date | null;
+
+  @Column({ name: 'provider_status', type: 'text', nullable: true })
+  providerStatus: string | null;
+
+  @Column({ name: 'provider_step', type: 'text', nullable: true })
+  providerStep: string | null;
+
+  @Column({ name: 'registration_status', type: 'text', nullable: true })
+  registrationStatus: string | null;
+
+  @Column({ name: 'review_status', type: 'text', nullable: true })
+  reviewStatus: string | null;
+
+  @Column({ name: 'provider_updated_at', type: 'timestamptz', nullable: true })
+  providerUpdatedAt: Date | null;
+
+  @Column({ name: 'failure_code', type: 'text', nullable: true })
+  failureCode: string | null;
+
+  @Column({ name: 'failure_message', type: 'text', nullable: true })
+  failureMessage: string | null;
+
+  @Column({ name: 'last_reconciled_at', type: 'timestamptz', nullable: true })
+  lastReconciledAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,96 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CurrentOwner } from '../../common/auth/current-owner.decorator';
+import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
+import { IDEMPOTENCY_HEADER } from '../../common/http/idempotency-header';
+import { pdfDownload } from '../../common/http/pdf-download';
+import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
+import { IdempotencyService } from '../../common/idempotency/idempotency.service';
+import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
+import {
+  RegistrationView,
+  toRegistrationView,
+  toWebIdentificationCreatedView,
+  toWebIdentificationView,
+  WebIdentificationCreatedView,
+  WebIdentificationView,
+} from './dto/web-identification.view';
+import { WebIdentificationsService } from './web-identifications.service';
+
+@ApiTags('web identification (video)')
+@Controller('api/v1/web-identifications')
+export class WebIdentificationsController {
+  constructor(
+    private readonly identifications: WebIdentificationsService,
+    private readonly idempotency: IdempotencyService,
+  ) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Start a web (video) identification (scenario 2)',
+    description:
+      'Calls startWebIdentification with a fresh secret callback URL, then createRegistration, and answers the URL ' +
+      'to send the person\'s browser to. B-Trust\'s webhook (or, if it never comes, reconciliation) moves the ' +
+      'identification on; poll GET or use `?refresh=true`.',
+  })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: WebIdentificationCreatedView })
+  @ApiProblemResponses({
+    400: ['VALIDATION_FAILED', 'INVALID_IDEMPOTENCY_KEY', 'MALFORMED_JSON'],
+    409: ['IDEMPOTENCY_IN_PROGRESS'],
+    415: ['UNSUPPORTED_MEDIA_TYPE'],
+    ...UPSTREAM_PROBLEMS,
+    422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
+  })
+  async create(
+    @CurrentOwner() owner: string,
+    @Body() request: CreateWebIdentificationDto,
+    @RequestLanguage() language: ProviderLanguage | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<WebIdentificationCreatedView> {
+    const response = await this.idempotency.run(owner, 'web-identifications', idempotencyKey, request, async () => ({
+      status: 201,
+      body: toWebIdentificationCreatedView(await this.identifications.create(owner, request, language)),
+    }));
+    void reply.status(response.status);
+    return response.body as WebIdentificationCreatedView;
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Status and result of a web identification' })
+  @ApiQuery({ name: 'refresh', required: false, type: Boolean, description: 'Ask B-Trust now (scenarios 5 and 4) before answering.' })
+  @ApiOkResponse({ type: WebIdentificationView })
+  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], ...UPSTREAM_PROBLEMS })
+  async get(
+    @CurrentOwner() owner: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query('refresh') refresh?: string,
+  ): Promise<WebIdentificationView> {
+    const identification =
+      refresh === 'true' ? await this.identifications.refreshOwned(owner, id) : await this.identifications.findOwned(owner, id);
+    return toWebIdentificationView(identification);
+  }
+
+  @Get(':id/certificate')
+  @ApiOperation({ summary: 'The eID certificate (PDF) of an IDENTIFIED web identification' })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The eID certificate as issued by B-Trust.', content: { 'application/pdf': {} } })
+  @ApiProblemResponses({ 404: ['NOT_FOUND'], 409: ['NOT_IDENTIFIED'] })
+  async certificate(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
+    return pdfDownload(await this.identifications.certificate(owner, id), `eid-certificate-${id}.pdf`);
+  }
+
+  @Get(':id/registration')
+  @ApiOperation({ summary: 'The registration\'s status at B-Trust, live (scenario 4)' })
+  @ApiOkResponse({ type: RegistrationView })
+  @ApiProblemResponses({ 404: ['NOT_FOUND'], 409: ['NO_REGISTRATION'], ...UPSTREAM_PROBLEMS })
+  async registration(
+    @CurrentOwner() owner: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @RequestLanguage() language: ProviderLanguage | undefined,
+  ): Promise<RegistrationView> {
+    return toRegistrationView(await this.identifications.registration(owner, id, language));
+  }
+}

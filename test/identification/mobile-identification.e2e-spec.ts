@@ -1,0 +1,187 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { eventually, SandboxControl } from '../support/sandbox-control';
+import { startTestServer, TestServer } from '../support/test-server';
+
+const PROBLEM_JSON = /^application\/problem\+json/;
+const VALID = {
+  docType: 'EGN',
+  identifier: '7805166742',
+  dateOfBirth: '1978-05-16',
+  phoneNumber: '+359888133443',
+  email: 'person@example.com',
+  reason: 'Opening an account',
+};
+
+const FAST_POLLING = {
+  MOBILE_POLL_INITIAL_INTERVAL_MS: '150',
+  MOBILE_POLL_MAX_INTERVAL_MS: '600',
+  BTRUST_TIMEOUT_MS: '1500',
+  BTRUST_RETRY_ATTEMPTS: '2',
+  BTRUST_BREAKER_THRESHOLD: '50',
+};
+
+describe('Mobile identification (scenario 1)', () => {
+  let server: TestServer;
+  let sandbox: SandboxControl;
+
+  beforeAll(async () => {
+    server = await startTestServer(FAST_POLLING);
+    sandbox = new SandboxControl(server.sandboxPagesUrl!);
+  });
+  afterAll(() => server?.stop());
+  beforeEach(() => sandbox.reset());
+
+  const api = () => request(server.url);
+  const db = () => server.app.get(DataSource);
+  const status = async (id: string) => (await api().get(`/api/v1/mobile-identifications/${id}`).expect(200)).body;
+  const callbackIdOf = async (id: string): Promise<string> =>
+    (await db().query('SELECT provider_callback_id FROM mobile_identifications WHERE id = $1', [id]))[0].provider_callback_id;
+  const rowCount = async () => Number((await db().query('SELECT count(*) FROM mobile_identifications'))[0].count);
+
+  it('completes when the person confirms in B-Trust MOBILE, and serves the eID certificate', async () => {
+    const created = await api().post('/api/v1/mobile-identifications').send(VALID).expect(201);
+    expect(created.body).toEqual({
+      id: expect.any(String),
+      status: 'PENDING',
+      expiresAt: expect.any(String),
+      createdAt: expect.any(String),
+    });
+    const id = created.body.id;
+
+    await api().get(`/api/v1/mobile-identifications/${id}/certificate`).expect(409);
+    const inProgress = await eventually(() => status(id), (body) => body.status === 'ON_BOARDING' || body.status === 'IN_PROGRESS');
+    expect(inProgress.identifierMasked).toBe('******6742');
+    expect(JSON.stringify(inProgress)).not.toContain('7805166742');
+
+    await sandbox.post(`/sandbox/mobile-identifications/${await callbackIdOf(id)}/complete`, { fullName: 'Ivan Petrov Ivanov' });
+    const completed = await eventually(() => status(id), (body) => body.status === 'COMPLETED');
+    expect(completed).toMatchObject({ docType: 'EGN', identificator: expect.any(String), failure: null });
+    expect(completed.completedAt).toEqual(expect.any(String));
+
+    const certificate = await api().get(`/api/v1/mobile-identifications/${id}/certificate`).buffer(true).expect(200);
+    expect(certificate.headers['content-type']).toBe('application/pdf');
+    expect(certificate.headers['content-disposition']).toContain('attachment;');
+    expect(Buffer.from(certificate.body).subarray(0, 5).toString()).toBe('%PDF-');
+
+    const trail: Array<{ from_state: string | null; to_state: string; cause: string }> = await db().query(
+      'SELECT from_state, to_state, cause FROM state_transitions WHERE entity_id = $1 ORDER BY id',
+      [id],
+    );
+    expect(trail[0]).toEqual({ from_state: null, to_state: 'PENDING', cause: 'api' });
+    expect(trail[trail.length - 1]).toMatchObject({ to_state: 'COMPLETED', cause: 'poll' });
+  });
+
+  it('ends REJECTED when the person refuses', async () => {
+    const { body } = await api().post('/api/v1/mobile-identifications').send(VALID).expect(201);
+    await eventually(() => callbackIdOf(body.id), Boolean);
+    await sandbox.post(`/sandbox/mobile-identifications/${await callbackIdOf(body.id)}/reject`);
+    const rejected = await eventually(() => status(body.id), (current) => current.status === 'REJECTED');
+    expect(rejected.failure).toEqual({ code: 'REJECTED', message: expect.any(String) });
+    await api().get(`/api/v1/mobile-identifications/${body.id}/certificate`).expect(409);
+  });
+
+  it('keeps polling through provider outages and still completes', async () => {
+    const { body } = await api().post('/api/v1/mobile-identifications').send(VALID).expect(201);
+    await sandbox.fault('getIdentificationResult', 'http503', 4);
+    await sandbox.post(`/sandbox/mobile-identifications/${await callbackIdOf(body.id)}/complete`);
+    await eventually(() => status(body.id), (current) => current.status === 'COMPLETED');
+    expect((await sandbox.calls()).getIdentificationResult).toBeGreaterThanOrEqual(5);
+  });
+
+  describe('refuses bad input with a problem per field and no call to B-Trust', () => {
+    it.each([
+      ['a wrong EGN check digit', { identifier: '7805166743' }, 'identifier', 'EGN_CHECKSUM'],
+      ['an EGN encoding no real date', { identifier: '7813326742' }, 'identifier', 'EGN_DATE'],
+      ['an EGN that disagrees with dateOfBirth', { dateOfBirth: '1978-05-17' }, 'dateOfBirth', 'EGN_DATE_OF_BIRTH_MISMATCH'],
+      ['an EGN without dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'REQUIRED_FOR_DOC_TYPE'],
+      ['a date of birth that is not YYYY-MM-DD', { dateOfBirth: '16-05-1978' }, 'dateOfBirth', 'isIsoDate'],
+      ['an invalid LNC', { docType: 'LNC', identifier: '1234567890' }, 'identifier', 'LNC_INVALID'],
+      ['an invalid e-mail identifier', { docType: 'EMAIL', identifier: 'nobody' }, 'identifier', 'EMAIL_INVALID'],
+      ['a phone identifier not in E.164', { docType: 'PHONE', identifier: '0888133443' }, 'identifier', 'PHONE_INVALID'],
+      ['an unknown docType', { docType: 'PASSPORT' }, 'docType', 'isIn'],
+      ['an onboarding phone not in E.164', { phoneNumber: '0888' }, 'phoneNumber', 'isE164Phone'],
+      ['an onboarding e-mail that is no address', { email: 'x@' }, 'email', 'isEmailAddress'],
+      ['a missing reason', { reason: undefined }, 'reason', 'isString'],
+      ['an unknown field', { egn: '7805166742' }, 'egn', 'whitelistValidation'],
+    ])('%s', async (_case, change, field, code) => {
+      const before = await rowCount();
+      const response = await api()
+        .post('/api/v1/mobile-identifications')
+        .send({ ...VALID, ...change })
+        .expect(400);
+      expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+      expect(response.body.errors).toEqual(
+        expect.arrayContaining([expect.objectContaining({ field, codes: expect.arrayContaining([code]) })]),
+      );
+      expect(JSON.stringify(response.body)).not.toContain('7805166742');
+      expect(await sandbox.totalCalls()).toBe(0);
+      expect(await rowCount()).toBe(before);
+    });
+  });
+
+  it('answers an Idempotency-Key repeat with the same identification and one paid call, even concurrently', async () => {
+    const send = () => api().post('/api/v1/mobile-identifications').set('Idempotency-Key', 'mobile-repeat-1').send(VALID);
+    const answers = await Promise.all([send(), send(), send(), send(), send()]);
+    const ids = new Set(answers.map((answer) => answer.body.id));
+    expect(answers.map((answer) => answer.status)).toEqual([201, 201, 201, 201, 201]);
+    expect(ids.size).toBe(1);
+    expect((await sandbox.calls()).identification).toBe(1);
+
+    const again = await send().expect(201);
+    expect(again.body.id).toBe([...ids][0]);
+    expect((await sandbox.calls()).identification).toBe(1);
+  });
+
+  it('refuses an Idempotency-Key reused with another body', async () => {
+    await api().post('/api/v1/mobile-identifications').set('Idempotency-Key', 'mobile-reuse').send(VALID).expect(201);
+    const reused = await api()
+      .post('/api/v1/mobile-identifications')
+      .set('Idempotency-Key', 'mobile-reuse')
+      .send({ ...VALID, reason: 'Something else' })
+      .expect(422);
+    expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
+    expect((await sandbox.calls()).identification).toBe(1);
+  });
+
+  it.each([
+    ['http503', 503, 'UPSTREAM_UNAVAILABLE', 'UNAVAILABLE'],
+    ['http500', 502, 'UPSTREAM_ERROR', 'UPSTREAM_ERROR'],
+    ['delay', 504, 'UPSTREAM_TIMEOUT', 'TIMEOUT'],
+  ])('reports a provider %s on the paid POST as %i, records FAILED and never sends it twice', async (kind, httpStatus, code, failure) => {
+    await sandbox.fault('identification', kind, 1, kind === 'delay' ? 3_000 : undefined);
+    const response = await api().post('/api/v1/mobile-identifications').send(VALID).expect(httpStatus);
+    expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
+    expect(response.body.code).toBe(code);
+    expect((await sandbox.calls()).identification).toBe(1);
+    const [row] = await db().query(
+      'SELECT status, failure_code FROM mobile_identifications ORDER BY created_at DESC LIMIT 1',
+    );
+    expect(row).toEqual({ status: 'FAILED', failure_code: failure });
+  });
+
+  it('answers 404 for an unknown identification and 400 for a malformed id', async () => {
+    const missing = await api().get('/api/v1/mobile-identifications/8a1d3f0e-0000-4000-8000-000000000000').expect(404);
+    expect(missing.body.code).toBe('NOT_FOUND');
+    await api().get('/api/v1/mobile-identifications/not-a-uuid').expect(400);
+  });
+});
+
+describe('Mobile identification past its validity', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ...FAST_POLLING, SANDBOX_MOBILE_VALIDITY_MS: '1500' });
+  });
+  afterAll(() => server?.stop());
+
+  it('ends EXPIRED when the person never confirms', async () => {
+    const { body } = await request(server.url).post('/api/v1/mobile-identifications').send(VALID).expect(201);
+    const expired = await eventually(
+      async () => (await request(server.url).get(`/api/v1/mobile-identifications/${body.id}`)).body,
+      (current) => current.status === 'EXPIRED',
+    );
+    expect(expired.failure.code).toBe('EXPIRED');
+  });
+});
