@@ -94,7 +94,7 @@ describe('Mobile identification (scenario 1)', () => {
       ['a wrong EGN check digit', { identifier: '7805166743' }, 'identifier', 'EGN_CHECKSUM'],
       ['an EGN encoding no real date', { identifier: '7813326742' }, 'identifier', 'EGN_DATE'],
       ['an EGN that disagrees with dateOfBirth', { dateOfBirth: '1978-05-17' }, 'dateOfBirth', 'EGN_DATE_OF_BIRTH_MISMATCH'],
-      ['an EGN without dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'REQUIRED_FOR_DOC_TYPE'],
+      ['a missing dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'isIsoDate'],
       ['a date of birth that is not YYYY-MM-DD', { dateOfBirth: '16-05-1978' }, 'dateOfBirth', 'isIsoDate'],
       ['an invalid LNC', { docType: 'LNC', identifier: '1234567890' }, 'identifier', 'LNC_INVALID'],
       ['an invalid e-mail identifier', { docType: 'EMAIL', identifier: 'nobody' }, 'identifier', 'EMAIL_INVALID'],

@@ -22,9 +22,8 @@ describe(mobileIdentityProblems.name, () => {
     expect(codesOf({ identifier: '78051667ab' })).toEqual(['identifier:EGN_FORMAT']);
   });
 
-  it('refuses an EGN that disagrees with dateOfBirth, or comes without one', () => {
+  it('refuses an EGN that disagrees with dateOfBirth', () => {
     expect(codesOf({ dateOfBirth: '1978-05-17' })).toEqual(['dateOfBirth:EGN_DATE_OF_BIRTH_MISMATCH']);
-    expect(codesOf({ dateOfBirth: undefined })).toEqual(['dateOfBirth:REQUIRED_FOR_DOC_TYPE']);
   });
 
   it('checks the identifier against the declared document type', () => {

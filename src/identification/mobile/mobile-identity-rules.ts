@@ -24,8 +24,6 @@ export function mobileIdentityProblems(request: CreateMobileIdentificationDto): 
       if (!egn.ok) {
         const [code, message] = EGN_MESSAGES[egn.reason];
         add('identifier', code, message);
-      } else if (!request.dateOfBirth) {
-        add('dateOfBirth', 'REQUIRED_FOR_DOC_TYPE', 'dateOfBirth is required for an EGN');
       } else if (request.dateOfBirth !== egn.birthDate) {
         add('dateOfBirth', 'EGN_DATE_OF_BIRTH_MISMATCH', 'dateOfBirth does not match the date encoded in the EGN');
       }
@@ -33,7 +31,6 @@ export function mobileIdentityProblems(request: CreateMobileIdentificationDto): 
     }
     case 'LNC':
       if (!isValidLnc(request.identifier)) add('identifier', 'LNC_INVALID', 'identifier must be an LNC of 10 digits with a valid check digit');
-      if (!request.dateOfBirth) add('dateOfBirth', 'REQUIRED_FOR_DOC_TYPE', 'dateOfBirth is required for an LNC');
       break;
     case 'EMAIL':
       if (!isEmailAddress(request.identifier)) add('identifier', 'EMAIL_INVALID', 'identifier must be an e-mail address');

@@ -19,13 +19,12 @@ export class CreateMobileIdentificationDto {
   @MaxLength(254)
   identifier: string;
 
-  @ApiPropertyOptional({
+  @ApiProperty({
     example: '1978-05-16',
-    description: 'YYYY-MM-DD. Required for EGN and LNC; for an EGN it must match the date encoded in it.',
+    description: 'YYYY-MM-DD. B-Trust matches the person on it; for an EGN it must match the date encoded in the EGN.',
   })
-  @IsOptional()
   @IsIsoDate()
-  dateOfBirth?: string;
+  dateOfBirth: string;
 
   @ApiPropertyOptional({ example: '+359888133443', description: 'E.164; B-Trust uses it for onboarding.' })
   @IsOptional()
