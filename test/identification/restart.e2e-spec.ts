@@ -1,0 +1,127 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import request from 'supertest';
+import { ensureDevCertificates } from '../../src/sandbox/pki/dev-certificates';
+import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox-server';
+import { eventually, SandboxControl } from '../support/sandbox-control';
+import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { freePort } from '../support/test-server';
+
+const ROOT = resolve(__dirname, '../..');
+
+/**
+ * The server runs in a child process here, so that it can be killed with
+ * SIGKILL mid-flow; the sandbox lives in the test process and survives.
+ */
+describe('A server killed with SIGKILL mid-flow', () => {
+  let database: TestDatabase;
+  let sandbox: RunningSandbox;
+  let control: SandboxControl;
+  let env: Record<string, string>;
+  let url: string;
+  let child: ChildProcess | undefined;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    const certificates = ensureDevCertificates(join(await mkdtemp(join(tmpdir(), 'btrust-cas-restart-')), 'certs'));
+    const ca = await readFile(certificates.caCert, 'utf8');
+    sandbox = await startSandbox({
+      apiPort: 0,
+      pagesPort: 0,
+      relyingPartyId: '24102167',
+      callbackDelayMs: 20,
+      tls: { caPem: ca, serverCertPem: await readFile(certificates.serverCert, 'utf8'), serverKeyPem: await readFile(certificates.serverKey, 'utf8') },
+      signingCa: { certificatePem: ca, privateKeyPem: await readFile(certificates.caKey, 'utf8') },
+    });
+    control = new SandboxControl(sandbox.pagesBaseUrl);
+    const port = await freePort();
+    url = `http://127.0.0.1:${port}`;
+    env = {
+      PATH: process.env.PATH ?? '',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      PUBLIC_BASE_URL: url,
+      DATABASE_URL: database.url,
+      BTRUST_BASE_URL: sandbox.apiBaseUrl,
+      BTRUST_RELYING_PARTY_ID: '24102167',
+      BTRUST_CLIENT_CERT: certificates.clientCert,
+      BTRUST_CLIENT_KEY: certificates.clientKey,
+      BTRUST_CA: certificates.caCert,
+      BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+      MOBILE_POLL_INITIAL_INTERVAL_MS: '1000',
+      MOBILE_POLL_MAX_INTERVAL_MS: '1000',
+    };
+  });
+
+  afterAll(async () => {
+    child?.kill('SIGKILL');
+    await sandbox?.close();
+    await database?.drop();
+  });
+
+  async function startServer(): Promise<ChildProcess> {
+    const started = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    await eventually(
+      () => request(url).get('/health').then((response) => response.status, () => 0),
+      (status) => status === 200,
+      45_000,
+    );
+    return started;
+  }
+
+  async function killHard(process: ChildProcess): Promise<void> {
+    const exited = new Promise((resolve) => process.once('exit', resolve));
+    process.kill('SIGKILL');
+    await exited;
+  }
+
+  it('resumes polling after a restart and completes the mobile identification', async () => {
+    child = await startServer();
+    const created = await request(url)
+      .post('/api/v1/mobile-identifications')
+      .send({ docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', reason: 'Restart test' })
+      .expect(201);
+    await eventually(() => control.totalCalls(), (calls) => calls >= 2);
+
+    await killHard(child);
+    const [pending] = (await control.state()).mobileIdentifications;
+    await control.post(`/sandbox/mobile-identifications/${pending.callbackId}/complete`);
+
+    child = await startServer();
+    const completed = await eventually(
+      async () => (await request(url).get(`/api/v1/mobile-identifications/${created.body.id}`)).body,
+      (body) => body.status === 'COMPLETED',
+      45_000,
+    );
+    expect(completed.identificator).toEqual(expect.any(String));
+  });
+
+  it('finishes a web identification approved just before the kill once the server is back', async () => {
+    const created = await request(url)
+      .post('/api/v1/web-identifications')
+      .send({ reason: 'Restart test', successUrl: `${url}/ok`, cancelUrl: `${url}/cancel` })
+      .expect(201);
+    const [web] = (await control.state()).webIdentifications;
+    await control.post(`/sandbox/web-identifications/${web.webSessionId}/approve`);
+    await eventually(
+      () => control.get<{ deliveries: Array<{ outcome: string }> }>('/sandbox/callbacks/deliveries'),
+      (result) => result.deliveries.some((delivery) => delivery.outcome === 'delivered'),
+    );
+    await killHard(child!);
+
+    child = await startServer();
+    await eventually(
+      async () => (await request(url).get(`/api/v1/web-identifications/${created.body.id}`)).body,
+      (body) => body.status === 'IDENTIFIED',
+      45_000,
+    );
+  });
+});
