@@ -101,6 +101,18 @@ export function toProblem(error: unknown, context: { requestId?: string; instanc
     }
   }
 
+  if (isDatabaseUnavailable(error)) {
+    const problem = expected(
+      503,
+      'DATABASE_UNAVAILABLE',
+      'Service temporarily unavailable',
+      'The database cannot be reached right now. Try again shortly.',
+      base,
+    );
+    problem.headers['retry-after'] = '5';
+    return problem;
+  }
+
   if (isSyntaxErrorFromBodyParser(error)) {
     return expected(400, 'MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.', base);
   }
@@ -138,6 +150,19 @@ function expected(
 function fastifyErrorOf(error: unknown) {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === 'string' ? FASTIFY_ERRORS[code] : undefined;
+}
+
+/** PostgreSQL connection failures: admin shutdown, cannot connect now, class 08, refused/reset sockets. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '53300']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|connection timeout|Client has encountered a connection error|Connection is not established/i;
+
+/** A database outage, however deep TypeORM or pg wrapped it: it is temporary, not our bug. */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 3) return false;
+  const { code, message, driverError, cause } = error as { code?: unknown; message?: unknown; driverError?: unknown; cause?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_CODES.has(code) || /^08/.test(code))) return true;
+  if (typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
+  return isDatabaseUnavailable(driverError, depth + 1) || isDatabaseUnavailable(cause, depth + 1);
 }
 
 function isSyntaxErrorFromBodyParser(error: unknown): boolean {
