@@ -18,10 +18,16 @@ describe('Foundation', () => {
     await server?.stop();
   });
 
-  it('answers liveness and readiness with the database reachable', async () => {
+  it('answers liveness, and readiness with the database and B-Trust reachable and the certificate expiry', async () => {
     await request(server.url).get('/health').expect(200, { status: 'ok' });
     const ready = await request(server.url).get('/health/ready').expect(200);
     expect(ready.body.info.database).toEqual({ status: 'up' });
+    expect(ready.body.info.btrust).toEqual({
+      status: 'up',
+      clientCertificateExpiresAt: expect.any(String),
+      clientCertificateDaysLeft: expect.any(Number),
+    });
+    expect(ready.body.info.btrust.clientCertificateDaysLeft).toBeGreaterThan(300);
   });
 
   it('serves Swagger UI at /docs and the OpenAPI document at /docs-json', async () => {

@@ -78,7 +78,10 @@ export function loggerParams(level: LogLevel): Params {
         return 'info';
       },
       // Health probes arrive every few seconds and say nothing new.
-      autoLogging: { ignore: (request) => request.url?.startsWith('/health') ?? false },
+      // Middleware may see a rewritten url; originalUrl is the path the client asked for.
+      autoLogging: {
+        ignore: (request) => ((request as { originalUrl?: string }).originalUrl ?? request.url ?? '').startsWith('/health'),
+      },
       customProps: () => ({ service: 'btrust-cas' }),
     },
   };
