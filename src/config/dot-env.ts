@@ -5,5 +5,5 @@ import { config as readDotEnv } from 'dotenv';
 /** Reads `.env` from the working directory when present; real environment variables win. */
 export function loadDotEnv(): void {
   const path = resolve('.env');
-  if (existsSync(path)) readDotEnv({ path, override: false, quiet: true });
+  if (existsSync(path)) readDotEnv({ path, override: false });
 }
