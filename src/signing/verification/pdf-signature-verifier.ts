@@ -109,7 +109,7 @@ export async function verifyPdfSignature(
   });
 
   try {
-    const bytes = Buffer.from(signedPdf);
+    const bytes = signedPdf;
     if (options.originalPdf !== undefined && !extendsOriginal(bytes, options.originalPdf)) {
       problems.add('ORIGINAL_MODIFIED');
     }

@@ -1,0 +1,64 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { encryptedBytes } from '../common/crypto/encrypted-column';
+import type { SignedDocumentVerification, VisibleSignature } from './signing.types';
+import { Signing } from './signing.entity';
+
+/**
+ * One PDF of a signing: what we sent and what came back. The contents are
+ * never loaded with the row (`select: false`); they are read one at a time.
+ */
+@Entity({ name: 'signing_documents' })
+export class SigningDocument {
+  @PrimaryColumn({ name: 'signing_id', type: 'uuid' })
+  signingId: string;
+
+  @ManyToOne(() => Signing, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'signing_id' })
+  signing?: Signing;
+
+  /** 0-based position in the request; B-Trust returns the signed documents in the same order. */
+  @PrimaryColumn({ type: 'smallint' })
+  index: number;
+
+  @Column({ name: 'file_name', type: 'text' })
+  fileName: string;
+
+  @Column({ type: 'text' })
+  title: string;
+
+  /** Encrypted at rest (AES-256-GCM); null once retention erased it (the SHA-256 stays). */
+  @Column({
+    name: 'original_encrypted',
+    type: 'bytea',
+    nullable: true,
+    select: false,
+    transformer: encryptedBytes('signing_documents.original'),
+  })
+  original: Buffer | null;
+
+  @Column({ name: 'original_sha256', type: 'text' })
+  originalSha256: string;
+
+  /** Encrypted at rest (AES-256-GCM); null until signed, and again once retention erased it. */
+  @Column({
+    name: 'signed_encrypted',
+    type: 'bytea',
+    nullable: true,
+    select: false,
+    transformer: encryptedBytes('signing_documents.signed'),
+  })
+  signed: Buffer | null;
+
+  @Column({ name: 'signed_sha256', type: 'text', nullable: true })
+  signedSha256: string | null;
+
+  @Column({ name: 'visible_signature', type: 'jsonb', nullable: true })
+  visibleSignature: VisibleSignature | null;
+
+  /** Null: not asked for, so not sent to B-Trust. */
+  @Column({ type: 'boolean', nullable: true })
+  archive: boolean | null;
+
+  @Column({ type: 'jsonb', nullable: true })
+  verification: SignedDocumentVerification | null;
+}

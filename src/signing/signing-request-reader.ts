@@ -1,0 +1,130 @@
+import type { MultipartFile } from '@fastify/multipart';
+import { HttpStatus } from '@nestjs/common';
+import { ClassConstructor, plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import type { FastifyRequest } from 'fastify';
+import { ApiProblem, FieldProblem, ValidationProblem } from '../common/problem/problem';
+import { flattenValidationErrors } from '../common/problem/validation-pipe';
+import { isSafeFileName } from '../common/validation/file-names';
+import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
+import { documentsTooLarge, SigningLimits, tooManyDocuments } from './signing-request-rules';
+import type { DocumentInput, SigningInput } from './signing.types';
+
+export const METADATA_FIELD = 'metadata';
+
+/**
+ * Turns a signing request, JSON or multipart/form-data, into one
+ * SigningInput whose documents are each held once, as a Buffer. The cheap
+ * checks (shape, count, size) happen here, before anything is parsed as PDF.
+ */
+export async function readSigningRequest(request: FastifyRequest, limits: SigningLimits): Promise<SigningInput> {
+  return request.isMultipart() ? readMultipart(request, limits) : readJson(request.body, limits);
+}
+
+async function readJson(body: unknown, limits: SigningLimits): Promise<SigningInput> {
+  const documents = (body as { documents?: unknown } | null)?.documents;
+  if (Array.isArray(documents)) {
+    if (documents.length > limits.maxDocuments) throw tooManyDocuments(documents.length, limits);
+    const tooLarge = documents.flatMap((document: { contentBase64?: unknown }, index) =>
+      typeof document?.contentBase64 === 'string' && base64DecodedLength(document.contentBase64) > limits.maxDocumentBytes ? [index] : [],
+    );
+    if (tooLarge.length > 0) throw documentsTooLarge(tooLarge, limits);
+  }
+  const dto = await validated(CreateSigningDto, body);
+  return {
+    documents: dto.documents.map((document) => ({
+      fileName: document.fileName,
+      title: document.title,
+      content: Buffer.from(document.contentBase64, 'base64'),
+      visibleSignature: document.visibleSignature,
+      archive: document.archive,
+    })),
+    emailSignedDocuments: dto.emailSignedDocuments,
+    successUrl: dto.successUrl,
+    cancelUrl: dto.cancelUrl,
+  };
+}
+
+async function readMultipart(request: FastifyRequest, limits: SigningLimits): Promise<SigningInput> {
+  const files: Array<{ fileName: string; content: Buffer }> = [];
+  let metadataText: string | undefined;
+  try {
+    for await (const part of request.parts()) {
+      if (part.type === 'file') {
+        files.push({ fileName: part.filename, content: await fileContent(part, files.length, limits) });
+      } else if (part.fieldname === METADATA_FIELD) {
+        metadataText = String(part.value);
+      } else {
+        throw new ValidationProblem([{ field: part.fieldname, codes: ['UNKNOWN_FIELD'], messages: [`${part.fieldname} is not an accepted field`] }]);
+      }
+    }
+  } catch (error) {
+    throw multipartProblem(error, files.length, limits);
+  }
+
+  if (metadataText === undefined) {
+    throw new ValidationProblem([{ field: METADATA_FIELD, codes: ['isDefined'], messages: [`${METADATA_FIELD} must be a JSON field`] }]);
+  }
+  let metadataJson: unknown;
+  try {
+    metadataJson = JSON.parse(metadataText);
+  } catch {
+    throw new ValidationProblem([{ field: METADATA_FIELD, codes: ['isJson'], messages: [`${METADATA_FIELD} is not valid JSON`] }]);
+  }
+  const metadata = await validated(SigningMetadataDto, metadataJson);
+  if (metadata.documents.length !== files.length) {
+    throw new ValidationProblem([
+      {
+        field: 'documents',
+        codes: ['DOCUMENT_COUNT_MISMATCH'],
+        messages: [`metadata describes ${metadata.documents.length} document(s) but ${files.length} file(s) were uploaded`],
+      },
+    ]);
+  }
+  const documents: DocumentInput[] = metadata.documents.map((description, index) => ({
+    fileName: description.fileName ?? files[index].fileName,
+    title: description.title,
+    content: files[index].content,
+    visibleSignature: description.visibleSignature,
+    archive: description.archive,
+  }));
+  const badNames: FieldProblem[] = documents.flatMap((document, index) =>
+    isSafeFileName(document.fileName)
+      ? []
+      : [{ field: `documents.${index}.fileName`, codes: ['isSafeFileName'], messages: [`the name of file ${index} is not a safe file name; give documents.${index}.fileName`] }],
+  );
+  if (badNames.length > 0) throw new ValidationProblem(badNames);
+  return { documents, emailSignedDocuments: metadata.emailSignedDocuments, successUrl: metadata.successUrl, cancelUrl: metadata.cancelUrl };
+}
+
+async function fileContent(part: MultipartFile, index: number, limits: SigningLimits): Promise<Buffer> {
+  if (index >= limits.maxDocuments) throw tooManyDocuments(index + 1, limits);
+  return part.toBuffer();
+}
+
+/** The multipart plugin's own errors (limits, malformed bodies) as problems; ours pass through. */
+function multipartProblem(error: unknown, filesRead: number, limits: SigningLimits): unknown {
+  if (error instanceof ApiProblem) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return documentsTooLarge([filesRead], limits);
+  if (code === 'FST_FILES_LIMIT') return tooManyDocuments(filesRead + 1, limits);
+  // Nothing but the body is read in that loop: whatever else went wrong, the body could not be read.
+  return new ApiProblem(HttpStatus.BAD_REQUEST, 'MALFORMED_MULTIPART', 'Malformed multipart body', 'The multipart/form-data body cannot be read.');
+}
+
+/** The request pipe's rules (unknown fields refused, every broken rule listed), for bodies it does not see. */
+async function validated<T extends object>(type: ClassConstructor<T>, plain: unknown): Promise<T> {
+  if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
+    throw new ValidationProblem([{ field: 'body', codes: ['isObject'], messages: ['the body must be a JSON object'] }]);
+  }
+  const instance = plainToInstance(type, plain);
+  const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
+  if (errors.length > 0) throw new ValidationProblem(flattenValidationErrors(errors));
+  return instance;
+}
+
+/** Bytes a base64 text decodes to, without decoding it. */
+export function base64DecodedLength(text: string): number {
+  const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
+  return Math.floor((text.length * 3) / 4) - padding;
+}

@@ -1,0 +1,175 @@
+import { Controller, Get, Headers, Inject, MessageEvent, Param, ParseIntPipe, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { RouteConfig } from '@nestjs/platform-fastify';
+import {
+  ApiConsumes,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Observable } from 'rxjs';
+import { CurrentOwner } from '../common/auth/current-owner.decorator';
+import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
+import { pdfDownload } from '../common/http/pdf-download';
+import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
+import { IdempotencyService } from '../common/idempotency/idempotency.service';
+import { LimitCreationRate } from '../common/rate-limit/creation-rate-limit';
+import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+import { LiveStatus } from '../events/live-status.service';
+import { LiveStatusRoute } from '../events/live-status-route.decorator';
+import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
+import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
+import { METADATA_FIELD, readSigningRequest } from './signing-request-reader';
+import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
+import { signingMachine } from './signing.state';
+import { SigningsService } from './signings.service';
+import { signingRequestFingerprint } from './signing-request-fingerprint';
+
+const EXAMPLE_METADATA = {
+  documents: [{ title: 'Loan agreement 4711', visibleSignature: { page: 1, x: 56, y: 700, width: 200, height: 60 } }],
+  emailSignedDocuments: false,
+  successUrl: 'http://localhost:3000/signed',
+  cancelUrl: 'http://localhost:3000/not-signed',
+};
+
+@ApiTags('signing')
+@ApiExtraModels(CreateSigningDto, SigningMetadataDto)
+@Controller('api/v1')
+export class SigningsController {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+    private readonly signings: SigningsService,
+    private readonly idempotency: IdempotencyService,
+    private readonly liveStatus: LiveStatus,
+  ) {}
+
+  @Post('web-identifications/:id/signings')
+  @LimitCreationRate('signings')
+  @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
+  @ApiConsumes('application/json', 'multipart/form-data')
+  @ApiOperation({
+    summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
+    description:
+      'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING. ' +
+      'Every document is checked first (a real, unencrypted PDF within SIGNING_MAX_DOCUMENT_MB, at most ' +
+      'SIGNING_MAX_DOCUMENTS, the visible signature\'s page and box inside it, a safe file name; redirects on the ' +
+      'allow-list): a refusal costs no B-Trust call. Then startSignSession; send the person to `redirectUrl`. ' +
+      'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. Send JSON with base64 ' +
+      `documents, or multipart/form-data with one file part per PDF and a \`${METADATA_FIELD}\` field (JSON) describing ` +
+      'them in the same order.',
+    requestBody: {
+      required: true,
+      content: {
+        'application/json': {
+          schema: { $ref: getSchemaPath(CreateSigningDto) },
+          examples: {
+            invisible: {
+              summary: 'One document, invisible signature',
+              value: {
+                documents: [{ fileName: 'contract-4711.pdf', title: 'Loan agreement 4711', contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==' }],
+                successUrl: 'http://localhost:3000/signed',
+                cancelUrl: 'http://localhost:3000/not-signed',
+              },
+            },
+            visible: {
+              summary: 'Two documents, the first with a visible signature, copies e-mailed',
+              value: {
+                documents: [
+                  {
+                    fileName: 'contract-4711.pdf',
+                    title: 'Loan agreement 4711',
+                    contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==',
+                    visibleSignature: { page: 1, x: 56, y: 700, width: 200, height: 60 },
+                  },
+                  { fileName: 'terms.pdf', title: 'General terms', contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==' },
+                ],
+                emailSignedDocuments: true,
+                successUrl: 'http://localhost:3000/signed',
+                cancelUrl: 'http://localhost:3000/not-signed',
+              },
+            },
+          },
+        },
+        'multipart/form-data': {
+          schema: {
+            type: 'object',
+            required: [METADATA_FIELD, 'files'],
+            properties: {
+              [METADATA_FIELD]: {
+                allOf: [{ $ref: getSchemaPath(SigningMetadataDto) }],
+                description: 'JSON. `documents[i]` describes the i-th file part; `fileName` defaults to the part\'s file name.',
+              },
+              files: { type: 'array', items: { type: 'string', format: 'binary' }, description: 'The PDFs, one part each.' },
+            },
+          },
+          encoding: { [METADATA_FIELD]: { contentType: 'application/json' }, files: { contentType: 'application/pdf' } },
+          examples: {
+            oneDocument: { summary: 'metadata for one uploaded PDF', value: { [METADATA_FIELD]: EXAMPLE_METADATA } },
+          },
+        },
+      },
+    },
+  })
+  @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiCreatedResponse({ type: SigningCreatedView })
+  @ApiProblemResponses({
+    400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
+    404: ['NOT_FOUND'],
+    409: ['NOT_IDENTIFIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_IN_PROGRESS'],
+    413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
+    415: ['UNSUPPORTED_MEDIA_TYPE'],
+    ...UPSTREAM_PROBLEMS,
+    422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
+  })
+  async create(
+    @CurrentOwner() owner: string,
+    @Param('id', ParseUUIDPipe) identificationId: string,
+    @Req() request: FastifyRequest,
+    @RequestLanguage() language: ProviderLanguage | undefined,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<SigningCreatedView> {
+    const input = await readSigningRequest(request, this.config.signing);
+    const fingerprint = { identificationId, ...signingRequestFingerprint(input) };
+    const response = await this.idempotency.run(owner, 'signings', idempotencyKey, fingerprint, async () => ({
+      status: 201,
+      body: toSigningCreatedView(await this.signings.create(owner, identificationId, input, language)),
+    }));
+    void reply.status(response.status);
+    return response.body as SigningCreatedView;
+  }
+
+  @Get('signings/:id')
+  @ApiOperation({ summary: 'Status of a signing and the verification of each signed PDF' })
+  @ApiOkResponse({ type: SigningView })
+  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
+  async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<SigningView> {
+    const signing = await this.signings.findOwned(owner, id);
+    return toSigningView(signing, await this.signings.documentsOf(id));
+  }
+
+  @LiveStatusRoute('signings/:id/events', 'signing', { first: 'PENDING', last: 'SIGNED' })
+  events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
+    return this.liveStatus.follow(signingMachine, id, () => this.signings.findOwned(owner, id));
+  }
+
+  @Get('signings/:id/documents/:index')
+  @ApiOperation({ summary: 'A signed PDF, as B-Trust returned it (check `verification` in the signing first)' })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The signed PDF.', content: { 'application/pdf': {} } })
+  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 409: ['NOT_SIGNED'] })
+  async document(
+    @CurrentOwner() owner: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('index', ParseIntPipe) index: number,
+  ): Promise<StreamableFile> {
+    const document = await this.signings.signedDocument(owner, id, index);
+    return pdfDownload(document.content, document.fileName);
+  }
+}
