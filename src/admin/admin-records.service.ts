@@ -1,0 +1,194 @@
+import { HttpStatus, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityTarget } from 'typeorm';
+import { BtrustError } from '../btrust/btrust.errors';
+import { ApiProblem, NotFoundProblem } from '../common/problem/problem';
+import { upstreamProblem } from '../common/problem/upstream-problem';
+import { StateTransition } from '../common/state-machine/state-transition.entity';
+import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
+import { mobileIdentificationMachine } from '../identification/mobile/mobile-identification.state';
+import { MobileIdentificationsService } from '../identification/mobile/mobile-identifications.service';
+import { WebIdentification } from '../identification/web/web-identification.entity';
+import { webIdentificationMachine } from '../identification/web/web-identification.state';
+import { WebIdentificationsService } from '../identification/web/web-identifications.service';
+import { Signing } from '../signing/signing.entity';
+import { signingMachine } from '../signing/signing.state';
+import { SigningsService } from '../signing/signings.service';
+import { AdminListQuery } from './dto/admin-list-query.dto';
+import { OperatorActionContext, OperatorActionLog } from './operator-action-log';
+
+/** A kind of record the operator API can list, trace and refresh. */
+export interface AdminRecordKind<E extends AdminRecord> {
+  target: EntityTarget<E>;
+  /** The state machine's entity name: the audit trail's `entity_type`. */
+  entityType: string;
+  /** For messages: "The mobile identification was not found." */
+  label: string;
+  /** What the operator views read: encrypted personal columns are never loaded, so never decrypted. */
+  columns: Array<keyof E & string>;
+}
+
+export interface AdminRecord {
+  id: string;
+  status: string;
+  createdAt: Date;
+}
+
+const RECORD_COLUMNS = ['id', 'owner', 'status', 'createdAt', 'updatedAt', 'failureCode', 'failureMessage'] as const;
+
+export const MOBILE_IDENTIFICATIONS: AdminRecordKind<MobileIdentification> = {
+  target: MobileIdentification,
+  entityType: mobileIdentificationMachine.entity,
+  label: 'The mobile identification',
+  columns: [...RECORD_COLUMNS, 'docType', 'identifierMasked', 'providerStatus', 'expiresAt', 'completedAt', 'pollCount', 'lastPolledAt', 'nextPollAt'],
+};
+export const WEB_IDENTIFICATIONS: AdminRecordKind<WebIdentification> = {
+  target: WebIdentification,
+  entityType: webIdentificationMachine.entity,
+  label: 'The web identification',
+  columns: [
+    ...RECORD_COLUMNS,
+    'providerStatus',
+    'providerStep',
+    'registrationStatus',
+    'reviewStatus',
+    'expiresAt',
+    'identifiedAt',
+    'lastReconciledAt',
+  ],
+};
+export const SIGNINGS: AdminRecordKind<Signing> = {
+  target: Signing,
+  entityType: signingMachine.entity,
+  label: 'The signing',
+  columns: [...RECORD_COLUMNS, 'webIdentificationId', 'expiresAt', 'signedAt', 'lastReconciledAt'],
+};
+
+export interface Page<E> {
+  items: E[];
+  nextCursor: string | null;
+}
+
+/** The operator API's work: every method is one audited operator action. */
+@Injectable()
+export class AdminRecordsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly actions: OperatorActionLog,
+    private readonly mobileIdentifications: MobileIdentificationsService,
+    private readonly webIdentifications: WebIdentificationsService,
+    private readonly signings: SigningsService,
+  ) {}
+
+  /** Newest first, keyset-paged on (created_at, id) so that rows created meanwhile neither repeat nor vanish. */
+  list<E extends AdminRecord>(
+    context: OperatorActionContext,
+    kind: AdminRecordKind<E>,
+    query: AdminListQuery & { status?: string },
+  ): Promise<Page<E>> {
+    const filters = { status: query.status, createdFrom: query.createdFrom, createdTo: query.createdTo, limit: query.limit, cursor: query.cursor };
+    return this.actions.audited(
+      context,
+      { action: 'list', targetType: kind.entityType, detail: { filters: withoutUndefined(filters) } },
+      () => this.page(kind, query),
+      (page) => ({ returned: page.items.length }),
+    );
+  }
+
+  auditTrail<E extends AdminRecord>(context: OperatorActionContext, kind: AdminRecordKind<E>, id: string): Promise<StateTransition[]> {
+    return this.actions.audited(context, { action: 'read_audit_trail', targetType: kind.entityType, targetId: id }, async () => {
+      await this.assertExists(kind, id);
+      return this.dataSource.getRepository(StateTransition).find({
+        where: { entityType: kind.entityType, entityId: id },
+        order: { at: 'ASC', id: 'ASC' },
+      });
+    });
+  }
+
+  /** One poll of B-Trust now, through the same path as the poll job. */
+  refreshMobileIdentification(context: OperatorActionContext, id: string): Promise<MobileIdentification> {
+    return this.refresh(context, MOBILE_IDENTIFICATIONS, id, async () => {
+      await this.mobileIdentifications.pollOnce(id);
+    });
+  }
+
+  /** Scenarios 5 and 4 now, through the same path as reconciliation. */
+  refreshWebIdentification(context: OperatorActionContext, id: string): Promise<WebIdentification> {
+    return this.refresh(context, WEB_IDENTIFICATIONS, id, async (identification) => {
+      await this.webIdentifications.reconcile(identification, 'operator');
+    });
+  }
+
+  /** 3.3 now, through the same path as reconciliation. */
+  refreshSigning(context: OperatorActionContext, id: string): Promise<Signing> {
+    return this.refresh(context, SIGNINGS, id, async (signing) => {
+      await this.signings.reconcile(signing, 'operator');
+    });
+  }
+
+  private refresh<E extends AdminRecord>(
+    context: OperatorActionContext,
+    kind: AdminRecordKind<E>,
+    id: string,
+    askProvider: (record: E) => Promise<void>,
+  ): Promise<E> {
+    return this.actions.audited(
+      context,
+      { action: 'refresh', targetType: kind.entityType, targetId: id },
+      async () => {
+        // The services' own paths take the whole record, as their jobs do.
+        const record = await this.dataSource.getRepository(kind.target).findOneBy({ id } as never);
+        if (!record) throw new NotFoundProblem(kind.label);
+        try {
+          await askProvider(record);
+        } catch (error) {
+          if (error instanceof BtrustError) throw upstreamProblem(error);
+          throw error;
+        }
+        const refreshed = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
+        if (!refreshed) throw new NotFoundProblem(kind.label);
+        return refreshed;
+      },
+      (record) => ({ status: record.status }),
+    );
+  }
+
+  private async assertExists<E extends AdminRecord>(kind: AdminRecordKind<E>, id: string): Promise<void> {
+    if (!(await this.dataSource.getRepository(kind.target).existsBy({ id } as never))) throw new NotFoundProblem(kind.label);
+  }
+
+  private viewQuery<E extends AdminRecord>(kind: AdminRecordKind<E>) {
+    return this.dataSource
+      .getRepository(kind.target)
+      .createQueryBuilder('record')
+      .select(kind.columns.map((column) => `record.${column}`));
+  }
+
+  private async page<E extends AdminRecord>(kind: AdminRecordKind<E>, query: AdminListQuery & { status?: string }): Promise<Page<E>> {
+    const repository = this.dataSource.getRepository(kind.target);
+    const builder = this.viewQuery(kind)
+      .orderBy('record.createdAt', 'DESC')
+      .addOrderBy('record.id', 'DESC')
+      .limit(query.limit + 1);
+    if (query.status) builder.andWhere('record.status = :status', { status: query.status });
+    if (query.createdFrom) builder.andWhere('record.createdAt >= :createdFrom', { createdFrom: new Date(query.createdFrom) });
+    if (query.createdTo) builder.andWhere('record.createdAt < :createdTo', { createdTo: new Date(query.createdTo) });
+    if (query.cursor) {
+      if (!(await repository.existsBy({ id: query.cursor } as never))) {
+        throw new ApiProblem(HttpStatus.BAD_REQUEST, 'INVALID_CURSOR', 'Invalid cursor', 'The cursor names no record of this kind; start again without it.');
+      }
+      // The anchor's timestamp is read in the database: it keeps microseconds a JavaScript Date would lose.
+      builder.andWhere(
+        `(record.createdAt, record.id) < (SELECT anchor.created_at, anchor.id FROM ${repository.metadata.tablePath} anchor WHERE anchor.id = :cursor)`,
+        { cursor: query.cursor },
+      );
+    }
+    const rows = await builder.getMany();
+    const items = rows.slice(0, query.limit);
+    return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].id : null };
+  }
+}
+
+function withoutUndefined(values: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(values).filter(([, value]) => value !== undefined));
+}

@@ -1,0 +1,146 @@
+import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { AdminRecord, AdminRecordKind, AdminRecordsService, MOBILE_IDENTIFICATIONS, SIGNINGS, WEB_IDENTIFICATIONS } from './admin-records.service';
+import { MobileIdentificationListQuery, SigningListQuery, WebIdentificationListQuery } from './dto/admin-list-query.dto';
+import {
+  AuditTrailView,
+  MobileIdentificationAdminPage,
+  MobileIdentificationAdminView,
+  SigningAdminPage,
+  SigningAdminView,
+  toMobileIdentificationAdminView,
+  toSigningAdminView,
+  toTransitionView,
+  toWebIdentificationAdminView,
+  WebIdentificationAdminPage,
+  WebIdentificationAdminView,
+} from './dto/admin.views';
+import type { OperatorActionContext } from './operator-action-log';
+import { OperatorContext } from './operator-context.decorator';
+
+const LIST_PROBLEMS = { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] } as const;
+const AUDIT_TRAIL_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] } as const;
+const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], ...UPSTREAM_PROBLEMS } as const;
+
+/**
+ * The operator API: every identification and signing of every owner, their
+ * audit trails, and a refresh from B-Trust. The global bearer-token guard
+ * admits only tokens with the operator role here (by the /api/v1/admin
+ * path); every call is recorded in `operator_actions`.
+ */
+@ApiTags('operators')
+@Controller('api/v1/admin')
+export class AdminController {
+  constructor(private readonly records: AdminRecordsService) {}
+
+  @Get('mobile-identifications')
+  @ApiOperation({ summary: 'List mobile identifications (all owners), newest first' })
+  @ApiOkResponse({ type: MobileIdentificationAdminPage })
+  @ApiProblemResponses(LIST_PROBLEMS)
+  async listMobileIdentifications(
+    @OperatorContext() operator: OperatorActionContext,
+    @Query() query: MobileIdentificationListQuery,
+  ): Promise<MobileIdentificationAdminPage> {
+    const page = await this.records.list(operator, MOBILE_IDENTIFICATIONS, query);
+    return { items: page.items.map(toMobileIdentificationAdminView), nextCursor: page.nextCursor };
+  }
+
+  @Get('web-identifications')
+  @ApiOperation({ summary: 'List web identifications (all owners), newest first' })
+  @ApiOkResponse({ type: WebIdentificationAdminPage })
+  @ApiProblemResponses(LIST_PROBLEMS)
+  async listWebIdentifications(
+    @OperatorContext() operator: OperatorActionContext,
+    @Query() query: WebIdentificationListQuery,
+  ): Promise<WebIdentificationAdminPage> {
+    const page = await this.records.list(operator, WEB_IDENTIFICATIONS, query);
+    return { items: page.items.map(toWebIdentificationAdminView), nextCursor: page.nextCursor };
+  }
+
+  @Get('signings')
+  @ApiOperation({ summary: 'List signings (all owners), newest first' })
+  @ApiOkResponse({ type: SigningAdminPage })
+  @ApiProblemResponses(LIST_PROBLEMS)
+  async listSignings(@OperatorContext() operator: OperatorActionContext, @Query() query: SigningListQuery): Promise<SigningAdminPage> {
+    const page = await this.records.list(operator, SIGNINGS, query);
+    return { items: page.items.map(toSigningAdminView), nextCursor: page.nextCursor };
+  }
+
+  @Get('mobile-identifications/:id/audit-trail')
+  @ApiOperation({ summary: 'Every status change of a mobile identification' })
+  @ApiOkResponse({ type: AuditTrailView })
+  @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
+  mobileIdentificationAuditTrail(
+    @OperatorContext() operator: OperatorActionContext,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<AuditTrailView> {
+    return this.auditTrail(operator, MOBILE_IDENTIFICATIONS, id);
+  }
+
+  @Get('web-identifications/:id/audit-trail')
+  @ApiOperation({ summary: 'Every status change of a web identification' })
+  @ApiOkResponse({ type: AuditTrailView })
+  @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
+  webIdentificationAuditTrail(
+    @OperatorContext() operator: OperatorActionContext,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<AuditTrailView> {
+    return this.auditTrail(operator, WEB_IDENTIFICATIONS, id);
+  }
+
+  @Get('signings/:id/audit-trail')
+  @ApiOperation({ summary: 'Every status change of a signing' })
+  @ApiOkResponse({ type: AuditTrailView })
+  @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
+  signingAuditTrail(@OperatorContext() operator: OperatorActionContext, @Param('id', ParseUUIDPipe) id: string): Promise<AuditTrailView> {
+    return this.auditTrail(operator, SIGNINGS, id);
+  }
+
+  @Post('mobile-identifications/:id/refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Poll B-Trust once for a mobile identification now',
+    description: 'The same poll the background job makes; a final identification is left as it is.',
+  })
+  @ApiOkResponse({ type: MobileIdentificationAdminView })
+  @ApiProblemResponses(REFRESH_PROBLEMS)
+  async refreshMobileIdentification(
+    @OperatorContext() operator: OperatorActionContext,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<MobileIdentificationAdminView> {
+    return toMobileIdentificationAdminView(await this.records.refreshMobileIdentification(operator, id));
+  }
+
+  @Post('web-identifications/:id/refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Ask B-Trust where a web identification stands now',
+    description: 'The same reconciliation that recovers missed webhooks (scenarios 5 and 4); moves are recorded with cause `operator`.',
+  })
+  @ApiOkResponse({ type: WebIdentificationAdminView })
+  @ApiProblemResponses(REFRESH_PROBLEMS)
+  async refreshWebIdentification(
+    @OperatorContext() operator: OperatorActionContext,
+    @Param('id', ParseUUIDPipe) id: string,
+  ): Promise<WebIdentificationAdminView> {
+    return toWebIdentificationAdminView(await this.records.refreshWebIdentification(operator, id));
+  }
+
+  @Post('signings/:id/refresh')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Ask B-Trust for a signing\'s signed documents now',
+    description: 'The same reconciliation that recovers missed webhooks (3.3); moves are recorded with cause `operator`.',
+  })
+  @ApiOkResponse({ type: SigningAdminView })
+  @ApiProblemResponses(REFRESH_PROBLEMS)
+  async refreshSigning(@OperatorContext() operator: OperatorActionContext, @Param('id', ParseUUIDPipe) id: string): Promise<SigningAdminView> {
+    return toSigningAdminView(await this.records.refreshSigning(operator, id));
+  }
+
+  private async auditTrail<E extends AdminRecord>(operator: OperatorActionContext, kind: AdminRecordKind<E>, id: string): Promise<AuditTrailView> {
+    const transitions = await this.records.auditTrail(operator, kind, id);
+    return { entityType: kind.entityType, entityId: id, transitions: transitions.map(toTransitionView) };
+  }
+}

@@ -1,0 +1,227 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { FailureView } from '../../identification/failure.view';
+import type { MobileIdentification } from '../../identification/mobile/mobile-identification.entity';
+import { MOBILE_IDENTIFICATION_STATUSES, MobileIdentificationStatus } from '../../identification/mobile/mobile-identification.state';
+import type { WebIdentification } from '../../identification/web/web-identification.entity';
+import { WEB_IDENTIFICATION_STATUSES, WebIdentificationStatus } from '../../identification/web/web-identification.state';
+import type { StateTransition } from '../../common/state-machine/state-transition.entity';
+import type { Signing } from '../../signing/signing.entity';
+import { SIGNING_STATUSES, SigningStatus } from '../../signing/signing.state';
+
+/*
+ * What operators see of a record: states, timestamps, provider progress and
+ * failures. Never an identifier beyond its masked form, a contact detail, a
+ * redirect URL or a document.
+ */
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+const failureOf = (record: { failureCode: string | null; failureMessage: string | null }) =>
+  record.failureCode ? { code: record.failureCode, message: record.failureMessage ?? '' } : null;
+
+class AdminRecordView {
+  @ApiProperty({ format: 'uuid', example: '0b6f1f3e-7d7c-4a8e-9a51-3f0f3c1f2a10' })
+  id: string;
+
+  @ApiProperty({ example: 'auth0|5f7c8ec7c33c6c004bbafe82', description: 'The token subject that created it.' })
+  owner: string;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt: string;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt: string;
+
+  @ApiPropertyOptional({ type: FailureView, nullable: true })
+  failure: FailureView | null;
+}
+
+export class MobileIdentificationAdminView extends AdminRecordView {
+  @ApiProperty({ enum: MOBILE_IDENTIFICATION_STATUSES, example: 'IN_PROGRESS' })
+  status: MobileIdentificationStatus;
+
+  @ApiProperty({ example: 'EGN' })
+  docType: string;
+
+  @ApiProperty({ example: '******6742' })
+  identifierMasked: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'IN_PROGRESS', description: 'B-Trust\'s last reported status.' })
+  providerStatus: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  completedAt: string | null;
+
+  @ApiProperty({ example: 3 })
+  pollCount: number;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  lastPolledAt: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  nextPollAt: string | null;
+}
+
+export class WebIdentificationAdminView extends AdminRecordView {
+  @ApiProperty({ enum: WEB_IDENTIFICATION_STATUSES, example: 'STARTED' })
+  status: WebIdentificationStatus;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'CREATE_SIGN_SESSION_REQUEST' })
+  providerStatus: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED' })
+  providerStep: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'FINALIZED' })
+  registrationStatus: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'ALLOW_DENY' })
+  reviewStatus: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  identifiedAt: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  lastReconciledAt: string | null;
+}
+
+export class SigningAdminView extends AdminRecordView {
+  @ApiProperty({ enum: SIGNING_STATUSES, example: 'PENDING' })
+  status: SigningStatus;
+
+  @ApiProperty({ format: 'uuid' })
+  webIdentificationId: string;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  expiresAt: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  signedAt: string | null;
+
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  lastReconciledAt: string | null;
+}
+
+export class MobileIdentificationAdminPage {
+  @ApiProperty({ type: [MobileIdentificationAdminView] })
+  items: MobileIdentificationAdminView[];
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' })
+  nextCursor: string | null;
+}
+
+export class WebIdentificationAdminPage {
+  @ApiProperty({ type: [WebIdentificationAdminView] })
+  items: WebIdentificationAdminView[];
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' })
+  nextCursor: string | null;
+}
+
+export class SigningAdminPage {
+  @ApiProperty({ type: [SigningAdminView] })
+  items: SigningAdminView[];
+
+  @ApiPropertyOptional({ type: String, format: 'uuid', nullable: true, description: 'Pass as `cursor` for the next page; null on the last.' })
+  nextCursor: string | null;
+}
+
+export class TransitionView {
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'PENDING', description: 'Null for the record\'s creation.' })
+  from: string | null;
+
+  @ApiProperty({ example: 'IN_PROGRESS' })
+  to: string;
+
+  @ApiProperty({ example: 'poll', description: 'What moved it: api, poll, callback, reconcile, refresh, operator…' })
+  cause: string;
+
+  @ApiProperty({ format: 'date-time' })
+  at: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, example: { code: 'REJECTED' } })
+  detail: Record<string, unknown> | null;
+}
+
+export class AuditTrailView {
+  @ApiProperty({ example: 'mobile_identification' })
+  entityType: string;
+
+  @ApiProperty({ format: 'uuid' })
+  entityId: string;
+
+  @ApiProperty({ type: [TransitionView], description: 'Oldest first.' })
+  transitions: TransitionView[];
+}
+
+function recordFields(record: {
+  id: string;
+  owner: string;
+  createdAt: Date;
+  updatedAt: Date;
+  failureCode: string | null;
+  failureMessage: string | null;
+}) {
+  return {
+    id: record.id,
+    owner: record.owner,
+    createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+    failure: failureOf(record),
+  };
+}
+
+export function toMobileIdentificationAdminView(record: MobileIdentification): MobileIdentificationAdminView {
+  return {
+    ...recordFields(record),
+    status: record.status,
+    docType: record.docType,
+    identifierMasked: record.identifierMasked,
+    providerStatus: record.providerStatus,
+    expiresAt: iso(record.expiresAt),
+    completedAt: iso(record.completedAt),
+    pollCount: record.pollCount,
+    lastPolledAt: iso(record.lastPolledAt),
+    nextPollAt: iso(record.nextPollAt),
+  };
+}
+
+export function toWebIdentificationAdminView(record: WebIdentification): WebIdentificationAdminView {
+  return {
+    ...recordFields(record),
+    status: record.status,
+    providerStatus: record.providerStatus,
+    providerStep: record.providerStep,
+    registrationStatus: record.registrationStatus,
+    reviewStatus: record.reviewStatus,
+    expiresAt: iso(record.expiresAt),
+    identifiedAt: iso(record.identifiedAt),
+    lastReconciledAt: iso(record.lastReconciledAt),
+  };
+}
+
+export function toSigningAdminView(record: Signing): SigningAdminView {
+  return {
+    ...recordFields(record),
+    status: record.status,
+    webIdentificationId: record.webIdentificationId,
+    expiresAt: iso(record.expiresAt),
+    signedAt: iso(record.signedAt),
+    lastReconciledAt: iso(record.lastReconciledAt),
+  };
+}
+
+export function toTransitionView(transition: StateTransition): TransitionView {
+  return {
+    from: transition.fromState,
+    to: transition.toState,
+    cause: transition.cause,
+    at: transition.at.toISOString(),
+    detail: transition.detail,
+  };
+}
