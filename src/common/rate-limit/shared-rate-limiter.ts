@@ -42,3 +42,60 @@ export class SharedRateLimiter {
     ]);
   }
 }
+
+export interface RateLimitSlot {
+  bucket: string;
+  /** Hits allowed per window. */
+  limit: number;
+}
+
+export type SlotsDecision = { acquired: true } | { acquired: false; exceeded: RateLimitSlot; retryAfterMs: number };
+
+/** Thrown inside the transaction only to roll it back; never escapes. */
+class SlotRefused extends Error {
+  constructor(readonly slot: RateLimitSlot) {
+    super(`rate limit ${slot.bucket} reached`);
+  }
+}
+
+/**
+ * Takes one slot in every bucket's current fixed window, or none at all: a
+ * request refused by one limit does not use up another (a user refused for
+ * their busy office IP keeps their own allowance), and refused attempts are
+ * not counted. Buckets are locked in name order, so concurrent callers on any
+ * instance never deadlock.
+ */
+export async function tryAcquireSlots(
+  dataSource: DataSource,
+  slots: readonly RateLimitSlot[],
+  windowMs: number,
+  now = Date.now(),
+): Promise<SlotsDecision> {
+  const windowStart = Math.floor(now / windowMs) * windowMs;
+  const ordered = [...slots].sort((a, b) => (a.bucket < b.bucket ? -1 : a.bucket > b.bucket ? 1 : 0));
+  try {
+    await dataSource.transaction(async (manager) => {
+      for (const slot of ordered) {
+        const rows: unknown[] = await manager.query(
+          `INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, to_timestamp($2 / 1000.0), 1)
+           ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1 WHERE rate_windows.hits < $3
+           RETURNING hits`,
+          [slot.bucket, windowStart, slot.limit],
+        );
+        if (rows.length === 0) throw new SlotRefused(slot);
+      }
+    });
+  } catch (error) {
+    if (!(error instanceof SlotRefused)) throw error;
+    return { acquired: false, exceeded: error.slot, retryAfterMs: windowStart + windowMs - now };
+  }
+  return { acquired: true };
+}
+
+/** Deletes the windows of every bucket under a prefix that ended long enough ago to be worthless. */
+export async function pruneRateWindows(dataSource: DataSource, bucketPrefix: string, olderThanMs: number): Promise<void> {
+  await dataSource.query(`DELETE FROM rate_windows WHERE starts_with(bucket, $1) AND window_start < now() - make_interval(secs => $2)`, [
+    bucketPrefix,
+    olderThanMs / 1000,
+  ]);
+}

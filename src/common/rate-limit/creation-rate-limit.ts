@@ -1,0 +1,157 @@
+import { createHash } from 'node:crypto';
+import {
+  applyDecorators,
+  CanActivate,
+  ExecutionContext,
+  HttpStatus,
+  Inject,
+  Injectable,
+  Logger,
+  OnApplicationBootstrap,
+  OnApplicationShutdown,
+  SetMetadata,
+  UseGuards,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyRequest } from 'fastify';
+import { DataSource } from 'typeorm';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
+import { CasMetrics } from '../../metrics/cas-metrics';
+import { subjectOf } from '../auth/current-owner.decorator';
+import { ProblemView } from '../http/api-problem-responses.decorator';
+import { ApiProblem } from '../problem/problem';
+import { pruneRateWindows, tryAcquireSlots } from './shared-rate-limiter';
+
+const WINDOW_MS = 60_000;
+const BUCKET_PREFIX = 'create:';
+const PRUNE_EVERY_MS = 10 * 60_000;
+const KEEP_WINDOWS_MS = 60 * 60_000;
+const IDEMPOTENCY_SCOPE = Symbol('creationRateLimitIdempotencyScope');
+
+export interface CreationAttempt {
+  owner: string;
+  ip: string;
+  /** The route's Idempotency-Key scope and the request's key, when it sent one. */
+  idempotency?: { scope: string; key: string };
+}
+
+/**
+ * Caps paid creations (identifications, signings) per owner and per client
+ * IP per minute, across all instances (counters in PostgreSQL, fixed
+ * one-minute windows: a burst of up to twice a limit can straddle a window
+ * boundary, which is acceptable for a cost cap). Owners and IPs are stored
+ * only as hashes, so the counters hold no personal data.
+ */
+@Injectable()
+export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CreationRateLimiter.name);
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly metrics: CasMetrics,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.pruneTimer = setInterval(() => {
+      pruneRateWindows(this.dataSource, BUCKET_PREFIX, KEEP_WINDOWS_MS).catch((error: unknown) =>
+        this.logger.warn({ err: error }, 'Could not prune old rate-limit windows'),
+      );
+    }, PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pruneTimer);
+  }
+
+  /** Returns when the attempt may go on; throws a 429 RATE_LIMITED problem with Retry-After when it may not. */
+  async admit(attempt: CreationAttempt): Promise<void> {
+    if (attempt.idempotency && (await this.isIdempotentRepeat(attempt.owner, attempt.idempotency))) return;
+    const { createPerUserPerMinute, createPerIpPerMinute } = this.config.abuseLimits;
+    const user = { bucket: `${BUCKET_PREFIX}user:${digest(attempt.owner)}`, limit: createPerUserPerMinute };
+    const ip = { bucket: `${BUCKET_PREFIX}ip:${digest(attempt.ip)}`, limit: createPerIpPerMinute };
+    const decision = await tryAcquireSlots(this.dataSource, [user, ip], WINDOW_MS);
+    if (decision.acquired) return;
+
+    const limit = decision.exceeded === user ? 'user' : 'ip';
+    this.metrics.rateLimited.inc({ limit });
+    const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
+    throw new ApiProblem(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'RATE_LIMITED',
+      'Too many requests',
+      limit === 'user'
+        ? `At most ${createPerUserPerMinute} identifications and signings may be started per user per minute.`
+        : `At most ${createPerIpPerMinute} identifications and signings may be started per client address per minute.`,
+      { limit, retryAfterSeconds },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
+  }
+
+  /**
+   * A repeat of a request whose Idempotency-Key is already known starts
+   * nothing (it gets the stored answer), so it does not count. Keys are
+   * stored by IdempotencyService as `<scope>:<key>` per owner.
+   */
+  private async isIdempotentRepeat(owner: string, idempotency: { scope: string; key: string }): Promise<boolean> {
+    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM idempotency_keys WHERE owner = $1 AND key = $2', [
+      owner,
+      `${idempotency.scope}:${idempotency.key}`,
+    ]);
+    return rows.length > 0;
+  }
+}
+
+/** Runs after authentication (a global guard), before validation and the handler: a refused request writes nothing. */
+@Injectable()
+export class CreationRateLimitGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly limiter: CreationRateLimiter,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<FastifyRequest>();
+    const owner = subjectOf(request)?.sub;
+    // Reachable only if the decorator is put on a route outside the authenticated API: a wiring mistake.
+    if (owner === undefined) throw new Error('A rate-limited creation route must be behind the bearer-token guard');
+    const scope = this.reflector.get<string>(IDEMPOTENCY_SCOPE, context.getHandler());
+    const key = request.headers['idempotency-key'];
+    await this.limiter.admit({
+      owner,
+      ip: request.ip,
+      idempotency: typeof key === 'string' ? { scope, key } : undefined,
+    });
+    return true;
+  }
+}
+
+/**
+ * Marks a route that starts a paid B-Trust operation: it counts against the
+ * per-user and per-IP creation limits. `idempotencyScope` is the scope the
+ * handler passes to IdempotencyService, so that repeats with a known key are
+ * not counted.
+ */
+export function LimitCreationRate(idempotencyScope: string) {
+  return applyDecorators(
+    SetMetadata(IDEMPOTENCY_SCOPE, idempotencyScope),
+    UseGuards(CreationRateLimitGuard),
+    ApiExtraModels(ProblemView),
+    ApiResponse({
+      status: HttpStatus.TOO_MANY_REQUESTS,
+      description:
+        'Problem code: `RATE_LIMITED`. Too many identifications and signings started by this user or from this ' +
+        'address in the current minute; nothing was started. Retry after `Retry-After` seconds.',
+      headers: { 'Retry-After': { description: 'Seconds until the next window opens.', schema: { type: 'integer', example: 42 } } },
+      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemView) } } },
+    }),
+  );
+}
+
+function digest(value: string): string {
+  return createHash('sha256').update(value, 'utf8').digest('hex').slice(0, 32);
+}

@@ -1,0 +1,97 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Gauge } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { BtrustClient } from '../btrust/btrust.client';
+import { CasMetrics } from './cas-metrics';
+
+const DAY_SECONDS = 24 * 60 * 60;
+
+/**
+ * Renders the registry in the Prometheus text format, after refreshing the
+ * gauges that describe shared state (inbox, job queues) from the database and
+ * the certificate gauge from the client. When the database cannot answer,
+ * those gauges read NaN ("unknown") instead of failing the whole scrape: the
+ * process metrics and counters are most needed exactly then.
+ */
+@Injectable()
+export class MetricsExporter {
+  private readonly logger = new Logger(MetricsExporter.name);
+
+  constructor(
+    private readonly metrics: CasMetrics,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly btrust: BtrustClient,
+  ) {}
+
+  get contentType(): string {
+    return this.metrics.registry.contentType;
+  }
+
+  async render(): Promise<string> {
+    this.refreshCertificateExpiry();
+    await Promise.all([this.refreshInbox(), this.refreshJobQueues()]);
+    return this.metrics.registry.metrics();
+  }
+
+  private refreshCertificateExpiry(): void {
+    const certificate = this.btrust.clientCertificateInfo();
+    this.metrics.clientCertificateDaysLeft.reset();
+    if (certificate) {
+      const daysLeft = (certificate.notAfter.getTime() - Date.now()) / 1000 / DAY_SECONDS;
+      this.metrics.clientCertificateDaysLeft.set({ subject: certificate.subject }, Math.round(daysLeft * 100) / 100);
+    }
+  }
+
+  private async refreshInbox(): Promise<void> {
+    const { inboxPending, inboxOldestPendingAge } = this.metrics;
+    try {
+      const [row]: Array<{ pending: number; oldest: number }> = await this.dataSource.query(
+        `SELECT count(*)::int AS pending,
+                COALESCE(EXTRACT(EPOCH FROM now() - min(received_at)), 0)::float8 AS oldest
+           FROM callback_inbox WHERE outcome = 'PENDING'`,
+      );
+      inboxPending.set(row.pending);
+      inboxOldestPendingAge.set(row.oldest);
+    } catch (error) {
+      await markUnknown(inboxPending, inboxOldestPendingAge);
+      this.logger.warn({ err: error }, 'Metrics: could not read the callback inbox');
+    }
+  }
+
+  /**
+   * Reads pg-boss's own tables: a job is waiting when it is created or up for
+   * retry and due (`start_after` passed); a job scheduled for later (a poll
+   * with backoff) is not late, so it counts neither in depth nor in age.
+   */
+  private async refreshJobQueues(): Promise<void> {
+    const { jobQueueDepth, jobQueueOldestAge } = this.metrics;
+    try {
+      const rows: Array<{ queue: string; depth: number; oldest: number }> = await this.dataSource.query(
+        `SELECT q.name AS queue,
+                count(j.id)::int AS depth,
+                COALESCE(EXTRACT(EPOCH FROM now() - min(j.start_after)), 0)::float8 AS oldest
+           FROM pgboss.queue q
+           LEFT JOIN pgboss.job j ON j.name = q.name AND j.state < 'active' AND j.start_after <= now()
+          WHERE NOT starts_with(q.name, '__pgboss__')
+          GROUP BY q.name`,
+      );
+      jobQueueDepth.reset();
+      jobQueueOldestAge.reset();
+      for (const { queue, depth, oldest } of rows) {
+        jobQueueDepth.set({ queue }, depth);
+        jobQueueOldestAge.set({ queue }, oldest);
+      }
+    } catch (error) {
+      await markUnknown(jobQueueDepth, jobQueueOldestAge);
+      this.logger.warn({ err: error }, 'Metrics: could not read the job queues');
+    }
+  }
+}
+
+/** Keeps each series but says its value is not known for this scrape. */
+async function markUnknown(...gauges: Array<Gauge<string>>): Promise<void> {
+  for (const gauge of gauges) {
+    for (const { labels } of (await gauge.get()).values) gauge.set(labels, Number.NaN);
+  }
+}

@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { SandboxControl } from '../support/sandbox-control';
+import { startTestServer, TestServer } from '../support/test-server';
+
+const MOBILE = {
+  docType: 'EGN',
+  identifier: '7805166742',
+  dateOfBirth: '1978-05-16',
+  phoneNumber: '+359888133443',
+  email: 'person@example.com',
+  reason: 'Opening an account',
+};
+const PER_USER = 4;
+const PER_IP = 2;
+const LIMITS = {
+  RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: String(PER_USER),
+  RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: String(PER_IP),
+  // Polling is not what this file is about; keep the two instances quiet.
+  MOBILE_POLL_INITIAL_INTERVAL_MS: '60000',
+};
+const WINDOW_MS = 60_000;
+
+/** The limits use fixed one-minute windows: start right after a boundary so that no window ends mid-test. */
+async function waitForFreshWindow(): Promise<void> {
+  const intoWindow = Date.now() % WINDOW_MS;
+  if (intoWindow > WINDOW_MS / 2) await new Promise((resolve) => setTimeout(resolve, WINDOW_MS - intoWindow + 50));
+}
+
+describe('Rate limits on paid creations, shared by two instances on one database', () => {
+  let a: TestServer;
+  let b: TestServer;
+
+  beforeAll(async () => {
+    a = await startTestServer(LIMITS);
+    b = await startTestServer(LIMITS, { database: a.database });
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+  });
+
+  const db = () => a.app.get(DataSource);
+  const count = async (table: string) => Number((await db().query(`SELECT count(*) FROM ${table}`))[0].count);
+  const providerCalls = async () => {
+    const [callsA, callsB] = await Promise.all([a, b].map((server) => new SandboxControl(server.sandboxPagesUrl!).calls()));
+    const sum = (operation: string) => (callsA[operation] ?? 0) + (callsB[operation] ?? 0);
+    return { identification: sum('identification'), startWebIdentification: sum('startWebIdentification') };
+  };
+  const createMobile = (server: TestServer, ip: string, idempotencyKey?: string) => {
+    const call = request(server.url).post('/api/v1/mobile-identifications').set('X-Forwarded-For', ip);
+    if (idempotencyKey) void call.set('Idempotency-Key', idempotencyKey);
+    return call.send(MOBILE);
+  };
+  const createWeb = (server: TestServer, ip: string) =>
+    request(server.url)
+      .post('/api/v1/web-identifications')
+      .set('X-Forwarded-For', ip)
+      .send({ reason: 'Opening an account', successUrl: `${server.url}/ok`, cancelUrl: `${server.url}/cancel` });
+  const expectRateLimited = (response: request.Response, limit: 'user' | 'ip') => {
+    expect(response.status).toBe(429);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(response.body).toMatchObject({ code: 'RATE_LIMITED', status: 429, limit });
+    const retryAfter = Number(response.headers['retry-after']);
+    expect(Number.isInteger(retryAfter)).toBe(true);
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expect(response.body.retryAfterSeconds).toBe(retryAfter);
+  };
+
+  it('refuses with 429 and Retry-After past the per-IP and per-user limits, whichever instance is asked, with nothing started', async () => {
+    await waitForFreshWindow();
+
+    // One address: two creations, alternating instances, then the per-IP limit.
+    expect((await createMobile(a, '198.51.100.1', 'first-try')).status).toBe(201);
+    expect((await createMobile(b, '198.51.100.1')).status).toBe(201);
+    expectRateLimited(await createMobile(a, '198.51.100.1'), 'ip');
+    expectRateLimited(await createWeb(b, '198.51.100.1'), 'ip');
+
+    // The refusals above did not use up the user's allowance: two more creations fit, from another address.
+    expect((await createMobile(b, '198.51.100.2')).status).toBe(201);
+    expect((await createWeb(a, '198.51.100.2')).status).toBe(201);
+    expectRateLimited(await createMobile(a, '198.51.100.3'), 'user');
+    expectRateLimited(await createWeb(b, '198.51.100.4'), 'user');
+
+    expect(await count('mobile_identifications')).toBe(3);
+    expect(await count('web_identifications')).toBe(1);
+    expect(await providerCalls()).toEqual({ identification: 3, startWebIdentification: 1 });
+  });
+
+  it('answers an Idempotency-Key repeat from either instance even past the limit, without counting it; signings share the limit', async () => {
+    const first = await db().query(`SELECT id FROM mobile_identifications ORDER BY created_at LIMIT 1`);
+    const callsBefore = await providerCalls();
+
+    for (const server of [b, a, b]) {
+      const repeat = await createMobile(server, '198.51.100.1', 'first-try');
+      expect(repeat.status).toBe(201);
+      expect(repeat.body.id).toBe(first[0].id);
+    }
+    expectRateLimited(await createMobile(a, '198.51.100.9', 'a-new-key'), 'user');
+    const signing = await request(b.url)
+      .post(`/api/v1/web-identifications/${randomUUID()}/signings`)
+      .set('X-Forwarded-For', '198.51.100.9')
+      .send({ documents: [], successUrl: `${b.url}/signed`, cancelUrl: `${b.url}/not-signed` });
+    expectRateLimited(signing, 'user');
+    expect(await count('mobile_identifications')).toBe(3);
+    expect(await providerCalls()).toEqual(callsBefore);
+  });
+});
