@@ -1,14 +1,19 @@
 import type { IncomingMessage } from 'node:http';
 import { DynamicModule, Logger as NestLogger, Type } from '@nestjs/common';
+import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { registerBrowserSecurity } from './common/http/browser-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
 import { sendProblem } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/problem/validation-pipe';
 import { setupSwagger } from './common/swagger';
 import { ResolvedAppConfig } from './config/config.module';
+import { serveDemo } from './demo/demo-assets';
+import { signingRequestBodyLimit } from './signing/signing-request-rules';
+import { isDocumentUploadRoute } from './signing/signing-upload-route';
 
 /**
  * Errors raised before a route handler runs (body parsing, content type) do
@@ -50,8 +55,18 @@ export async function createApp(
   });
   const logger = new NestLogger('HttpErrors');
   fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
+  await registerBrowserSecurity(app, config);
+  // Browsers upload documents as multipart/form-data; read as streams by the routes that take them, within the signing limits.
+  await app.register(fastifyMultipart, { limits: { fileSize: config.signing.maxDocumentBytes, files: config.signing.maxDocuments } });
+  // Routes are added by app.init() below; those that take documents inline get a body limit sized for them.
+  fastify.addHook('onRoute', (route) => {
+    if (isDocumentUploadRoute(route.config)) route.bodyLimit = signingRequestBodyLimit(config.signing);
+  });
 
-  setupSwagger(app);
+  // Off in production unless SWAGGER_ENABLED=true: the document maps every endpoint for whoever reaches it.
+  if (config.swaggerEnabled) setupSwagger(app);
+  // Off in production unless DEMO_ENABLED=true.
+  if (config.demoEnabled) serveDemo(app);
   await app.init();
   await fastify.ready();
   return app;

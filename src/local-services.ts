@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
+import { developmentKeysWarning, resolveDataProtectionKeys } from './common/crypto/resolve-keys';
 import { AppConfig } from './config/app-config';
 import { ResolvedAppConfig } from './config/config.module';
 import { EMBEDDED_DATABASE_NAME } from './database/database-options';
@@ -41,7 +42,11 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
       databaseUrl = postgres.url;
     }
 
+    const { keys, developmentKeysPath } = resolveDataProtectionKeys(config.personalData, config.dataDir);
+    if (developmentKeysPath) logger.warn(developmentKeysWarning(developmentKeysPath));
+
     let btrust = config.btrust;
+    let signing = config.signing;
     let sandboxPagesUrl: string | undefined;
     if (!btrust.baseUrl) {
       const certificates = ensureDevCertificates(join(config.dataDir, 'certs'));
@@ -67,6 +72,8 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
         tls: { certPath: certificates.clientCert, keyPath: certificates.clientKey, caPath: certificates.caCert },
         identificationUrlTemplate: sandbox.identificationUrlTemplate,
       };
+      // The sandbox signs with its own CA: the signed PDFs it returns verify against that, unless configured otherwise.
+      signing = { ...signing, trustAnchorsPath: signing.trustAnchorsPath ?? certificates.caCert };
       logger.warn(
         `BTRUST_BASE_URL is not set: using the built-in B-Trust sandbox at ${sandbox.apiBaseUrl} over mutual TLS ` +
           `(person-facing pages at ${sandbox.pagesBaseUrl}). Nothing here reaches the real B-Trust.`,
@@ -77,6 +84,8 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
       config: {
         ...config,
         database: { ...config.database, url: databaseUrl },
+        signing,
+        personalData: { ...config.personalData, ...keys },
         btrust: { ...btrust, baseUrl: btrust.baseUrl!, relyingPartyId: btrust.relyingPartyId! },
       },
       sandboxPagesUrl,

@@ -19,7 +19,8 @@ async function main(): Promise<void> {
     await services.stop();
     throw error;
   }
-  logger.log(`Server listening on ${config.publicBaseUrl} (Swagger UI at ${config.publicBaseUrl}/docs)`);
+  const docs = config.swaggerEnabled ? `Swagger UI at ${config.publicBaseUrl}/docs` : 'Swagger UI off';
+  logger.log(`Server listening on ${config.publicBaseUrl} (${docs})`);
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {

@@ -3,6 +3,8 @@ import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnMo
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { ReadinessIndicators } from '../health/readiness-indicators';
+import { CasMetrics } from '../metrics/cas-metrics';
+import { observeBtrustCalls } from '../metrics/observed-btrust-client';
 import { BtrustClient, BtrustClientOptions } from './btrust.client';
 import { BtrustError } from './btrust.errors';
 
@@ -83,13 +85,14 @@ class BtrustLifecycle implements OnModuleInit, OnApplicationShutdown {
   providers: [
     {
       provide: BtrustClient,
-      inject: [APP_CONFIG],
-      useFactory: (config: ResolvedAppConfig) => {
+      inject: [APP_CONFIG, CasMetrics],
+      useFactory: (config: ResolvedAppConfig, metrics: CasMetrics) => {
         const logger = new Logger('BtrustClient');
-        return new BtrustClient(btrustClientOptions(config), {
+        const client = new BtrustClient(btrustClientOptions(config), {
           warn: (details, message) => logger.warn(details, message),
           debug: (details, message) => logger.debug(details, message),
         });
+        return observeBtrustCalls(client, metrics);
       },
     },
     BtrustLifecycle,

@@ -8,6 +8,7 @@ import type { BtrustCallback } from '../btrust/btrust.types';
 import { ApiProblem } from '../common/problem/problem';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { JobQueue } from '../jobs/job-queue.service';
+import { CasMetrics } from '../metrics/cas-metrics';
 import { CallbackEndpointsService } from './callback-endpoints.service';
 import { CallbackOutcome } from './callback-inbox.entity';
 
@@ -33,6 +34,7 @@ export class CallbackInboxService implements OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly endpoints: CallbackEndpointsService,
     private readonly jobs: JobQueue,
+    private readonly metrics: CasMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -40,8 +42,10 @@ export class CallbackInboxService implements OnModuleInit {
   }
 
   async receive(token: string, body: unknown): Promise<CallbackReceipt> {
+    this.metrics.callbacksReceived.inc();
     const endpoint = await this.endpoints.resolve(token);
     if (!endpoint) {
+      this.metrics.countCallbackRejected('CALLBACK_NOT_FOUND');
       throw new ApiProblem(HttpStatus.NOT_FOUND, 'CALLBACK_NOT_FOUND', 'Not found', 'No callback is expected at this address.');
     }
 
@@ -50,6 +54,7 @@ export class CallbackInboxService implements OnModuleInit {
       callback = parseBtrustCallback(body);
     } catch (error) {
       if (!(error instanceof BtrustCallbackFormatError)) throw error;
+      this.metrics.countCallbackRejected('INVALID_CALLBACK');
       throw new ApiProblem(HttpStatus.BAD_REQUEST, 'INVALID_CALLBACK', 'Invalid callback', 'The body is not a B-Trust status callback.', {
         problems: error.problems,
       });
@@ -87,6 +92,8 @@ export class CallbackInboxService implements OnModuleInit {
       return { status: 'accepted' as const };
     });
 
+    if (receipt.status === 'duplicate') this.metrics.callbacksDeduplicated.inc();
+    if (receipt.status === 'ignored') this.metrics.countCallbackRejected('FOREIGN_RELYING_PARTY');
     this.logger.log(
       { subjectId: endpoint.subjectId, processState: callback.processState, receipt: receipt.status },
       'B-Trust callback received',

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { JobQueue } from '../jobs/job-queue.service';
+import { CasMetrics } from '../metrics/cas-metrics';
 import { CallbackHandlers } from './callback-handlers';
 import { CallbackInboxEntry } from './callback-inbox.entity';
 import { CALLBACK_QUEUE, CallbackJob } from './callback-inbox.service';
@@ -19,6 +20,7 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly jobs: JobQueue,
     private readonly handlers: CallbackHandlers,
+    private readonly metrics: CasMetrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -37,11 +39,13 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     const result = handler
       ? await handler.handle(entry)
       : { outcome: 'UNHANDLED' as const, detail: `No handler for processState ${entry.processState}` };
-    await inbox.update(
+    const updated = await inbox.update(
       { id: inboxId, outcome: 'PENDING' },
       { outcome: result.outcome, outcomeDetail: result.detail ?? null, processedAt: new Date() },
     );
     if (result.outcome !== 'APPLIED' && result.outcome !== 'NO_CHANGE') {
+      // Only the worker that recorded the outcome counts it, so a job retried after a crash counts once.
+      if (updated.affected === 1) this.metrics.countCallbackRejected(result.outcome);
       this.logger.warn({ inboxId, subjectId: entry.subjectId, outcome: result.outcome, detail: result.detail }, 'Callback not applied');
     }
   }

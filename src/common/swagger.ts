@@ -1,5 +1,9 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { isOperatorRoute, isProtectedRoute } from './auth/protected-routes';
+import { ProblemView } from './http/api-problem-responses.decorator';
+
+const BEARER_SCHEME = 'bearer';
 
 /** Swagger UI at /docs and the OpenAPI document at /docs-json. */
 export function setupSwagger(app: INestApplication): void {
@@ -13,7 +17,34 @@ export function setupSwagger(app: INestApplication): void {
           '`application/problem+json` document with a stable machine-readable `code`.',
       )
       .setVersion('1')
+      .addBearerAuth(
+        { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from your identity provider (its `sub` owns what it creates).' },
+        BEARER_SCHEME,
+      )
       .build(),
   );
+  declareBearerAuth(document);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}
+
+/**
+ * The bearer-token guard protects routes by path, so the document is marked
+ * the same way: every /api/v1 operation requires the token and can answer
+ * 401, and every /api/v1/admin operation can answer 403.
+ */
+function declareBearerAuth(document: OpenAPIObject): void {
+  const problem = (description: string) => ({
+    description,
+    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemView) } } },
+  });
+  for (const [path, operations] of Object.entries(document.paths)) {
+    const routePath = path.replace(/\{(\w+)\}/g, ':$1');
+    if (!isProtectedRoute(routePath)) continue;
+    for (const operation of Object.values(operations)) {
+      if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      operation.security = [{ [BEARER_SCHEME]: [] }];
+      operation.responses['401'] = problem('Problem codes: `UNAUTHENTICATED` (no token, or an invalid or expired one)');
+      if (isOperatorRoute(routePath)) operation.responses['403'] = problem('Problem codes: `FORBIDDEN` (the token lacks the operator role)');
+    }
+  }
 }

@@ -11,6 +11,22 @@ function problemsFor(env: Record<string, string>): string[] {
   return [];
 }
 
+/** Every variable production requires; tests of production-only behaviour start from it. */
+const COMPLETE_PRODUCTION_ENV: Record<string, string> = {
+  NODE_ENV: 'production',
+  DATABASE_URL: 'postgres://cas:pw@db:5432/cas',
+  BTRUST_BASE_URL: 'https://cqes-rpuat.b-trust.bg/signing-api/v2/',
+  BTRUST_RELYING_PARTY_ID: '24102167',
+  BTRUST_CLIENT_PFX: '/run/secrets/cas.pfx',
+  BTRUST_SIGNING_TRUST_ANCHORS: '/run/secrets/btrust-signing-cas.pem',
+  AUTH_JWKS_URL: 'https://login.bank.example/.well-known/jwks.json',
+  AUTH_ISSUER: 'https://login.bank.example/',
+  AUTH_AUDIENCE: 'btrust-cas',
+  METRICS_PORT: '9464',
+  DATA_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
+  DATA_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
+};
+
 describe(loadAppConfig.name, () => {
   it('starts on embedded defaults with an empty environment', () => {
     const config = loadAppConfig({});
@@ -72,13 +88,206 @@ describe(loadAppConfig.name, () => {
   });
 
   it('accepts a complete production configuration', () => {
-    const config = loadAppConfig({
-      NODE_ENV: 'production',
-      DATABASE_URL: 'postgres://cas:pw@db:5432/cas',
-      BTRUST_BASE_URL: 'https://cqes-rpuat.b-trust.bg/signing-api/v2/',
-      BTRUST_RELYING_PARTY_ID: '24102167',
-      BTRUST_CLIENT_PFX: '/run/secrets/cas.pfx',
-    });
+    const config = loadAppConfig(COMPLETE_PRODUCTION_ENV);
     expect(config.btrust.baseUrl).toBe('https://cqes-rpuat.b-trust.bg/signing-api/v2');
+  });
+
+  it('limits signings to 10 documents of 10 MiB and keeps a failed verification SIGNED by default', () => {
+    const { signing } = loadAppConfig({});
+    expect(signing).toEqual({ maxDocumentBytes: 10 * 1024 * 1024, maxDocuments: 10, trustAnchorsPath: undefined, rejectInvalid: false });
+  });
+
+  it('reads the signing limits, trust anchors and SIGNING_REJECT_INVALID', () => {
+    const { signing } = loadAppConfig({
+      SIGNING_MAX_DOCUMENT_MB: '2',
+      SIGNING_MAX_DOCUMENTS: '3',
+      BTRUST_SIGNING_TRUST_ANCHORS: '/etc/cas/btrust-signing-cas.pem',
+      SIGNING_REJECT_INVALID: 'true',
+    });
+    expect(signing).toEqual({
+      maxDocumentBytes: 2 * 1024 * 1024,
+      maxDocuments: 3,
+      trustAnchorsPath: '/etc/cas/btrust-signing-cas.pem',
+      rejectInvalid: true,
+    });
+  });
+
+  it('names each bad signing variable', () => {
+    const problems = problemsFor({ SIGNING_MAX_DOCUMENT_MB: '0', SIGNING_MAX_DOCUMENTS: 'many', SIGNING_REJECT_INVALID: 'maybe' });
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+      'SIGNING_MAX_DOCUMENTS',
+      'SIGNING_MAX_DOCUMENT_MB',
+      'SIGNING_REJECT_INVALID',
+    ]);
+  });
+
+  it('requires signing trust anchors in production', () => {
+    expect(problemsFor({ NODE_ENV: 'production' })).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^BTRUST_SIGNING_TRUST_ANCHORS /)]),
+    );
+  });
+
+  describe('authentication', () => {
+    const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
+
+    it('runs without authentication in development and serves Swagger UI', () => {
+      const config = loadAppConfig({});
+      expect(config.auth).toEqual({
+        jwksUrl: undefined,
+        issuer: undefined,
+        audience: undefined,
+        jwtSecret: undefined,
+        operatorRole: 'operator',
+      });
+      expect(config.swaggerEnabled).toBe(true);
+    });
+
+    it('refuses to start in production without AUTH_JWKS_URL or AUTH_JWT_SECRET', () => {
+      expect(problemsFor({ NODE_ENV: 'production' })).toEqual(expect.arrayContaining([expect.stringMatching(/^AUTH_JWKS_URL or AUTH_JWT_SECRET /)]));
+      const { AUTH_JWKS_URL, AUTH_ISSUER, AUTH_AUDIENCE, ...withoutAuth } = COMPLETE_PRODUCTION_ENV;
+      expect(problemsFor(withoutAuth)).toEqual([expect.stringMatching(/^AUTH_JWKS_URL or AUTH_JWT_SECRET /)]);
+      expect(loadAppConfig({ ...withoutAuth, AUTH_JWT_SECRET: SECRET }).auth.jwtSecret).toBe(SECRET);
+    });
+
+    it('refuses an HS256 secret shorter than 32 bytes', () => {
+      expect(problemsFor({ AUTH_JWT_SECRET: 'x'.repeat(31) })).toEqual([expect.stringMatching(/^AUTH_JWT_SECRET must be at least 32 bytes/)]);
+      expect(loadAppConfig({ AUTH_JWT_SECRET: 'x'.repeat(32) }).auth.jwtSecret).toBe('x'.repeat(32));
+    });
+
+    it('refuses a JWKS and a shared secret together', () => {
+      const problems = problemsFor({
+        AUTH_JWKS_URL: 'https://login.bank.example/jwks.json',
+        AUTH_ISSUER: 'https://login.bank.example/',
+        AUTH_AUDIENCE: 'btrust-cas',
+        AUTH_JWT_SECRET: SECRET,
+      });
+      expect(problems).toEqual([expect.stringMatching(/^AUTH_JWT_SECRET cannot be combined with AUTH_JWKS_URL/)]);
+    });
+
+    it('requires the issuer and audience with a JWKS', () => {
+      const problems = problemsFor({ AUTH_JWKS_URL: 'https://login.bank.example/jwks.json' });
+      expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['AUTH_AUDIENCE', 'AUTH_ISSUER']);
+    });
+
+    it('accepts a plain-HTTP JWKS only outside production', () => {
+      const jwks = { AUTH_JWKS_URL: 'http://127.0.0.1:8080/jwks.json', AUTH_ISSUER: 'local', AUTH_AUDIENCE: 'cas' };
+      expect(loadAppConfig(jwks).auth.jwksUrl).toBe('http://127.0.0.1:8080/jwks.json');
+      expect(problemsFor({ ...jwks, NODE_ENV: 'production' })).toEqual(expect.arrayContaining([expect.stringMatching(/^AUTH_JWKS_URL must use https:/)]));
+    });
+
+    it('reads the operator role', () => {
+      expect(loadAppConfig({ AUTH_OPERATOR_ROLE: 'cas-admin' }).auth.operatorRole).toBe('cas-admin');
+    });
+
+    it('turns Swagger UI off in production unless SWAGGER_ENABLED=true', () => {
+      expect(loadAppConfig(COMPLETE_PRODUCTION_ENV).swaggerEnabled).toBe(false);
+      expect(loadAppConfig({ ...COMPLETE_PRODUCTION_ENV, SWAGGER_ENABLED: 'true' }).swaggerEnabled).toBe(true);
+      expect(loadAppConfig({ SWAGGER_ENABLED: 'false' }).swaggerEnabled).toBe(false);
+      expect(problemsFor({ SWAGGER_ENABLED: 'sometimes' })).toEqual([expect.stringMatching(/^SWAGGER_ENABLED /)]);
+    });
+
+    it('serves the demo at /demo outside production, and in production only with DEMO_ENABLED=true', () => {
+      expect(loadAppConfig({}).demoEnabled).toBe(true);
+      expect(loadAppConfig(COMPLETE_PRODUCTION_ENV).demoEnabled).toBe(false);
+      expect(loadAppConfig({ ...COMPLETE_PRODUCTION_ENV, DEMO_ENABLED: 'true' }).demoEnabled).toBe(true);
+      expect(loadAppConfig({ DEMO_ENABLED: 'false' }).demoEnabled).toBe(false);
+      expect(problemsFor({ DEMO_ENABLED: 'maybe' })).toEqual([expect.stringMatching(/^DEMO_ENABLED /)]);
+    });
+  });
+  describe('metrics and abuse limits', () => {
+    const TOKEN = 'a-metrics-token-0123456789';
+
+    it('serves /metrics openly on the main port by default outside production', () => {
+      expect(loadAppConfig({}).metrics).toEqual({ port: undefined, host: '127.0.0.1', token: undefined });
+    });
+
+    it('reads a separate metrics listener and a bearer token', () => {
+      expect(loadAppConfig({ METRICS_PORT: '9464', METRICS_HOST: '10.0.0.5' }).metrics).toEqual({
+        port: 9464,
+        host: '10.0.0.5',
+        token: undefined,
+      });
+      expect(loadAppConfig({ METRICS_TOKEN: TOKEN }).metrics.token).toBe(TOKEN);
+    });
+
+    it('refuses an unprotected /metrics in production', () => {
+      const { METRICS_PORT, ...unprotected } = COMPLETE_PRODUCTION_ENV;
+      expect(problemsFor(unprotected)).toEqual([expect.stringMatching(/^METRICS_TOKEN or METRICS_PORT is required in production/)]);
+      expect(loadAppConfig({ ...unprotected, METRICS_TOKEN: TOKEN }).metrics.token).toBe(TOKEN);
+      expect(loadAppConfig({ ...unprotected, METRICS_PORT }).metrics.port).toBe(9464);
+    });
+
+    it('names a short token, a bad port and a port equal to PORT', () => {
+      expect(problemsFor({ METRICS_TOKEN: 'short' })).toEqual([expect.stringMatching(/^METRICS_TOKEN must be at least 16 characters/)]);
+      expect(problemsFor({ METRICS_PORT: 'abc' })).toEqual([expect.stringMatching(/^METRICS_PORT /)]);
+      expect(problemsFor({ PORT: '3000', METRICS_PORT: '3000' })).toEqual([expect.stringMatching(/^METRICS_PORT must differ from PORT/)]);
+    });
+
+    it('limits paid creations to 20 per user and 60 per IP per minute by default, and reads both limits', () => {
+      expect(loadAppConfig({}).abuseLimits).toEqual({ createPerUserPerMinute: 20, createPerIpPerMinute: 60, corsOrigins: [] });
+      const { abuseLimits } = loadAppConfig({ RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '2', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '5' });
+      expect(abuseLimits).toMatchObject({ createPerUserPerMinute: 2, createPerIpPerMinute: 5 });
+      const problems = problemsFor({ RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '0', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: 'lots' });
+      expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+        'RATE_LIMIT_CREATE_PER_IP_PER_MINUTE',
+        'RATE_LIMIT_CREATE_PER_USER_PER_MINUTE',
+      ]);
+    });
+
+    it('normalizes CORS_ORIGINS and refuses anything that is not a bare origin', () => {
+      expect(loadAppConfig({ CORS_ORIGINS: 'https://Shop.Example:443, http://localhost:5173' }).abuseLimits.corsOrigins).toEqual([
+        'https://shop.example',
+        'http://localhost:5173',
+      ]);
+      expect(problemsFor({ CORS_ORIGINS: '*' })).toEqual([expect.stringMatching(/^CORS_ORIGINS must list origins/)]);
+      expect(problemsFor({ CORS_ORIGINS: 'https://shop.example/app' })).toEqual([expect.stringMatching(/^CORS_ORIGINS /)]);
+    });
+  });
+
+  describe('personal data', () => {
+    const keyA = Buffer.alloc(32, 7).toString('base64');
+    const keyB = Buffer.alloc(32, 9).toString('base64');
+
+    it('reads a key ring whose first key encrypts, the index key and RETENTION_DAYS', () => {
+      const { personalData } = loadAppConfig({
+        DATA_ENCRYPTION_KEYS: `new:${keyB}, old:${keyA}`,
+        DATA_INDEX_KEY: keyA,
+        RETENTION_DAYS: '90',
+      });
+      expect(personalData.encryptionKeys?.map((key) => key.id)).toEqual(['new', 'old']);
+      expect(personalData.encryptionKeys?.[0].key).toEqual(Buffer.alloc(32, 9));
+      expect(personalData.indexKey).toEqual(Buffer.alloc(32, 7));
+      expect(personalData.retentionDays).toBe(90);
+    });
+
+    it('leaves the keys to development defaults and keeps personal data 30 days when unset', () => {
+      expect(loadAppConfig({}).personalData).toEqual({ encryptionKeys: undefined, indexKey: undefined, retentionDays: 30 });
+    });
+
+    it.each([
+      ['no id', keyA],
+      ['a short key', `a:${Buffer.alloc(16).toString('base64')}`],
+      ['a key that is not base64', 'a:not*base64'],
+      ['a duplicate id', `a:${keyA},a:${keyB}`],
+      ['a bad id', `a b:${keyA}`],
+    ])('names DATA_ENCRYPTION_KEYS for %s without echoing key material', (_case, value) => {
+      const problems = problemsFor({ DATA_ENCRYPTION_KEYS: value });
+      expect(problems).toEqual([expect.stringMatching(/^DATA_ENCRYPTION_KEYS /)]);
+      expect(problems[0]).not.toContain(keyA);
+    });
+
+    it('names DATA_INDEX_KEY and RETENTION_DAYS when bad', () => {
+      const problems = problemsFor({ DATA_INDEX_KEY: 'c2hvcnQ=', RETENTION_DAYS: '0' });
+      expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual(['DATA_INDEX_KEY', 'RETENTION_DAYS']);
+    });
+
+    it('refuses production without the encryption and index keys', () => {
+      const { DATA_ENCRYPTION_KEYS: _keys, DATA_INDEX_KEY: _index, ...withoutKeys } = COMPLETE_PRODUCTION_ENV;
+      expect(problemsFor(withoutKeys).map((problem) => problem.split(' ')[0]).sort()).toEqual([
+        'DATA_ENCRYPTION_KEYS',
+        'DATA_INDEX_KEY',
+      ]);
+      expect(problemsFor(COMPLETE_PRODUCTION_ENV)).toEqual([]);
+    });
   });
 });

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { KeyRing, parseKey, parseKeyRing } from '../common/crypto/key-ring';
 import { Env, EnvReader } from './env-parsers';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
@@ -42,6 +43,52 @@ export interface IdentificationConfig {
   webReconcile: { quietPeriodMs: number; intervalMs: number };
 }
 
+export interface SigningConfig {
+  maxDocumentBytes: number;
+  maxDocuments: number;
+  /** PEM bundle of the CAs a signed PDF's signer must chain to; the sandbox CA when the sandbox runs. */
+  trustAnchorsPath: string | undefined;
+  /** A signed PDF that fails verification makes the signing FAILED instead of SIGNED with `valid: false`. */
+  rejectInvalid: boolean;
+}
+
+/** Bearer-token verification: a JWKS (RS256/ES256) or a shared secret (HS256); neither means development mode. */
+export interface AuthConfig {
+  jwksUrl: string | undefined;
+  issuer: string | undefined;
+  audience: string | undefined;
+  jwtSecret: string | undefined;
+  /** The value of the token's `roles` claim that opens /api/v1/admin. */
+  operatorRole: string;
+}
+
+export interface MetricsConfig {
+  /** A separate listener for /metrics (then absent from the main port); unset serves it on the main port. */
+  port: number | undefined;
+  host: string;
+  /** Bearer token that /metrics on the main port requires; unset (outside production) leaves it open. */
+  token: string | undefined;
+}
+
+export interface AbuseLimitsConfig {
+  /** Paid creations (identifications, signings) per owner per minute, across all instances. */
+  createPerUserPerMinute: number;
+  /** Paid creations per client IP per minute, across all instances. */
+  createPerIpPerMinute: number;
+  /** Browser origins allowed to call the API cross-origin; empty sends no CORS headers at all. */
+  corsOrigins: string[];
+}
+
+/** Encryption at rest, blind index and retention of personal data. */
+export interface PersonalDataConfig {
+  /** AES-256-GCM keys, the first encrypts; unset (outside production) means development keys under DATA_DIR. */
+  encryptionKeys: KeyRing | undefined;
+  /** HMAC-SHA256 key of the blind index; unset (outside production) means the development key under DATA_DIR. */
+  indexKey: Buffer | undefined;
+  /** Personal fields and documents of finished records are erased this many days after their last change. */
+  retentionDays: number;
+}
+
 export interface AppConfig {
   nodeEnv: NodeEnvironment;
   host: string;
@@ -56,7 +103,19 @@ export interface AppConfig {
   database: DatabaseConfig;
   btrust: BtrustConfig;
   identification: IdentificationConfig;
+  signing: SigningConfig;
+  auth: AuthConfig;
+  /** Serve Swagger UI and the OpenAPI document at /docs. */
+  swaggerEnabled: boolean;
+  /** Serve the demo frontend at /demo. */
+  demoEnabled: boolean;
+  metrics: MetricsConfig;
+  abuseLimits: AbuseLimitsConfig;
+  personalData: PersonalDataConfig;
 }
+
+/** Long enough that guessing it is hopeless; operators generate it (e.g. `openssl rand -hex 32`). */
+const MIN_METRICS_TOKEN_LENGTH = 16;
 
 const MEGABYTE = 1024 * 1024;
 
@@ -109,16 +168,65 @@ export function loadAppConfig(env: Env): AppConfig {
       breakerCooldownMs: read.integer('BTRUST_BREAKER_COOLDOWN_MS', 30_000, { min: 100, max: 3_600_000 }),
     },
     identification: readIdentificationConfig(read, publicBaseUrl),
+    signing: {
+      maxDocumentBytes: read.integer('SIGNING_MAX_DOCUMENT_MB', 10, { min: 1, max: 100 }) * MEGABYTE,
+      maxDocuments: read.integer('SIGNING_MAX_DOCUMENTS', 10, { min: 1, max: 50 }),
+      trustAnchorsPath: read.optionalString('BTRUST_SIGNING_TRUST_ANCHORS'),
+      rejectInvalid: read.boolean('SIGNING_REJECT_INVALID', false),
+    },
+    auth: {
+      // Outside production a local identity provider may serve its keys over plain HTTP.
+      jwksUrl: read.url('AUTH_JWKS_URL', undefined, nodeEnv === 'production' ? ['https:'] : ['https:', 'http:']),
+      issuer: read.optionalString('AUTH_ISSUER'),
+      audience: read.optionalString('AUTH_AUDIENCE'),
+      jwtSecret: read.optionalString('AUTH_JWT_SECRET'),
+      operatorRole: read.string('AUTH_OPERATOR_ROLE', 'operator'),
+    },
+    swaggerEnabled: read.boolean('SWAGGER_ENABLED', nodeEnv !== 'production'),
+    // Off in production unless asked for: it is a walkthrough for developers, not a product page.
+    demoEnabled: read.boolean('DEMO_ENABLED', nodeEnv !== 'production'),
+    metrics: {
+      port: read.raw('METRICS_PORT') === undefined ? undefined : read.integer('METRICS_PORT', 0, { min: 1, max: 65535 }),
+      host: read.string('METRICS_HOST', '127.0.0.1'),
+      token: read.optionalString('METRICS_TOKEN'),
+    },
+    abuseLimits: {
+      createPerUserPerMinute: read.integer('RATE_LIMIT_CREATE_PER_USER_PER_MINUTE', 20, { min: 1, max: 100_000 }),
+      createPerIpPerMinute: read.integer('RATE_LIMIT_CREATE_PER_IP_PER_MINUTE', 60, { min: 1, max: 100_000 }),
+      corsOrigins: readOrigins(read, 'CORS_ORIGINS', []),
+    },
+    personalData: readPersonalDataConfig(read, nodeEnv),
   };
 
   checkBtrustRules(read, config);
+  checkAuthRules(read, config);
+  checkMetricsRules(read, config);
   read.assertValid();
   return config;
 }
 
+function readPersonalDataConfig(read: EnvReader, nodeEnv: NodeEnvironment): PersonalDataConfig {
+  const parsed = <T>(name: string, parse: (text: string) => { ok: true; value: T } | { ok: false; problem: string }) => {
+    const raw = read.raw(name);
+    if (raw === undefined) {
+      if (nodeEnv === 'production') read.problem(name, 'is required in production (personal data is encrypted at rest with it)');
+      return undefined;
+    }
+    const result = parse(raw);
+    if (result.ok) return result.value;
+    read.problem(name, result.problem);
+    return undefined;
+  };
+  return {
+    encryptionKeys: parsed('DATA_ENCRYPTION_KEYS', parseKeyRing),
+    indexKey: parsed('DATA_INDEX_KEY', parseKey),
+    retentionDays: read.integer('RETENTION_DAYS', 30, { min: 1, max: 36_500 }),
+  };
+}
+
 function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): IdentificationConfig {
   return {
-    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', publicBaseUrl),
+    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', [safeOrigin(publicBaseUrl)]),
     mobilePoll: {
       initialIntervalMs: read.integer('MOBILE_POLL_INITIAL_INTERVAL_MS', 2_000, { min: 50, max: 600_000 }),
       maxIntervalMs: read.integer('MOBILE_POLL_MAX_INTERVAL_MS', 30_000, { min: 50, max: 3_600_000 }),
@@ -154,15 +262,52 @@ function checkBtrustRules(read: EnvReader, config: AppConfig): void {
     read.problem('BTRUST_BASE_URL', 'is required in production (the built-in sandbox never starts there)');
   }
 
+  if (config.nodeEnv === 'production' && !config.signing.trustAnchorsPath) {
+    read.problem('BTRUST_SIGNING_TRUST_ANCHORS', 'is required in production (without it no signed PDF can be verified)');
+  }
+
   if (config.nodeEnv === 'production' && !config.database.url) {
     read.problem('DATABASE_URL', 'is required in production (the embedded PostgreSQL is for development only)');
   }
 }
 
+/** HS256 with a short secret can be brute-forced offline from any one token (RFC 7518 §3.2). */
+const MIN_JWT_SECRET_BYTES = 32;
+
+function checkAuthRules(read: EnvReader, config: AppConfig): void {
+  const { auth } = config;
+  if (auth.jwksUrl && auth.jwtSecret) {
+    read.problem('AUTH_JWT_SECRET', 'cannot be combined with AUTH_JWKS_URL: pick one way to verify tokens');
+  }
+  if (auth.jwtSecret && Buffer.byteLength(auth.jwtSecret, 'utf8') < MIN_JWT_SECRET_BYTES) {
+    read.problem('AUTH_JWT_SECRET', `must be at least ${MIN_JWT_SECRET_BYTES} bytes long`);
+  }
+  // A JWKS usually belongs to an identity provider that issues tokens for other applications
+  // too: without both checks, a token meant for any of them would open this API.
+  if (auth.jwksUrl && !auth.issuer) read.problem('AUTH_ISSUER', 'is required when AUTH_JWKS_URL is set');
+  if (auth.jwksUrl && !auth.audience) read.problem('AUTH_AUDIENCE', 'is required when AUTH_JWKS_URL is set');
+  if (config.nodeEnv === 'production' && !auth.jwksUrl && !auth.jwtSecret) {
+    read.problem('AUTH_JWKS_URL', 'or AUTH_JWT_SECRET is required in production (without them every request would be anonymous)');
+  }
+}
+
+function checkMetricsRules(read: EnvReader, config: AppConfig): void {
+  const { metrics } = config;
+  if (metrics.token !== undefined && metrics.token.length < MIN_METRICS_TOKEN_LENGTH) {
+    read.problem('METRICS_TOKEN', `must be at least ${MIN_METRICS_TOKEN_LENGTH} characters long`);
+  }
+  if (metrics.port !== undefined && metrics.port === config.port) {
+    read.problem('METRICS_PORT', 'must differ from PORT (leave it unset to serve /metrics on the main port)');
+  }
+  if (config.nodeEnv === 'production' && metrics.port === undefined && metrics.token === undefined) {
+    read.problem('METRICS_TOKEN', 'or METRICS_PORT is required in production (otherwise anyone could read /metrics)');
+  }
+}
+
 /** A comma-separated list of bare origins (scheme, host, optional port), normalized. */
-function readOrigins(read: EnvReader, name: string, publicBaseUrl: string): string[] {
+function readOrigins(read: EnvReader, name: string, fallback: string[]): string[] {
   const raw = read.optionalString(name);
-  const candidates = raw ? raw.split(',').map((item) => item.trim()).filter(Boolean) : [safeOrigin(publicBaseUrl)];
+  const candidates = raw ? raw.split(',').map((item) => item.trim()).filter(Boolean) : fallback;
   const origins: string[] = [];
   for (const candidate of candidates) {
     try {

@@ -18,6 +18,6 @@ import { WebIdentificationsService } from './web/web-identifications.service';
     WebIdentificationCallbacks,
     WebIdentificationReconciler,
   ],
-  exports: [WebIdentificationsService],
+  exports: [WebIdentificationsService, MobileIdentificationsService],
 })
 export class IdentificationModule {}

@@ -75,11 +75,20 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
     // pg-boss 10 runs one job at a time per worker; concurrency means several workers.
     for (let worker = 0; worker < (options.concurrency ?? 1); worker++) {
-      await this.boss.work<T>(
+      let workerId: string | undefined;
+      workerId = await this.boss.work<T>(
         name,
         // One job per fetch: pg-boss 10 fails a whole batch when one job throws.
         { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
-        async ([job]) => handler(job.data, { id: job.id, name: job.name }),
+        async ([job]) => {
+          try {
+            await handler(job.data, { id: job.id, name: job.name });
+          } finally {
+            // pg-boss 10 sleeps the polling interval after every fetch, even one that found a job,
+            // which caps a worker at one job per interval. A worker that just did one looks again at once.
+            if (workerId) this.boss.notifyWorker(workerId);
+          }
+        },
       );
     }
   }

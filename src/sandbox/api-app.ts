@@ -43,7 +43,8 @@ declare module 'fastify' {
 
 const API_PREFIX = '/signing-api/v2';
 // Base64 PDFs travel inside JSON; 1 MiB (Fastify's default) is far too small for real documents.
-const BODY_LIMIT_BYTES = 64 * 1024 * 1024;
+// The server's default signing limits (10 documents of 10 MiB) make a body of about 134 MiB.
+const BODY_LIMIT_BYTES = 256 * 1024 * 1024;
 const MALFORMED_JSON = '{"data":{"status":"IN_PROGRESS","responseCode":';
 
 /**

@@ -11,6 +11,7 @@ import { SAMPLE_PERSON, maskIdentifier } from './person-identifiers';
 import { ProviderRecords, StateConflictError, UnknownRecordError, WebIdentification, Signing } from './provider-records';
 import { SandboxLogger } from './sandbox-logger';
 import { SigningFlow, WrongSmsCodeError } from './signing-flow';
+import { TlsHandshakeCounter } from './tls-handshakes';
 import { InvalidPersonError, ReviewOutcome, WebIdentificationFlow } from './web-identification-flow';
 import { utcWithOffset } from './wire-format';
 
@@ -22,6 +23,7 @@ export interface PagesAppDependencies {
   signing: SigningFlow;
   faults: FaultInjector;
   callbacks: CallbackDispatcher;
+  tlsHandshakes: TlsHandshakeCounter;
   logger: SandboxLogger;
   /** Known only once both listeners are up. */
   urls: () => { apiBaseUrl: string; pagesBaseUrl: string };
@@ -280,6 +282,12 @@ function registerControlApi(app: FastifyInstance, deps: PagesAppDependencies, no
   app.delete('/sandbox/calls', async () => {
     deps.faults.resetCallCounts();
     return deps.faults.callCounts();
+  });
+
+  app.get('/sandbox/tls', async () => ({ handshakes: deps.tlsHandshakes.count() }));
+  app.delete('/sandbox/tls', async () => {
+    deps.tlsHandshakes.reset();
+    return { handshakes: 0 };
   });
 
   app.post<{ Body: Record<string, unknown> | undefined }>('/sandbox/callbacks/knobs', async (request) => {

@@ -32,6 +32,7 @@ interface ReceivedCallback {
 let sandbox: RunningSandbox;
 let sandboxCa: IssuedCertificate;
 let clientAgent: Agent;
+let client: IssuedCertificate;
 let callbackServer: Server;
 let callbackBaseUrl: string;
 let received: ReceivedCallback[] = [];
@@ -163,7 +164,7 @@ beforeAll(async () => {
   certificatesDir = mkdtempSync(join(tmpdir(), 'sandbox-spec-'));
   sandboxCa = createCertificateAuthority('Sandbox Spec CA');
   const server = issueServerCertificate(sandboxCa, ['localhost', '127.0.0.1']);
-  const client = issueClientCertificate(sandboxCa, 'Spec Relying Party');
+  client = issueClientCertificate(sandboxCa, 'Spec Relying Party');
   clientAgent = new Agent({ ca: sandboxCa.certificatePem, cert: client.certificatePem, key: client.privateKeyPem, keepAlive: false });
 
   const document = await PDFDocument.create();
@@ -550,6 +551,18 @@ describe(startSandbox.name, () => {
       expect(answers).toEqual([503, 503, 404]);
       const calls = await pages('GET', '/sandbox/calls');
       expect(calls.json.getWebIdentificationStatus).toBe(3);
+    });
+
+    it('counts completed TLS handshakes: one per kept-alive connection, one per call without keep-alive', async () => {
+      await pages('DELETE', '/sandbox/tls');
+      const keptAlive = new Agent({ keepAlive: true, maxSockets: 1, ca: sandboxCa.certificatePem, cert: client.certificatePem, key: client.privateKeyPem });
+      const fresh = new Agent({ keepAlive: false, ca: sandboxCa.certificatePem, cert: client.certificatePem, key: client.privateKeyPem });
+      for (let i = 0; i < 3; i += 1) await call('GET', '/identification/web/1/status', { agent: keptAlive });
+      expect((await pages('GET', '/sandbox/tls')).json).toEqual({ handshakes: 1 });
+      for (let i = 0; i < 2; i += 1) await call('GET', '/identification/web/1/status', { agent: fresh });
+      expect((await pages('GET', '/sandbox/tls')).json).toEqual({ handshakes: 3 });
+      keptAlive.destroy();
+      fresh.destroy();
     });
 
     it('delays, resets and garbles calls', async () => {

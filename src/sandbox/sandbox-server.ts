@@ -9,6 +9,7 @@ import { buildPagesApp, signingPageUrl } from './pages-app';
 import { ProviderRecords } from './provider-records';
 import { SandboxLogger, silentLogger } from './sandbox-logger';
 import { SigningFlow } from './signing-flow';
+import { TlsHandshakeCounter } from './tls-handshakes';
 import { WebIdentificationFlow } from './web-identification-flow';
 
 export interface SandboxOptions {
@@ -86,6 +87,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     logger,
   );
   const signing = new SigningFlow(records, documents, callbacks, faults, logger);
+  const tlsHandshakes = new TlsHandshakeCounter();
 
   const urls = { apiBaseUrl: '', pagesBaseUrl: '' };
   const pagesApp = buildPagesApp({
@@ -96,6 +98,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     signing,
     faults,
     callbacks,
+    tlsHandshakes,
     logger,
     urls: () => urls,
   });
@@ -109,6 +112,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     logger,
     signingPageUrl: (pageToken) => signingPageUrl(urls.pagesBaseUrl, pageToken),
   });
+  apiApp.server.on('secureConnection', () => tlsHandshakes.record());
 
   const started: FastifyInstance[] = [];
   try {

@@ -83,6 +83,9 @@ describe('A server killed with SIGKILL mid-flow', () => {
     await exited;
   }
 
+  // Each start compiles the server from source in a fresh process: slow on a busy 2-core machine.
+  jest.setTimeout(180_000);
+
   it('resumes polling after a restart and completes the mobile identification', async () => {
     child = await startServer();
     const created = await request(url)

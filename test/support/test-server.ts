@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { SignJWT } from 'jose';
 import { loadAppConfig } from '../../src/config/app-config';
 import type { ResolvedAppConfig } from '../../src/config/config.module';
 import { createApp } from '../../src/create-app';
@@ -17,6 +18,12 @@ export interface TestServer {
   config: ResolvedAppConfig;
   sandboxPagesUrl: string | undefined;
   database: TestDatabase;
+  /**
+   * A valid access token for `subject` (HS256, one hour), signed with the
+   * AUTH_JWT_SECRET the server was started with; `claims` adds or overrides
+   * claims (e.g. `{ roles: ['operator'] }`).
+   */
+  token(subject: string, claims?: Record<string, unknown>): Promise<string>;
   stop(): Promise<void>;
 }
 
@@ -53,6 +60,9 @@ export async function startTestServer(
     SANDBOX_API_PORT: '0',
     SANDBOX_PAGES_PORT: '0',
     SANDBOX_CALLBACK_DELAY_MS: '20',
+    // A test file starts far more identifications per minute than a person would; the limits have their own tests.
+    RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '100000',
+    RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
     ...env,
   };
   const services = await provisionLocalServices(loadAppConfig(fullEnv), fullEnv);
@@ -70,10 +80,18 @@ export async function startTestServer(
     config: services.config,
     sandboxPagesUrl: services.sandboxPagesUrl,
     database,
+    token: (subject, claims = {}) => signTestToken(services.config.auth, subject, claims),
     stop: async () => {
       await app.close();
       await services.stop();
       if (!options.database) await database.drop();
     },
   };
+}
+
+async function signTestToken(auth: ResolvedAppConfig['auth'], subject: string, claims: Record<string, unknown>): Promise<string> {
+  if (!auth.jwtSecret) throw new Error('Start the test server with AUTH_JWT_SECRET to get tokens');
+  const now = Math.floor(Date.now() / 1000);
+  const payload = { sub: subject, iss: auth.issuer, aud: auth.audience, iat: now, exp: now + 3600, ...claims };
+  return new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(auth.jwtSecret));
 }

@@ -33,6 +33,24 @@ describe('logging', () => {
     expect(line).toContain('[REDACTED]');
   });
 
+  it('redacts a signer\'s serial number and name, and the personal-data keys', () => {
+    const { logger, lines } = captureLogger();
+    const key = Buffer.alloc(32, 5);
+    logger.info(
+      {
+        verification: { signer: { serialNumber: 'PNOBG-7805166742', commonName: 'Signer' } },
+        person: { fullName: 'Ivan Petrov Ivanov' },
+        personalData: { encryptionKeys: [{ id: 'k1', key }], indexKey: key },
+      },
+      'flow step',
+    );
+    const line = lines.join('');
+    expect(line).not.toContain('7805166742');
+    expect(line).not.toContain('Ivan Petrov');
+    expect(line).not.toContain(key.toString('base64'));
+    expect(line).not.toMatch(/"data":\[5,5/);
+  });
+
   it('hides the callback token in logged URLs', () => {
     expect(redactUrlSecrets('/callbacks/btrust/abcDEF123?x=1')).toBe('/callbacks/btrust/[REDACTED]?x=1');
     expect(redactUrlSecrets('/api/v1/signings/1')).toBe('/api/v1/signings/1');

@@ -41,6 +41,13 @@ const SENSITIVE_KEYS = [
   'contentAsBase64',
   'eIDDocAsBase64',
   'certificatePdf',
+  'eidCertificatePdf',
+  // A signer certificate's serialNumber is the ETSI form of the national identifier (PNOBG-<EGN>).
+  'serialNumber',
+  'fullName',
+  // The personal-data keys, should a configuration object ever be logged.
+  'encryptionKeys',
+  'indexKey',
   'password',
   'passphrase',
   'token',

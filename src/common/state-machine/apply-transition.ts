@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import { EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { StateMachine } from './state-machine';
 
 /** The PostgreSQL channel on which committed status changes are announced. */
@@ -27,6 +27,22 @@ export interface TransitionRequest<S extends string, E extends StatusRow<S>> {
 }
 
 const logger = new Logger('StateTransitions');
+
+export interface RecordedTransition {
+  entity: string;
+  state: string;
+}
+
+/**
+ * The transitions written so far in the transaction a query runner holds.
+ * Observers (metrics) read them once the transaction commits, so a
+ * rolled-back transition is never counted.
+ */
+export function transitionsRecordedIn(queryRunner: QueryRunner): RecordedTransition[] {
+  const data = queryRunner.data as { stateTransitions?: RecordedTransition[] };
+  data.stateTransitions ??= [];
+  return data.stateTransitions;
+}
 
 /**
  * Moves one entity to a new status inside the caller's transaction: locks
@@ -88,4 +104,5 @@ async function appendAudit(
     [entity, id, from, to, cause, detail ? JSON.stringify(detail) : null],
   );
   await manager.query('SELECT pg_notify($1, $2)', [STATE_CHANGES_CHANNEL, JSON.stringify({ entity, id, status: to })]);
+  if (manager.queryRunner) transitionsRecordedIn(manager.queryRunner).push({ entity, state: to });
 }

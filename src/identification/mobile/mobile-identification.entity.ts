@@ -1,5 +1,22 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { BlindIndexOf } from '../../common/crypto/blind-index.subscriber';
+import { blindIndexOf } from '../../common/crypto/data-protection';
+import { encryptedBytes, encryptedText } from '../../common/crypto/encrypted-column';
 import type { MobileIdentificationStatus } from './mobile-identification.state';
+
+/** The identifier's stable field name: bound into its ciphertexts and its blind index. */
+const IDENTIFIER_FIELD = 'mobile_identifications.identifier';
+
+/** Find a person's identifications without decrypting anything: `findBy({ identifierHmac: identifierHmacOf(egn) })`. */
+export function identifierHmacOf(identifier: string): string {
+  return blindIndexOf(identifier, IDENTIFIER_FIELD);
+}
+
+/**
+ * Personal fields and the eID certificate are encrypted at rest (AES-256-GCM,
+ * `*_encrypted` bytea columns) and read back in plain; retention erases them
+ * (null) once the identification is finished and old, and sets `purgedAt`.
+ */
 
 @Entity({ name: 'mobile_identifications' })
 @Index(['owner', 'createdAt'])
@@ -20,19 +37,36 @@ export class MobileIdentification {
   @Column({ name: 'doc_type', type: 'text' })
   docType: string;
 
-  @Column({ type: 'text' })
-  identifier: string;
+  @Column({ name: 'identifier_encrypted', type: 'bytea', nullable: true, transformer: encryptedText(IDENTIFIER_FIELD) })
+  identifier: string | null;
+
+  /** HMAC-SHA256 blind index of the identifier (DATA_INDEX_KEY): equality lookups; kept after retention. */
+  @Index()
+  @BlindIndexOf('identifier', IDENTIFIER_FIELD)
+  @Column({ name: 'identifier_hmac', type: 'text', nullable: true })
+  identifierHmac: string | null;
 
   @Column({ name: 'identifier_masked', type: 'text' })
   identifierMasked: string;
 
-  @Column({ name: 'date_of_birth', type: 'date', nullable: true })
+  /** `YYYY-MM-DD`. */
+  @Column({
+    name: 'date_of_birth_encrypted',
+    type: 'bytea',
+    nullable: true,
+    transformer: encryptedText('mobile_identifications.date_of_birth'),
+  })
   dateOfBirth: string | null;
 
-  @Column({ name: 'phone_number', type: 'text', nullable: true })
+  @Column({
+    name: 'phone_number_encrypted',
+    type: 'bytea',
+    nullable: true,
+    transformer: encryptedText('mobile_identifications.phone_number'),
+  })
   phoneNumber: string | null;
 
-  @Column({ type: 'text', nullable: true })
+  @Column({ name: 'email_encrypted', type: 'bytea', nullable: true, transformer: encryptedText('mobile_identifications.email') })
   email: string | null;
 
   @Column({ type: 'text' })
@@ -61,7 +95,13 @@ export class MobileIdentification {
   @Column({ name: 'identification_before', type: 'text', nullable: true })
   identificationBefore: string | null;
 
-  @Column({ name: 'certificate_pdf', type: 'bytea', nullable: true, select: false })
+  @Column({
+    name: 'certificate_pdf_encrypted',
+    type: 'bytea',
+    nullable: true,
+    select: false,
+    transformer: encryptedBytes('mobile_identifications.certificate_pdf'),
+  })
   certificatePdf: Buffer | null;
 
   @Column({ name: 'failure_code', type: 'text', nullable: true })
@@ -78,6 +118,10 @@ export class MobileIdentification {
 
   @Column({ name: 'last_polled_at', type: 'timestamptz', nullable: true })
   lastPolledAt: Date | null;
+
+  /** When retention erased the personal fields and the certificate; the states stay in the audit trail. */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,12 +1,16 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Headers, MessageEvent, Param, ParseUUIDPipe, Post, Res, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { Observable } from 'rxjs';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../../common/http/idempotency-header';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
 import { IdempotencyService } from '../../common/idempotency/idempotency.service';
+import { LimitCreationRate } from '../../common/rate-limit/creation-rate-limit';
+import { LiveStatus } from '../../events/live-status.service';
+import { LiveStatusRoute } from '../../events/live-status-route.decorator';
 import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
 import {
   MobileIdentificationCreatedView,
@@ -14,6 +18,7 @@ import {
   toMobileIdentificationCreatedView,
   toMobileIdentificationView,
 } from './dto/mobile-identification.view';
+import { mobileIdentificationMachine } from './mobile-identification.state';
 import { MobileIdentificationsService } from './mobile-identifications.service';
 
 @ApiTags('mobile identification (B-Trust MOBILE)')
@@ -22,9 +27,11 @@ export class MobileIdentificationsController {
   constructor(
     private readonly identifications: MobileIdentificationsService,
     private readonly idempotency: IdempotencyService,
+    private readonly liveStatus: LiveStatus,
   ) {}
 
   @Post()
+  @LimitCreationRate('mobile-identifications')
   @ApiOperation({
     summary: 'Start a B-Trust MOBILE identification (scenario 1; paid)',
     description:
@@ -61,6 +68,11 @@ export class MobileIdentificationsController {
   @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
   async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<MobileIdentificationView> {
     return toMobileIdentificationView(await this.identifications.findOwned(owner, id));
+  }
+
+  @LiveStatusRoute(':id/events', 'mobile identification', { first: 'PENDING', last: 'COMPLETED' })
+  events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
+    return this.liveStatus.follow(mobileIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
   }
 
   @Get(':id/certificate')

@@ -2,7 +2,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
+import { CasMetrics } from '../../metrics/cas-metrics';
 import { WebIdentification } from './web-identification.entity';
+import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
 
 const BATCH = 50;
@@ -22,6 +24,7 @@ export class WebIdentificationReconciler implements OnApplicationBootstrap, OnAp
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly identifications: WebIdentificationsService,
+    private readonly metrics: CasMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -63,6 +66,7 @@ export class WebIdentificationReconciler implements OnApplicationBootstrap, OnAp
       try {
         const outcome = await this.identifications.reconcile(identification, 'reconcile');
         if (outcome?.result === 'moved') {
+          this.metrics.reconciliationRecoveries.inc({ entity: webIdentificationMachine.entity });
           this.logger.log({ id, status: outcome.entity.status }, 'Reconciliation recovered a web identification');
         }
       } catch (error) {

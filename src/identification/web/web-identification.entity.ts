@@ -1,5 +1,11 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { encryptedBytes } from '../../common/crypto/encrypted-column';
 import type { WebIdentificationStatus } from './web-identification.state';
+
+/**
+ * The eID certificate is encrypted at rest (AES-256-GCM) and read back in
+ * plain; retention erases it once the identification is finished and old.
+ */
 
 @Entity({ name: 'web_identifications' })
 @Index(['owner', 'createdAt'])
@@ -54,7 +60,13 @@ export class WebIdentification {
   @Column({ name: 'client_identificator', type: 'text', nullable: true })
   clientIdentificator: string | null;
 
-  @Column({ name: 'eid_certificate_pdf', type: 'bytea', nullable: true, select: false })
+  @Column({
+    name: 'eid_certificate_pdf_encrypted',
+    type: 'bytea',
+    nullable: true,
+    select: false,
+    transformer: encryptedBytes('web_identifications.eid_certificate_pdf'),
+  })
   eidCertificatePdf: Buffer | null;
 
   /** The sign session to use for the next signing; B-Trust hands a new one back after each. */
@@ -87,6 +99,10 @@ export class WebIdentification {
 
   @Column({ name: 'last_reconciled_at', type: 'timestamptz', nullable: true })
   lastReconciledAt: Date | null;
+
+  /** When retention erased the eID certificate; the states stay in the audit trail. */
+  @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
+  purgedAt: Date | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -1,12 +1,16 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Headers, MessageEvent, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { Observable } from 'rxjs';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../../common/http/idempotency-header';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
 import { IdempotencyService } from '../../common/idempotency/idempotency.service';
+import { LimitCreationRate } from '../../common/rate-limit/creation-rate-limit';
+import { LiveStatus } from '../../events/live-status.service';
+import { LiveStatusRoute } from '../../events/live-status-route.decorator';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import {
   RegistrationView,
@@ -16,6 +20,7 @@ import {
   WebIdentificationCreatedView,
   WebIdentificationView,
 } from './dto/web-identification.view';
+import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
 
 @ApiTags('web identification (video)')
@@ -24,9 +29,11 @@ export class WebIdentificationsController {
   constructor(
     private readonly identifications: WebIdentificationsService,
     private readonly idempotency: IdempotencyService,
+    private readonly liveStatus: LiveStatus,
   ) {}
 
   @Post()
+  @LimitCreationRate('web-identifications')
   @ApiOperation({
     summary: 'Start a web (video) identification (scenario 2)',
     description:
@@ -71,6 +78,11 @@ export class WebIdentificationsController {
     const identification =
       refresh === 'true' ? await this.identifications.refreshOwned(owner, id) : await this.identifications.findOwned(owner, id);
     return toWebIdentificationView(identification);
+  }
+
+  @LiveStatusRoute(':id/events', 'web identification', { first: 'STARTED', last: 'IDENTIFIED' })
+  events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
+    return this.liveStatus.follow(webIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
   }
 
   @Get(':id/certificate')

@@ -17,6 +17,7 @@ const CONTROL_API: Array<[string, string]> = [
   ['POST /sandbox/faults', 'Body { operation, kind, count, delayMs? }: kind http500, http503, delay, reset or malformed for any operation; tamper-flip-byte, tamper-append, tamper-foreign-ca or tamper-other-document for getSignedDocuments.'],
   ['GET | DELETE /sandbox/faults', 'The armed faults; disarm them all.'],
   ['GET | DELETE /sandbox/calls', 'API calls received per operation; reset the counts.'],
+  ['GET | DELETE /sandbox/tls', 'TLS handshakes completed on the API listener, { "handshakes": n }: few means the client reuses its connections; reset the count.'],
   ['POST /sandbox/callbacks/knobs', 'Body { duplicate?, drop?, reorder? }: the next n callbacks are sent twice, not sent, or held back until the following one.'],
   ['GET | DELETE /sandbox/callbacks/deliveries', 'Every callback delivery attempt (path, status, outcome); clear the list.'],
 ];
