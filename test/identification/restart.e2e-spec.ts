@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PDFDocument } from 'pdf-lib';
 import request from 'supertest';
 import { ensureDevCertificates } from '../../src/sandbox/pki/dev-certificates';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox-server';
@@ -52,6 +53,11 @@ describe('A server killed with SIGKILL mid-flow', () => {
       BTRUST_CLIENT_KEY: certificates.clientKey,
       BTRUST_CA: certificates.caCert,
       BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+      BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
+      DATA_ENCRYPTION_KEYS: 'restart:z1QDa+nePruO0OlAqDanRCC54A0cmeMWmkQsKDNQfzg=',
+      DATA_INDEX_KEY: 'daHBED00eHE1AVqHv5hET1w1DCBSxTB24pqzvdqYjs0=',
+      WEB_RECONCILE_QUIET_PERIOD_MS: '500',
+      WEB_RECONCILE_INTERVAL_MS: '500',
       MOBILE_POLL_INITIAL_INTERVAL_MS: '1000',
       MOBILE_POLL_MAX_INTERVAL_MS: '1000',
     };
@@ -126,5 +132,41 @@ describe('A server killed with SIGKILL mid-flow', () => {
       (body) => body.status === 'IDENTIFIED',
       45_000,
     );
+  });
+
+  it('finishes a signing whose webhook went to the dead server once the server is back', async () => {
+    const identification = await request(url)
+      .post('/api/v1/web-identifications')
+      .send({ reason: 'Restart signing', successUrl: `${url}/ok`, cancelUrl: `${url}/cancel` })
+      .expect(201);
+    const web = (await control.state()).webIdentifications.find((record) => record.state !== 'IDENTIFIED')!;
+    await control.post(`/sandbox/web-identifications/${web.webSessionId}/approve`);
+    await eventually(
+      async () => (await request(url).get(`/api/v1/web-identifications/${identification.body.id}`)).body.status,
+      (status) => status === 'IDENTIFIED',
+    );
+    const document = await PDFDocument.create();
+    document.addPage([595.28, 841.89]);
+    const pdf = Buffer.from(await document.save());
+    const signing = await request(url)
+      .post(`/api/v1/web-identifications/${identification.body.id}/signings`)
+      .send({
+        documents: [{ fileName: 'contract.pdf', title: 'Contract', contentBase64: pdf.toString('base64') }],
+        successUrl: `${url}/signed`,
+        cancelUrl: `${url}/not-signed`,
+      })
+      .expect(201);
+
+    await killHard(child!);
+    const pending = (await control.state()).signings.find((record) => record.state !== 'SIGNED')!;
+    await control.post(`/sandbox/signings/${pending.resultId}/sign`);
+
+    child = await startServer();
+    const signed = await eventually(
+      async () => (await request(url).get(`/api/v1/signings/${signing.body.id}`)).body,
+      (body) => body.status === 'SIGNED',
+      60_000,
+    );
+    expect(signed.documents[0].verification.valid).toBe(true);
   });
 });
