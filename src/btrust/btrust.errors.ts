@@ -20,6 +20,17 @@ const RETRYABLE_CODES: ReadonlySet<BtrustErrorCode> = new Set<BtrustErrorCode>([
   'UPSTREAM_ERROR',
 ]);
 
+const PROVIDER_ANSWER_CODES: ReadonlySet<BtrustErrorCode> = new Set<BtrustErrorCode>(['REJECTED', 'NOT_FOUND', 'BAD_REQUEST']);
+
+/**
+ * B-Trust answered and said no (as opposed to not being reached: timeouts,
+ * an open breaker, TLS, a malformed answer). Work driven by a webhook can act
+ * on an answer, and should try again later on anything else.
+ */
+export function isProviderAnswer(error: BtrustError): boolean {
+  return PROVIDER_ANSWER_CODES.has(error.code);
+}
+
 export function isRetryableBtrustErrorCode(code: BtrustErrorCode): boolean {
   return RETRYABLE_CODES.has(code);
 }

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BtrustError } from '../btrust/btrust.errors';
+import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers } from '../callbacks/callback-handlers';
 import type { CallbackInboxEntry } from '../callbacks/callback-inbox.entity';
 import { Signing } from './signing.entity';
@@ -43,8 +43,8 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
       });
       return outcome?.result === 'moved' ? { outcome: 'APPLIED' } : { outcome: 'NO_CHANGE', detail: 'B-Trust has no outcome yet' };
     } catch (error) {
-      // A provider that is down is worth a retry of this job; any other refusal is left to reconciliation.
-      if (!(error instanceof BtrustError) || error.retryable) throw error;
+      // B-Trust unreachable (down, breaker open, TLS): retry this job; its refusal is left to reconciliation.
+      if (!(error instanceof BtrustError) || !isProviderAnswer(error)) throw error;
       return { outcome: 'FAILED', detail: `B-Trust ${error.operation}: ${error.code}` };
     }
   }

@@ -3,7 +3,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BtrustClient } from '../btrust/btrust.client';
-import { BtrustError } from '../btrust/btrust.errors';
+import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
 import type { BtrustLanguage, SignedDocuments } from '../btrust/btrust.types';
 import { CallbackEndpointsService } from '../callbacks/callback-endpoints.service';
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
@@ -253,7 +253,7 @@ export class SigningsService {
       try {
         refused = (await this.btrust.getWebIdentificationStatus(resultId, { language })).status === CANCELLED_BY_USER;
       } catch (error) {
-        if (!(error instanceof BtrustError) || error.retryable) throw error;
+        if (!(error instanceof BtrustError) || !isProviderAnswer(error)) throw error;
         refused = !isPast(signing.expiresAt);
       }
     }

@@ -1,7 +1,7 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BtrustError } from '../../btrust/btrust.errors';
+import { BtrustError, isProviderAnswer } from '../../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers } from '../../callbacks/callback-handlers';
 import type { CallbackInboxEntry } from '../../callbacks/callback-inbox.entity';
 import { WebIdentification } from './web-identification.entity';
@@ -10,6 +10,7 @@ import { WebIdentificationsService } from './web-identifications.service';
 
 /** Sign-session webhooks belong to signing; every other processState is about the identification. */
 const SIGNING_PROCESS_STATE = 'SIGN_SESSION';
+
 
 /**
  * Processes identification webhooks from the inbox. A webhook is a hint: its
@@ -49,8 +50,9 @@ export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit
         return { outcome: outcome.result === 'moved' ? 'APPLIED' : 'NO_CHANGE' };
       }
     } catch (error) {
-      // The result is not (yet) there: fall back to asking where the process stands.
-      if (!(error instanceof BtrustError) || error.retryable) throw error;
+      // Only B-Trust's own answer that there is no result falls back to asking where the process
+      // stands; anything about the channel (timeouts, an open breaker, TLS) is retried by the job.
+      if (!(error instanceof BtrustError) || !isProviderAnswer(error)) throw error;
     }
     const outcome = await this.identifications.reconcile(identification, 'callback');
     return { outcome: outcome?.result === 'moved' ? 'APPLIED' : 'NO_CHANGE' };
