@@ -30,6 +30,9 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
       max: 5,
       // Completed and failed jobs are evidence for operators for a week, then pruned.
       deleteAfterDays: 7,
+      // Maintenance hands out again the jobs of an instance that died holding them (after their
+      // expireInSeconds); pg-boss's default of two minutes would leave them idle that much longer.
+      maintenanceIntervalSeconds: 30,
     });
     this.boss.on('error', (error) => this.logger.error({ err: error }, 'Job queue error'));
   }
