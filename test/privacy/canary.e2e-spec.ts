@@ -1,12 +1,12 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp, readFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { parseEgn } from '../../src/common/validation/bulgarian-identifiers';
-import { ensureDevCertificates } from '../../src/sandbox/pki/dev-certificates';
-import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox-server';
+import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl } from '../support/sandbox-control';
+import { startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { freePort } from '../support/test-server';
 
@@ -51,16 +51,9 @@ describe('Personal data canary', () => {
     expect(parseEgn(CANARY.egn)).toEqual({ ok: true, birthDate: CANARY.dateOfBirth, sex: 'female' });
     database = await createTestDatabase();
     const dataDir = await mkdtemp(join(tmpdir(), 'btrust-cas-canary-'));
-    const certificates = ensureDevCertificates(join(dataDir, 'certs'));
-    const ca = await readFile(certificates.caCert, 'utf8');
-    sandbox = await startSandbox({
-      apiPort: 0,
-      pagesPort: 0,
-      relyingPartyId: '24102167',
-      callbackDelayMs: 20,
-      tls: { caPem: ca, serverCertPem: await readFile(certificates.serverCert, 'utf8'), serverKeyPem: await readFile(certificates.serverKey, 'utf8') },
-      signingCa: { certificatePem: ca, privateKeyPem: await readFile(certificates.caKey, 'utf8') },
-    });
+    const standalone = await startStandaloneSandbox();
+    sandbox = standalone.sandbox;
+    const { certificates } = standalone;
     control = new SandboxControl(sandbox.pagesBaseUrl);
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
