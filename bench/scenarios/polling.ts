@@ -81,7 +81,7 @@ interface PollWindow {
 
 /**
  * Scenario 4: 10,000 pending mobile identifications. They are created through
- * the API (paced), so each has a real sandbox record and a real poll job;
+ * the API (paced), so each has a real sandbox record and a place in the poll schedule;
  * then the server's polling is watched from outside for three windows.
  */
 export async function pollingScenario(context: BenchContext, stack: BenchStack): Promise<ScenarioReport> {
@@ -162,7 +162,7 @@ export async function pollingScenario(context: BenchContext, stack: BenchStack):
     method:
       `${formatNumber(polling.identifications, 0)} identifications are created through the API at up to ${polling.createPerSecond}/s ` +
       `(${formatNumber(creation.ok, 0)} created in ${formatNumber(creation.durationSeconds, 0)} s, ${creation.non2xx + creation.errors} failed), so each has a ` +
-      'real sandbox record and a real poll job, and none is ever answered: all stay open. Then three consecutive windows of ' +
+      'real sandbox record and a place in the poll schedule, and none is ever answered: all stay open. Then three consecutive windows of ' +
       `${polling.windowSeconds} s are observed from outside: polls per wall-clock second as the sandbox counts them, every ` +
       "identification's waits from the server's `poll_count` / `last_polled_at` / `next_poll_at` read each second, and the " +
       "event-loop delay inside the server (a preloaded `monitorEventLoopDelay` probe, p99 above the 10 ms sampling interval). " +

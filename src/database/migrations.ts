@@ -2,6 +2,13 @@ import { Init1795815169926 } from '../../migrations/1795815169926-Init';
 import { Signing1795816778537 } from '../../migrations/1795816778537-Signing';
 import { PersonalDataEncryption1795817356233 } from '../../migrations/1795817356233-PersonalDataEncryption';
 import { OperatorActions1795817390968 } from '../../migrations/1795817390968-OperatorActions';
+import { MobilePollClaims1795824269541 } from '../../migrations/1795824269541-MobilePollClaims';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
-export const MIGRATIONS: Function[] = [Init1795815169926, Signing1795816778537, PersonalDataEncryption1795817356233, OperatorActions1795817390968];
+export const MIGRATIONS: Function[] = [
+  Init1795815169926,
+  Signing1795816778537,
+  PersonalDataEncryption1795817356233,
+  OperatorActions1795817390968,
+  MobilePollClaims1795824269541,
+];

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MobileIdentificationPollScheduler } from './mobile/mobile-identification-poll.scheduler';
-import { MobileIdentificationPollWorker } from './mobile/mobile-identification-poll.worker';
+import { MobileIdentificationPoller } from './mobile/mobile-identification.poller';
 import { MobileIdentificationsController } from './mobile/mobile-identifications.controller';
 import { MobileIdentificationsService } from './mobile/mobile-identifications.service';
 import { WebIdentificationCallbacks } from './web/web-identification-callbacks';
@@ -13,7 +13,7 @@ import { WebIdentificationsService } from './web/web-identifications.service';
   providers: [
     MobileIdentificationsService,
     MobileIdentificationPollScheduler,
-    MobileIdentificationPollWorker,
+    MobileIdentificationPoller,
     WebIdentificationsService,
     WebIdentificationCallbacks,
     WebIdentificationReconciler,

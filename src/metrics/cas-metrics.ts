@@ -77,6 +77,18 @@ export class CasMetrics {
     registers: [this.registry],
   });
 
+  readonly mobilePollsDue = new Gauge({
+    name: `${METRICS_PREFIX}mobile_polls_due`,
+    help: 'Open mobile identifications whose poll is due and not yet answered, including polls under way (all instances; computed at scrape).',
+    registers: [this.registry],
+  });
+
+  readonly mobilePollOldestDueAge = new Gauge({
+    name: `${METRICS_PREFIX}mobile_poll_oldest_due_age_seconds`,
+    help: 'How long the most overdue unanswered poll has been due, 0 when none (computed at scrape).',
+    registers: [this.registry],
+  });
+
   readonly jobQueueDepth = new Gauge({
     name: `${METRICS_PREFIX}job_queue_depth`,
     help: 'Jobs due and waiting for a worker, per pg-boss queue (all instances; computed at scrape).',

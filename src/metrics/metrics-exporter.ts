@@ -9,7 +9,7 @@ const DAY_SECONDS = 24 * 60 * 60;
 
 /**
  * Renders the registry in the Prometheus text format, after refreshing the
- * gauges that describe shared state (inbox, job queues) from the database and
+ * gauges that describe shared state (inbox, poll schedule, job queues) from the database and
  * the certificate gauge from the client. When the database cannot answer,
  * those gauges read NaN ("unknown") instead of failing the whole scrape: the
  * process metrics and counters are most needed exactly then.
@@ -30,7 +30,7 @@ export class MetricsExporter {
 
   async render(): Promise<string> {
     this.refreshCertificateExpiry();
-    await Promise.all([this.refreshInbox(), this.refreshJobQueues()]);
+    await Promise.all([this.refreshInbox(), this.refreshMobilePolls(), this.refreshJobQueues()]);
     return this.metrics.registry.metrics();
   }
 
@@ -59,10 +59,27 @@ export class MetricsExporter {
     }
   }
 
+  /** The pollers' backlog: polls that have fallen due and not been answered yet (including those under way). */
+  private async refreshMobilePolls(): Promise<void> {
+    const { mobilePollsDue, mobilePollOldestDueAge } = this.metrics;
+    try {
+      const [row]: Array<{ due: number; oldest: number }> = await this.dataSource.query(
+        `SELECT count(*)::int AS due,
+                COALESCE(EXTRACT(EPOCH FROM now() - min(next_poll_at)), 0)::float8 AS oldest
+           FROM mobile_identifications
+          WHERE status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS') AND next_poll_at <= now()`,
+      );
+      mobilePollsDue.set(row.due);
+      mobilePollOldestDueAge.set(row.oldest);
+    } catch (error) {
+      await markUnknown(mobilePollsDue, mobilePollOldestDueAge);
+      this.logger.warn({ err: error }, 'Metrics: could not read the mobile poll schedule');
+    }
+  }
+
   /**
    * Reads pg-boss's own tables: a job is waiting when it is created or up for
-   * retry and due (`start_after` passed); a job scheduled for later (a poll
-   * with backoff) is not late, so it counts neither in depth nor in age.
+   * retry and due (`start_after` passed); a job scheduled for later is not late, so it counts neither in depth nor in age.
    */
   private async refreshJobQueues(): Promise<void> {
     const { jobQueueDepth, jobQueueOldestAge } = this.metrics;

@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 /**
  * A fixed-window rate limit enforced in PostgreSQL, so that N server
  * instances together stay under one cap (e.g. provider polls per second).
+ * Slots are taken in batches: one short transaction per batch instead of one
+ * per slot, so that the window's row is not a queue of single-slot commits.
  */
 export class SharedRateLimiter {
   constructor(
@@ -12,26 +14,36 @@ export class SharedRateLimiter {
     private readonly windowMs: number,
   ) {}
 
-  /** Takes one slot in the current window, or says how long to wait for the next one. */
-  async tryAcquire(now = Date.now()): Promise<{ acquired: true } | { acquired: false; retryAfterMs: number }> {
+  /**
+   * Takes as many of `wanted` slots as the current window still has (possibly
+   * none), and says when the next window opens.
+   */
+  async tryAcquireUpTo(wanted: number, now = Date.now()): Promise<{ granted: number; nextWindowInMs: number }> {
     const windowStart = Math.floor(now / this.windowMs) * this.windowMs;
-    const rows: Array<{ hits: number }> = await this.dataSource.query(
-      `INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, to_timestamp($2 / 1000.0), 1)
-       ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_windows.hits + 1
-       RETURNING hits`,
-      [this.bucket, windowStart],
-    );
-    if (rows[0].hits <= this.limit) return { acquired: true };
-    return { acquired: false, retryAfterMs: windowStart + this.windowMs - now };
-  }
-
-  /** Waits for a slot; callers run in background jobs, never on a request path. */
-  async acquire(): Promise<void> {
-    for (;;) {
-      const attempt = await this.tryAcquire();
-      if (attempt.acquired) return;
-      await new Promise((resolve) => setTimeout(resolve, attempt.retryAfterMs + Math.random() * 20));
-    }
+    const nextWindowInMs = windowStart + this.windowMs - now;
+    if (wanted <= 0) return { granted: 0, nextWindowInMs };
+    const granted = await this.dataSource.transaction(async (manager) => {
+      await manager.query(
+        `INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, to_timestamp($2 / 1000.0), 0)
+         ON CONFLICT (bucket, window_start) DO NOTHING`,
+        [this.bucket, windowStart],
+      );
+      // The row lock makes read-then-add atomic across instances.
+      const [{ hits }]: Array<{ hits: number }> = await manager.query(
+        `SELECT hits FROM rate_windows WHERE bucket = $1 AND window_start = to_timestamp($2 / 1000.0) FOR UPDATE`,
+        [this.bucket, windowStart],
+      );
+      const available = Math.max(0, Math.min(wanted, this.limit - hits));
+      if (available > 0) {
+        await manager.query(`UPDATE rate_windows SET hits = hits + $3 WHERE bucket = $1 AND window_start = to_timestamp($2 / 1000.0)`, [
+          this.bucket,
+          windowStart,
+          available,
+        ]);
+      }
+      return available;
+    });
+    return { granted, nextWindowInMs };
   }
 
   /** Old windows are worthless; keep the table small. */

@@ -20,7 +20,8 @@ export function identifierHmacOf(identifier: string): string {
 
 @Entity({ name: 'mobile_identifications' })
 @Index(['owner', 'createdAt'])
-@Index('mobile_identifications_open', ['status', 'nextPollAt'], {
+// The pollers' work list: open identifications in the order their polls fall due.
+@Index('mobile_identifications_poll_due', ['nextPollAt'], {
   where: `status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS')`,
 })
 export class MobileIdentification {
@@ -118,6 +119,13 @@ export class MobileIdentification {
 
   @Column({ name: 'last_polled_at', type: 'timestamptz', nullable: true })
   lastPolledAt: Date | null;
+
+  /**
+   * Set while one instance polls this identification, so that no other takes
+   * it; a claim left by an instance that died lapses at this time.
+   */
+  @Column({ name: 'poll_claimed_until', type: 'timestamptz', nullable: true })
+  pollClaimedUntil: Date | null;
 
   /** When retention erased the personal fields and the certificate; the states stay in the audit trail. */
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })

@@ -16,6 +16,8 @@ import { mobileIdentificationMachine, MobileIdentificationStatus } from './mobil
 import { mobileIdentityProblems } from './mobile-identity-rules';
 import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
 
+const OPEN = `status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS')`;
+
 /** Everything a move can write besides the status itself. */
 type MobileChanges = Partial<Omit<MobileIdentification, 'id' | 'status' | 'owner'>>;
 
@@ -56,6 +58,8 @@ export class MobileIdentificationsService {
         email: request.email ?? null,
         reason: request.reason,
         language: language ?? 'bg',
+        // Looked at again then if B-Trust's answer never got recorded (the process stopped mid-call).
+        nextPollAt: this.polls.outcomeDeadline(),
       });
       await recordCreation(manager, mobileIdentificationMachine, id, 'PENDING', 'api');
     });
@@ -79,13 +83,11 @@ export class MobileIdentificationsService {
       throw upstreamProblem(error);
     }
 
-    const firstPollAt = await this.polls.firstPollTime();
     await this.dataSource.getRepository(MobileIdentification).update(id, {
       providerCallbackId: accepted.callbackId,
       expiresAt: accepted.validUntil,
-      nextPollAt: firstPollAt,
+      nextPollAt: this.polls.firstPollTime(),
     });
-    await this.polls.schedule(id, firstPollAt);
     return this.findOwned(owner, id);
   }
 
@@ -115,26 +117,74 @@ export class MobileIdentificationsService {
   }
 
   /**
-   * One poll of B-Trust for one identification (run by the poll job). Returns
-   * when to poll next, or null when the identification reached a final state.
+   * Claims up to `limit` identifications whose poll is due, most overdue
+   * first, for this instance alone until the claim lapses.
    */
-  async pollOnce(id: string): Promise<Date | null> {
+  async claimDuePolls(limit: number): Promise<string[]> {
+    const [rows]: [Array<{ id: string; next_poll_at: Date }>, number] = await this.dataSource.query(
+      `UPDATE mobile_identifications SET poll_claimed_until = now() + make_interval(secs => $2)
+        WHERE id IN (
+          SELECT id FROM mobile_identifications
+           WHERE ${OPEN} AND next_poll_at <= now() AND (poll_claimed_until IS NULL OR poll_claimed_until < now())
+           ORDER BY next_poll_at
+           LIMIT $1
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id, next_poll_at`,
+      [limit, this.polls.claimLeaseMs / 1000],
+    );
+    // RETURNING comes in the order rows were updated, not the subquery's.
+    return rows.sort((a, b) => a.next_poll_at.getTime() - b.next_poll_at.getTime()).map((row) => row.id);
+  }
+
+  /** Hands back claims that could not be polled now (the cap was reached). */
+  async releasePollClaims(ids: string[]): Promise<void> {
+    await this.dataSource.query(`UPDATE mobile_identifications SET poll_claimed_until = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  async countOpen(): Promise<number> {
+    const [{ open }]: Array<{ open: number }> = await this.dataSource.query(
+      `SELECT count(*)::int AS open FROM mobile_identifications WHERE ${OPEN}`,
+    );
+    return open;
+  }
+
+  /**
+   * One poll now, outside the schedule (an operator's refresh). An
+   * identification being polled by an instance right now is left to that poll.
+   */
+  async pollOnce(id: string): Promise<void> {
+    const [claimed]: [unknown[], number] = await this.dataSource.query(
+      `UPDATE mobile_identifications SET poll_claimed_until = now() + make_interval(secs => $2)
+        WHERE id = $1 AND ${OPEN} AND (poll_claimed_until IS NULL OR poll_claimed_until < now())
+        RETURNING id`,
+      [id, this.polls.claimLeaseMs / 1000],
+    );
+    if (claimed.length > 0) await this.pollClaimed(id);
+  }
+
+  /**
+   * One poll of B-Trust for an identification this instance has claimed, its
+   * provider slot already taken. Writes the answer, when to poll next, and
+   * releases the claim.
+   */
+  async pollClaimed(id: string): Promise<void> {
     const identification = await this.dataSource.getRepository(MobileIdentification).findOneBy({ id });
-    if (!identification || mobileIdentificationMachine.isFinal(identification.status)) return null;
+    if (!identification || mobileIdentificationMachine.isFinal(identification.status)) return;
     if (!identification.providerCallbackId) {
       // The process stopped between recording the request and hearing B-Trust's answer.
       await this.move(id, 'FAILED', 'poll', {
         failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
         failureMessage: 'The server stopped before B-Trust confirmed the request.',
       });
-      return null;
+      return;
     }
     if (identification.expiresAt && identification.expiresAt.getTime() <= Date.now()) {
       await this.move(id, 'EXPIRED', 'poll', { failureCode: 'EXPIRED', failureMessage: 'The person did not confirm in time.' });
-      return null;
+      return;
     }
 
-    await this.polls.takeProviderSlot();
+    // When B-Trust was asked, not when it answered: the schedule is about asking.
+    const polledAt = new Date();
     let result: MobileIdentificationResult;
     try {
       result = await this.btrust.getIdentificationResult(identification.providerCallbackId, {
@@ -142,55 +192,59 @@ export class MobileIdentificationsService {
       });
     } catch (error) {
       if (!(error instanceof BtrustError)) throw error;
-      return this.afterPollFailure(identification, error);
+      return this.afterPollFailure(identification, error, polledAt);
     }
 
-    const now = new Date();
     if (result.state === 'FINISHED') {
       await this.move(id, 'COMPLETED', 'poll', {
         certificatePdf: result.certificatePdf,
         identificator: result.identificator,
         identificationBefore: result.identificationBefore,
-        completedAt: now,
+        completedAt: new Date(),
         providerStatus: 'FINISHED',
-        lastPolledAt: now,
+        lastPolledAt: polledAt,
         pollCount: identification.pollCount + 1,
         nextPollAt: null,
       });
-      return null;
+      return;
     }
 
-    const next = this.polls.nextPollTime(identification.pollCount + 1);
-    const progress = { providerStatus: result.providerStatus, lastPolledAt: now, pollCount: identification.pollCount + 1, nextPollAt: next };
+    const progress = {
+      providerStatus: result.providerStatus,
+      lastPolledAt: polledAt,
+      pollCount: identification.pollCount + 1,
+      nextPollAt: this.polls.nextPollTime(identification.pollCount + 1),
+      pollClaimedUntil: null,
+    };
     const target = progressStatus(result.providerStatus);
     if (target && target !== identification.status) {
       await this.move(id, target, 'poll', progress);
     } else {
       await this.dataSource.getRepository(MobileIdentification).update(id, progress);
     }
-    return next;
   }
 
-  private async afterPollFailure(identification: MobileIdentification, error: BtrustError): Promise<Date | null> {
-    const failure = { failureCode: error.code, failureMessage: failureMessage(error), lastPolledAt: new Date() };
+  private async afterPollFailure(identification: MobileIdentification, error: BtrustError, polledAt: Date): Promise<void> {
+    const failure = { failureCode: error.code, failureMessage: failureMessage(error), lastPolledAt: polledAt };
     // Reading: B-Trust answers a rejected and an expired identification alike (REJECTED, data null);
     // past `validity` we call it EXPIRED.
     if (error.code === 'REJECTED') {
       const expired = identification.expiresAt !== null && identification.expiresAt.getTime() <= Date.now();
       await this.move(identification.id, expired ? 'EXPIRED' : 'REJECTED', 'poll', failure);
-      return null;
+      return;
     }
     if (error.code === 'UNPROCESSABLE_RESPONSE' || error.code === 'NOT_FOUND' || error.code === 'BAD_REQUEST') {
       await this.move(identification.id, 'FAILED', 'poll', failure);
-      return null;
+      return;
     }
     // The provider (or our channel to it) is down: keep polling with backoff until `validity` passes.
-    const next = this.polls.nextPollTime(identification.pollCount + 1);
-    await this.dataSource
-      .getRepository(MobileIdentification)
-      .update(identification.id, { pollCount: identification.pollCount + 1, lastPolledAt: new Date(), nextPollAt: next });
+    await this.dataSource.getRepository(MobileIdentification).update(identification.id, {
+      pollCount: identification.pollCount + 1,
+      lastPolledAt: polledAt,
+      nextPollAt: this.polls.nextPollTime(identification.pollCount + 1),
+      pollClaimedUntil: null,
+    });
     this.logger.warn({ id: identification.id, code: error.code }, 'Polling B-Trust failed; will retry');
-    return next;
   }
 
   private move(
@@ -206,7 +260,8 @@ export class MobileIdentificationsService {
         id,
         to,
         cause,
-        changes: mobileIdentificationMachine.isFinal(to) ? { ...changes, nextPollAt: null } : changes,
+        // Every move ends this instance's claim on the identification, if it held one.
+        changes: mobileIdentificationMachine.isFinal(to) ? { ...changes, nextPollAt: null, pollClaimedUntil: null } : { ...changes, pollClaimedUntil: null },
         detail: changes.failureCode ? { code: changes.failureCode } : undefined,
       }),
     );

@@ -1,0 +1,106 @@
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { eventually, SandboxControl } from '../support/sandbox-control';
+import { startTestServer, TestServer } from '../support/test-server';
+import { sampleValue } from '../metrics/prometheus-text';
+
+const METRICS_TOKEN = 'polling-metrics-token-0123456789';
+
+const VALID = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', reason: 'Polling order' };
+
+/**
+ * The identifications table is the poll schedule: these tests move
+ * `next_poll_at` and `poll_claimed_until` by hand and watch what the pollers
+ * do. Nothing falls due on its own (the first poll is ten minutes out), and
+ * the cap is one poll per second.
+ */
+describe('Mobile identification polling', () => {
+  let server: TestServer;
+  let sandbox: SandboxControl;
+
+  beforeAll(async () => {
+    server = await startTestServer({
+      MOBILE_POLL_INITIAL_INTERVAL_MS: '600000',
+      MOBILE_POLL_MAX_INTERVAL_MS: '600000',
+      MOBILE_POLL_MAX_PER_SECOND: '1',
+      METRICS_TOKEN,
+    });
+    sandbox = new SandboxControl(server.sandboxPagesUrl!);
+  });
+  afterAll(() => server?.stop());
+  beforeEach(() => sandbox.reset());
+
+  const db = () => server.app.get(DataSource);
+  const create = async (): Promise<string> =>
+    (await request(server.url).post('/api/v1/mobile-identifications').send(VALID).expect(201)).body.id;
+  const pollState = async (ids: string[]) =>
+    (await db().query('SELECT id, poll_count, last_polled_at FROM mobile_identifications WHERE id = ANY($1::uuid[])', [ids])) as Array<{
+      id: string;
+      poll_count: number;
+      last_polled_at: Date | null;
+    }>;
+  const providerPolls = async () => (await sandbox.calls()).getIdentificationResult;
+
+  it('polls the most overdue identification first, one per second under a cap of one', async () => {
+    const [a, b, c] = [await create(), await create(), await create()];
+    await db().query(
+      `UPDATE mobile_identifications SET next_poll_at = now() - make_interval(secs => CASE id WHEN $1 THEN 30 WHEN $2 THEN 20 ELSE 10 END)
+        WHERE id = ANY($3::uuid[])`,
+      [a, b, [a, b, c]],
+    );
+
+    const polled = await eventually(() => pollState([a, b, c]), (rows) => rows.every((row) => row.poll_count === 1));
+    const order = [...polled].sort((x, y) => x.last_polled_at!.getTime() - y.last_polled_at!.getTime()).map((row) => row.id);
+    expect(order).toEqual([a, b, c]);
+    // Three polls under a cap of one per second fall in three different seconds.
+    const times = polled.map((row) => row.last_polled_at!.getTime());
+    expect(Math.max(...times) - Math.min(...times)).toBeGreaterThan(1_000);
+    expect(await providerPolls()).toBe(3);
+  });
+
+  it('leaves an identification claimed by another instance alone until the claim lapses', async () => {
+    const id = await create();
+    await db().query(
+      `UPDATE mobile_identifications SET next_poll_at = now() - interval '1 second', poll_claimed_until = now() + interval '3 seconds' WHERE id = $1`,
+      [id],
+    );
+    const claimEnds = Date.now() + 3_000;
+
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    expect((await pollState([id]))[0].poll_count).toBe(0);
+    expect(await providerPolls()).toBe(0);
+
+    const [polled] = await eventually(() => pollState([id]), (rows) => rows[0].poll_count === 1);
+    expect(polled.last_polled_at!.getTime()).toBeGreaterThanOrEqual(claimEnds - 100);
+    const [{ poll_claimed_until }] = await db().query('SELECT poll_claimed_until FROM mobile_identifications WHERE id = $1', [id]);
+    expect(poll_claimed_until).toBeNull();
+  });
+
+  it('fails an identification whose B-Trust answer was never recorded, without asking B-Trust', async () => {
+    const id = await create();
+    // As left by a process that stopped while B-Trust was answering the request.
+    await db().query(`UPDATE mobile_identifications SET provider_callback_id = NULL, next_poll_at = now() - interval '1 second' WHERE id = $1`, [id]);
+
+    const failed = await eventually(
+      async () => (await request(server.url).get(`/api/v1/mobile-identifications/${id}`).expect(200)).body,
+      (body) => body.status === 'FAILED',
+    );
+    expect(failed.failure).toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN' });
+    expect(await providerPolls()).toBe(0);
+  });
+
+  it('reports the backlog of due polls and how overdue the oldest is', async () => {
+    const ids = [await create(), await create(), await create(), await create()];
+    await db().query(`UPDATE mobile_identifications SET next_poll_at = now() - interval '60 seconds' WHERE id = ANY($1::uuid[])`, [ids]);
+
+    // One poll a second: all four are due until their polls are answered, at least three of them for a second more.
+    const text = (await request(server.url).get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+    expect(sampleValue(text, 'btrust_cas_mobile_polls_due')).toBeGreaterThanOrEqual(3);
+    expect(sampleValue(text, 'btrust_cas_mobile_poll_oldest_due_age_seconds')).toBeGreaterThanOrEqual(60);
+
+    await eventually(() => pollState(ids), (rows) => rows.every((row) => row.poll_count === 1));
+    const after = (await request(server.url).get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
+    expect(sampleValue(after, 'btrust_cas_mobile_polls_due')).toBe(0);
+    expect(sampleValue(after, 'btrust_cas_mobile_poll_oldest_due_age_seconds')).toBe(0);
+  });
+});
