@@ -1,3 +1,4 @@
+import { createSecretKey, KeyObject } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { createRemoteJWKSet, errors, JWTPayload, JWTVerifyGetKey, jwtVerify, JWTVerifyOptions } from 'jose';
 import type { AuthenticatedSubject } from '../common/auth/current-owner.decorator';
@@ -12,7 +13,7 @@ const JWKS_TIMEOUT_MS = 5_000;
 const JWKS_ALGORITHMS = ['RS256', 'ES256'];
 const SECRET_ALGORITHMS = ['HS256'];
 
-type VerificationKey = { kind: 'jwks'; getKey: JWTVerifyGetKey } | { kind: 'secret'; secret: Uint8Array };
+type VerificationKey = { kind: 'jwks'; getKey: JWTVerifyGetKey } | { kind: 'secret'; secret: KeyObject };
 
 /**
  * Verifies the bearer tokens of frontend calls (signature, algorithm,
@@ -29,7 +30,8 @@ export class AccessTokenVerifier {
     if (config.jwksUrl) {
       this.key = { kind: 'jwks', getKey: createRemoteJWKSet(new URL(config.jwksUrl), { timeoutDuration: JWKS_TIMEOUT_MS }) };
     } else if (config.jwtSecret) {
-      this.key = { kind: 'secret', secret: new TextEncoder().encode(config.jwtSecret) };
+      // A key object made once: given raw bytes, jose would make one on every verification.
+      this.key = { kind: 'secret', secret: createSecretKey(Buffer.from(config.jwtSecret, 'utf8')) };
     }
     this.options = {
       algorithms: this.key?.kind === 'jwks' ? JWKS_ALGORITHMS : SECRET_ALGORITHMS,

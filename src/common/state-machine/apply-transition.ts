@@ -99,10 +99,13 @@ async function appendAudit(
   cause: string,
   detail?: Record<string, unknown>,
 ): Promise<void> {
+  // One statement, one round trip: the audit row and the announcement (delivered on commit) go together.
   await manager.query(
-    `INSERT INTO state_transitions (entity_type, entity_id, from_state, to_state, cause, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [entity, id, from, to, cause, detail ? JSON.stringify(detail) : null],
+    `WITH audit AS (
+       INSERT INTO state_transitions (entity_type, entity_id, from_state, to_state, cause, detail) VALUES ($1, $2, $3, $4, $5, $6)
+     )
+     SELECT pg_notify($7, $8)`,
+    [entity, id, from, to, cause, detail ? JSON.stringify(detail) : null, STATE_CHANGES_CHANNEL, JSON.stringify({ entity, id, status: to })],
   );
-  await manager.query('SELECT pg_notify($1, $2)', [STATE_CHANGES_CHANNEL, JSON.stringify({ entity, id, status: to })]);
   if (manager.queryRunner) transitionsRecordedIn(manager.queryRunner).push({ entity, state: to });
 }

@@ -37,9 +37,25 @@ export class MobileIdentificationView extends MobileIdentificationCreatedView {
   failure: FailureView | null;
 }
 
+/** The columns the views are made of: no personal field (those stay encrypted in the database). */
+export type MobileIdentificationSummary = Pick<
+  MobileIdentification,
+  | 'id'
+  | 'status'
+  | 'docType'
+  | 'identifierMasked'
+  | 'expiresAt'
+  | 'createdAt'
+  | 'completedAt'
+  | 'identificator'
+  | 'identificationBefore'
+  | 'failureCode'
+  | 'failureMessage'
+>;
+
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-export function toMobileIdentificationCreatedView(entity: MobileIdentification): MobileIdentificationCreatedView {
+export function toMobileIdentificationCreatedView(entity: MobileIdentificationSummary): MobileIdentificationCreatedView {
   return {
     id: entity.id,
     status: entity.status,
@@ -48,7 +64,7 @@ export function toMobileIdentificationCreatedView(entity: MobileIdentification):
   };
 }
 
-export function toMobileIdentificationView(entity: MobileIdentification): MobileIdentificationView {
+export function toMobileIdentificationView(entity: MobileIdentificationSummary): MobileIdentificationView {
   return {
     ...toMobileIdentificationCreatedView(entity),
     docType: entity.docType,
