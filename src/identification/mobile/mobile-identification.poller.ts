@@ -26,6 +26,8 @@ export class MobileIdentificationPoller implements OnApplicationBootstrap, Befor
   private readonly limiter: SharedRateLimiter;
   /** Polls this instance keeps open at once: enough to reach the cap while each waits up to half a second on B-Trust. */
   private readonly maxInFlight: number;
+  /** Polls the cap allows in one of its windows, across all instances. */
+  private readonly perWindow: number;
   private readonly inFlight = new Set<Promise<void>>();
   private running = false;
   private loop: Promise<void> | undefined;
@@ -40,7 +42,11 @@ export class MobileIdentificationPoller implements OnApplicationBootstrap, Befor
     private readonly identifications: MobileIdentificationsService,
   ) {
     const { maxPerSecond } = config.identification.mobilePoll;
-    this.limiter = new SharedRateLimiter(dataSource, 'btrust-mobile-poll', maxPerSecond, 1_000);
+    // The cap is kept in windows of a tenth of a second where it divides evenly, so that a second's polls
+    // leave in steady small batches, not in one burst at the top of the second that spills into the next.
+    const windowsPerSecond = [10, 8, 5, 4, 2, 1].find((count) => maxPerSecond % count === 0)!;
+    this.perWindow = maxPerSecond / windowsPerSecond;
+    this.limiter = new SharedRateLimiter(dataSource, 'btrust-mobile-poll', this.perWindow, 1_000 / windowsPerSecond);
     this.maxInFlight = Math.min(64, Math.max(4, Math.ceil(maxPerSecond / 2)));
   }
 
@@ -73,17 +79,19 @@ export class MobileIdentificationPoller implements OnApplicationBootstrap, Befor
 
   /** Starts as many due polls as there is room and cap for; returns how long to wait before looking again. */
   private async startDuePolls(): Promise<number> {
-    const room = this.maxInFlight - this.inFlight.size;
+    const room = Math.min(this.maxInFlight - this.inFlight.size, this.perWindow);
     // A finishing poll wakes the loop early.
     if (room <= 0) return IDLE_LOOK_MS;
     const claimed = await this.identifications.claimDuePolls(room);
     if (claimed.length === 0) return IDLE_LOOK_MS;
     const { granted, nextWindowInMs } = await this.limiter.tryAcquireUpTo(claimed.length);
     for (const id of claimed.slice(0, granted)) this.start(id);
-    if (granted === claimed.length) return 0;
-    // At the cap: hand the rest back, so that any instance takes them in the next window.
-    await this.identifications.releasePollClaims(claimed.slice(granted));
-    return nextWindowInMs;
+    if (granted < claimed.length) {
+      // At the cap: hand the rest back, so that any instance takes them in the next window.
+      await this.identifications.releasePollClaims(claimed.slice(granted));
+      return nextWindowInMs;
+    }
+    return granted === this.perWindow ? nextWindowInMs : 0;
   }
 
   private start(id: string): void {
