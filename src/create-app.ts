@@ -38,8 +38,8 @@ export async function createApp(
   const adapter = new ProblemFastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
     genReqId: (request: IncomingMessage) => requestIdFor(request),
-    // Behind a load balancer the client address comes from X-Forwarded-For.
-    trustProxy: true,
+    // Behind a load balancer the client address comes from X-Forwarded-For, as far as TRUST_PROXY trusts it.
+    trustProxy: config.abuseLimits.trustProxy,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
     bufferLogs: true,

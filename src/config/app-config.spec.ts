@@ -224,7 +224,7 @@ describe(loadAppConfig.name, () => {
     });
 
     it('limits paid creations to 20 per user and 60 per IP per minute by default, and reads both limits', () => {
-      expect(loadAppConfig({}).abuseLimits).toEqual({ createPerUserPerMinute: 20, createPerIpPerMinute: 60, corsOrigins: [] });
+      expect(loadAppConfig({}).abuseLimits).toEqual({ createPerUserPerMinute: 20, createPerIpPerMinute: 60, corsOrigins: [], trustProxy: 1 });
       const { abuseLimits } = loadAppConfig({ RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '2', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '5' });
       expect(abuseLimits).toMatchObject({ createPerUserPerMinute: 2, createPerIpPerMinute: 5 });
       const problems = problemsFor({ RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '0', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: 'lots' });
@@ -241,6 +241,23 @@ describe(loadAppConfig.name, () => {
       ]);
       expect(problemsFor({ CORS_ORIGINS: '*' })).toEqual([expect.stringMatching(/^CORS_ORIGINS must list origins/)]);
       expect(problemsFor({ CORS_ORIGINS: 'https://shop.example/app' })).toEqual([expect.stringMatching(/^CORS_ORIGINS /)]);
+    });
+
+    it('trusts one proxy hop by default, and reads a hop count or the proxies\' addresses', () => {
+      expect(loadAppConfig({}).abuseLimits.trustProxy).toBe(1);
+      expect(loadAppConfig({ TRUST_PROXY: '0' }).abuseLimits.trustProxy).toBe(0);
+      expect(loadAppConfig({ TRUST_PROXY: '2' }).abuseLimits.trustProxy).toBe(2);
+      expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8' }).abuseLimits.trustProxy).toEqual([
+        '10.0.0.0/8',
+        '127.0.0.1',
+        'fd00::/8',
+      ]);
+    });
+
+    it('names TRUST_PROXY when it is neither a hop count nor addresses', () => {
+      for (const bad of ['true', '10.0.0.0/33', 'proxy.internal', '11', '10.0.0.1/8/1']) {
+        expect(problemsFor({ TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY /)]);
+      }
     });
   });
 

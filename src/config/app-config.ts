@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { KeyRing, parseKey, parseKeyRing } from '../common/crypto/key-ring';
 import { Env, EnvReader } from './env-parsers';
@@ -77,6 +78,12 @@ export interface AbuseLimitsConfig {
   createPerIpPerMinute: number;
   /** Browser origins allowed to call the API cross-origin; empty sends no CORS headers at all. */
   corsOrigins: string[];
+  /**
+   * Which X-Forwarded-For entries name the client: the number of proxies in
+   * front of the server (0: clients connect directly, the header is ignored),
+   * or the proxies' addresses and CIDR ranges.
+   */
+  trustProxy: number | string[];
 }
 
 /** Encryption at rest, blind index and retention of personal data. */
@@ -194,6 +201,7 @@ export function loadAppConfig(env: Env): AppConfig {
       createPerUserPerMinute: read.integer('RATE_LIMIT_CREATE_PER_USER_PER_MINUTE', 20, { min: 1, max: 100_000 }),
       createPerIpPerMinute: read.integer('RATE_LIMIT_CREATE_PER_IP_PER_MINUTE', 60, { min: 1, max: 100_000 }),
       corsOrigins: readOrigins(read, 'CORS_ORIGINS', []),
+      trustProxy: readTrustProxy(read),
     },
     personalData: readPersonalDataConfig(read, nodeEnv),
   };
@@ -302,6 +310,27 @@ function checkMetricsRules(read: EnvReader, config: AppConfig): void {
   if (config.nodeEnv === 'production' && metrics.port === undefined && metrics.token === undefined) {
     read.problem('METRICS_TOKEN', 'or METRICS_PORT is required in production (otherwise anyone could read /metrics)');
   }
+}
+
+/**
+ * `TRUST_PROXY`: a hop count, or a comma-separated list of proxy addresses
+ * and CIDR ranges. Trusting every hop would let a client name its own
+ * address in X-Forwarded-For and step around the per-IP limit.
+ */
+function readTrustProxy(read: EnvReader): number | string[] {
+  const raw = read.optionalString('TRUST_PROXY');
+  if (raw === undefined || /^\d+$/.test(raw.trim())) return read.integer('TRUST_PROXY', 1, { min: 0, max: 10 });
+  const entries = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  for (const entry of entries) {
+    const [address, prefix, ...rest] = entry.split('/');
+    const family = isIP(address);
+    const maxPrefix = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= maxPrefix);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      read.problem('TRUST_PROXY', `must be a number of proxy hops or a list of proxy addresses/CIDR ranges, got "${entry}"`);
+    }
+  }
+  return entries;
 }
 
 /** A comma-separated list of bare origins (scheme, host, optional port), normalized. */

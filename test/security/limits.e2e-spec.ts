@@ -108,3 +108,39 @@ describe('Rate limits on paid creations, shared by two instances on one database
     expect(await providerCalls()).toEqual(callsBefore);
   });
 });
+
+describe('The client address behind proxies (TRUST_PROXY)', () => {
+  let oneHop: TestServer;
+  let direct: TestServer;
+  const PROXY_LIMITS = { ...LIMITS, RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '100' };
+
+  beforeAll(async () => {
+    oneHop = await startTestServer(PROXY_LIMITS);
+    direct = await startTestServer({ ...PROXY_LIMITS, TRUST_PROXY: '0' });
+  });
+  afterAll(async () => {
+    await direct?.stop();
+    await oneHop?.stop();
+  });
+
+  const createFrom = (server: TestServer, forwardedFor: string) =>
+    request(server.url).post('/api/v1/mobile-identifications').set('X-Forwarded-For', forwardedFor).send(MOBILE);
+
+  it('counts the address the trusted proxy added, whatever the client wrote before it', async () => {
+    await waitForFreshWindow();
+    // Default: one proxy in front, so the rightmost entry is the client; the entries before it are the client's own words.
+    expect((await createFrom(oneHop, '203.0.113.1, 198.51.100.77')).status).toBe(201);
+    expect((await createFrom(oneHop, '203.0.113.2, 198.51.100.77')).status).toBe(201);
+    const refused = await createFrom(oneHop, '203.0.113.3, 198.51.100.77');
+    expect(refused.status).toBe(429);
+    expect(refused.body).toMatchObject({ code: 'RATE_LIMITED', limit: 'ip' });
+    expect((await createFrom(oneHop, '203.0.113.1, 198.51.100.78')).status).toBe(201);
+
+    // TRUST_PROXY=0: clients connect directly, so X-Forwarded-For is ignored and every request here comes from one socket address.
+    expect((await createFrom(direct, '198.51.100.1')).status).toBe(201);
+    expect((await createFrom(direct, '198.51.100.2')).status).toBe(201);
+    const refusedDirect = await createFrom(direct, '198.51.100.3');
+    expect(refusedDirect.status).toBe(429);
+    expect(refusedDirect.body).toMatchObject({ code: 'RATE_LIMITED', limit: 'ip' });
+  });
+});
