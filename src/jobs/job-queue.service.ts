@@ -1,7 +1,7 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import PgBoss from 'pg-boss';
-import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+import { JOB_SCHEMA } from './job-insert-sql';
 
 export type JobHandler<T extends object> = (data: T, job: { id: string; name: string }) => Promise<void>;
 
@@ -26,6 +26,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: ResolvedAppConfig) {
     this.boss = new PgBoss({
       connectionString: config.database.url,
+      schema: JOB_SCHEMA,
       application_name: 'btrust-cas-jobs',
       max: 5,
       // Completed and failed jobs are evidence for operators for a week, then pruned.
@@ -59,20 +60,6 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     options: PgBoss.SendOptions = {},
   ): Promise<string | null> {
     return this.boss.send(name, data, options);
-  }
-
-  /**
-   * Enqueues as part of the caller's database transaction: the job exists if
-   * and only if the transaction commits (e.g. a webhook stored in the inbox).
-   */
-  async sendWithin<T extends object>(
-    manager: EntityManager,
-    name: string,
-    data: T,
-    options: PgBoss.SendOptions = {},
-  ): Promise<string | null> {
-    const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: await manager.query(text, values) }) };
-    return this.boss.send(name, data, { ...options, db });
   }
 
   async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
