@@ -1,13 +1,12 @@
 import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { BtrustCallbackFormatError } from '../btrust/btrust.errors';
 import { parseBtrustCallback } from '../btrust/btrust-wire';
 import type { BtrustCallback } from '../btrust/btrust.types';
 import { ApiProblem } from '../common/problem/problem';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+import { postgresPool } from '../database/postgres-pool';
 import { jobInsertSql } from '../jobs/job-insert-sql';
 import { JobQueue } from '../jobs/job-queue.service';
 import { CasMetrics } from '../metrics/cas-metrics';
@@ -85,7 +84,7 @@ export class CallbackInboxService implements OnModuleInit {
    * has this token (nothing is written then).
    */
   private async store(tokenHash: string, callback: BtrustCallback, outcome: CallbackOutcome): Promise<StoredCallback | null> {
-    const { rows } = await this.pool().query<StoredCallback>(
+    const { rows } = await postgresPool(this.dataSource).query<StoredCallback>(
       `WITH endpoint AS (
          SELECT subject_id FROM callback_endpoints WHERE token_hash = $1 AND expires_at > now()
        ), stored AS (
@@ -117,11 +116,6 @@ export class CallbackInboxService implements OnModuleInit {
       ],
     );
     return rows[0] ?? null;
-  }
-
-  /** TypeORM's own pool: the hot path runs one parameterised statement and needs no entity mapping. */
-  private pool(): Pool {
-    return (this.dataSource.driver as PostgresDriver).master as Pool;
   }
 
   private notFound(): ApiProblem {

@@ -7,8 +7,10 @@ export type JobHandler<T extends object> = (data: T, job: { id: string; name: st
 
 export interface WorkOptions {
   pollingIntervalSeconds?: number;
-  /** Jobs of this queue handled at once by this instance. */
+  /** Workers of this queue in this instance. */
   concurrency?: number;
+  /** Jobs a worker fetches at once and handles side by side; at most concurrency × batchSize at a time. */
+  batchSize?: number;
 }
 
 export type QueueOptions = Omit<PgBoss.Queue, 'name'>;
@@ -63,19 +65,23 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   }
 
   async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
-    // pg-boss 10 runs one job at a time per worker; concurrency means several workers.
+    // pg-boss 10 runs one batch at a time per worker; concurrency means several workers.
     for (let worker = 0; worker < (options.concurrency ?? 1); worker++) {
       let workerId: string | undefined;
       workerId = await this.boss.work<T>(
         name,
-        // One job per fetch: pg-boss 10 fails a whole batch when one job throws.
-        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
-        async ([job]) => {
+        { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async (jobs) => {
           try {
-            await handler(job.data, { id: job.id, name: job.name });
+            const settled = await Promise.allSettled(jobs.map((job) => handler(job.data, { id: job.id, name: job.name })));
+            // pg-boss 10 fails a whole batch when its handler throws. A job that failed is failed here on
+            // its own, so that only it is retried; completing the batch then passes over it.
+            await Promise.all(
+              settled.map((outcome, index) => (outcome.status === 'rejected' ? this.boss.fail(name, jobs[index].id, outcome.reason) : undefined)),
+            );
           } finally {
             // pg-boss 10 sleeps the polling interval after every fetch, even one that found a job,
-            // which caps a worker at one job per interval. A worker that just did one looks again at once.
+            // which caps a worker at one batch per interval. A worker that just did one looks again at once.
             if (workerId) this.boss.notifyWorker(workerId);
           }
         },

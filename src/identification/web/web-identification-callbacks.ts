@@ -2,8 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../../btrust/btrust.errors';
-import { CallbackHandler, CallbackHandlerResult, CallbackHandlers } from '../../callbacks/callback-handlers';
-import type { CallbackInboxEntry } from '../../callbacks/callback-inbox.entity';
+import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook } from '../../callbacks/callback-handlers';
 import { WebIdentification } from './web-identification.entity';
 import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
@@ -33,7 +32,7 @@ export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit
     return processState !== SIGNING_PROCESS_STATE;
   }
 
-  async handle(entry: CallbackInboxEntry): Promise<CallbackHandlerResult> {
+  async handle(entry: StoredWebhook): Promise<CallbackHandlerResult> {
     const identification = await this.dataSource.getRepository(WebIdentification).findOneBy({ id: entry.subjectId });
     if (!identification) return { outcome: 'MISMATCH', detail: 'No identification for this callback URL' };
     // Reading: the identification webhook carries 2.1's webSessionId and resultId.
