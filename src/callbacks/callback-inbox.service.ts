@@ -72,7 +72,9 @@ export class CallbackInboxService implements OnModuleInit {
 
     if (receipt.status === 'duplicate') this.metrics.callbacksDeduplicated.inc();
     if (receipt.status === 'ignored') this.metrics.countCallbackRejected('FOREIGN_RELYING_PARTY');
-    this.logger.log({ subjectId: stored.subjectId, processState: callback.processState, receipt: receipt.status }, 'B-Trust callback received');
+    // Every delivery already has its access-log line and its counters; a second line per webhook
+    // doubled the logging cost of a storm. Anything not applied is logged when it is processed.
+    this.logger.debug({ subjectId: stored.subjectId, processState: callback.processState, receipt: receipt.status }, 'B-Trust callback received');
     return receipt;
   }
 
