@@ -27,6 +27,30 @@ interface StoredCallback {
 }
 
 /**
+ * Resolves the token, stores the webhook and enqueues its processing: one
+ * statement, so one round trip, and atomic without a transaction. Returns no
+ * row when no live endpoint has the token (nothing is written then).
+ */
+const STORE_CALLBACK_SQL = `
+  WITH endpoint AS (
+    SELECT subject_id FROM callback_endpoints WHERE token_hash = $1 AND expires_at > now()
+  ), stored AS (
+    INSERT INTO callback_inbox
+      (id, subject_id, dedupe_key, request_id, relying_party_id, process_state, session_id, result_id, provider_code, outcome)
+    SELECT gen_random_uuid(), subject_id, $2, $3, $4, $5, $6, $7, $8, $9 FROM endpoint
+    ON CONFLICT (subject_id, dedupe_key) DO UPDATE SET duplicates = callback_inbox.duplicates + 1
+    RETURNING id, outcome, (xmax = 0) AS inserted
+  ), enqueued AS (
+    ${jobInsertSql({
+      queueParameter: '$10',
+      rows: 'stored',
+      where: "stored.inserted AND stored.outcome = 'PENDING'",
+      data: "jsonb_build_object('inboxId', stored.id)",
+    })}
+  )
+  SELECT endpoint.subject_id AS "subjectId", stored.inserted FROM endpoint CROSS JOIN stored`;
+
+/**
  * The request path of a webhook, kept as short as possible: check the shape,
  * then resolve the token, store the webhook in the inbox and enqueue its
  * processing in one statement, answer. Nothing about the identification
@@ -79,32 +103,16 @@ export class CallbackInboxService implements OnModuleInit {
   }
 
   /**
-   * Resolves the token, stores the webhook and enqueues its processing in
-   * one statement: one round trip, and atomic on its own, so a webhook is
-   * acknowledged only once it and its job are committed. A repeat of a
-   * stored delivery only counts as a duplicate. Null when no live endpoint
-   * has this token (nothing is written then).
+   * A webhook is acknowledged only once it and its job are committed; a
+   * repeat of a stored delivery only counts as a duplicate. Null when no live
+   * endpoint has this token.
    */
   private async store(tokenHash: string, callback: BtrustCallback, outcome: CallbackOutcome): Promise<StoredCallback | null> {
-    const { rows } = await postgresPool(this.dataSource).query<StoredCallback>(
-      `WITH endpoint AS (
-         SELECT subject_id FROM callback_endpoints WHERE token_hash = $1 AND expires_at > now()
-       ), stored AS (
-         INSERT INTO callback_inbox
-           (id, subject_id, dedupe_key, request_id, relying_party_id, process_state, session_id, result_id, provider_code, outcome)
-         SELECT gen_random_uuid(), subject_id, $2, $3, $4, $5, $6, $7, $8, $9 FROM endpoint
-         ON CONFLICT (subject_id, dedupe_key) DO UPDATE SET duplicates = callback_inbox.duplicates + 1
-         RETURNING id, outcome, (xmax = 0) AS inserted
-       ), enqueued AS (
-         ${jobInsertSql({
-           queueParameter: '$10',
-           rows: 'stored',
-           where: "stored.inserted AND stored.outcome = 'PENDING'",
-           data: "jsonb_build_object('inboxId', stored.id)",
-         })}
-       )
-       SELECT endpoint.subject_id AS "subjectId", stored.inserted FROM endpoint CROSS JOIN stored`,
-      [
+    // Named, so that each connection parses and plans the statement once.
+    const { rows } = await postgresPool(this.dataSource).query<StoredCallback>({
+      name: 'store-callback',
+      text: STORE_CALLBACK_SQL,
+      values: [
         tokenHash,
         [callback.requestId, callback.processState, callback.sessionId, callback.resultId].join('|'),
         callback.requestId,
@@ -116,7 +124,7 @@ export class CallbackInboxService implements OnModuleInit {
         outcome,
         CALLBACK_QUEUE,
       ],
-    );
+    });
     return rows[0] ?? null;
   }
 

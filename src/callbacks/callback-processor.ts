@@ -34,13 +34,15 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   }
 
   async process(inboxId: string): Promise<void> {
+    // Named statements: each connection parses and plans them once for the whole storm.
     const pool = postgresPool(this.dataSource);
-    const { rows } = await pool.query<StoredWebhook>(
-      `SELECT id, subject_id AS "subjectId", process_state AS "processState", session_id AS "sessionId",
-              result_id AS "resultId", provider_code AS "providerCode"
-         FROM callback_inbox WHERE id = $1 AND outcome = 'PENDING'`,
-      [inboxId],
-    );
+    const { rows } = await pool.query<StoredWebhook>({
+      name: 'read-pending-callback',
+      text: `SELECT id, subject_id AS "subjectId", process_state AS "processState", session_id AS "sessionId",
+                    result_id AS "resultId", provider_code AS "providerCode"
+               FROM callback_inbox WHERE id = $1 AND outcome = 'PENDING'`,
+      values: [inboxId],
+    });
     const [entry] = rows;
     if (!entry) return;
 
@@ -48,10 +50,11 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     const result = handler
       ? await handler.handle(entry)
       : { outcome: 'UNHANDLED' as const, detail: `No handler for processState ${entry.processState}` };
-    const recorded = await pool.query(
-      `UPDATE callback_inbox SET outcome = $2, outcome_detail = $3, processed_at = now() WHERE id = $1 AND outcome = 'PENDING'`,
-      [inboxId, result.outcome, result.detail ?? null],
-    );
+    const recorded = await pool.query({
+      name: 'record-callback-outcome',
+      text: `UPDATE callback_inbox SET outcome = $2, outcome_detail = $3, processed_at = now() WHERE id = $1 AND outcome = 'PENDING'`,
+      values: [inboxId, result.outcome, result.detail ?? null],
+    });
     if (result.outcome !== 'APPLIED' && result.outcome !== 'NO_CHANGE') {
       // Only the worker that recorded the outcome counts it, so a job retried after a crash counts once.
       if (recorded.rowCount === 1) this.metrics.countCallbackRejected(result.outcome);
