@@ -66,6 +66,9 @@ function requestsOf(plan: RequestPlan, acknowledged: Array<[number, number]>): a
     }
     case 'callbacks': {
       let sent = 0;
+      // Targets rotate over new deliveries only: rotating over all requests would hand every
+      // target whose index is a multiple of repeatEvery nothing but repeats of its neighbour's.
+      let fresh = 0;
       let previous: { target: number; requestId: number } | undefined;
       return [
         {
@@ -76,7 +79,7 @@ function requestsOf(plan: RequestPlan, acknowledged: Array<[number, number]>): a
             const delivery =
               previous && sent % plan.repeatEvery === 0
                 ? previous
-                : { target: sent % plan.targets.length, requestId: plan.firstRequestId + sent };
+                : { target: fresh++ % plan.targets.length, requestId: plan.firstRequestId + sent };
             previous = delivery;
             context.delivery = delivery;
             const target = plan.targets[delivery.target];

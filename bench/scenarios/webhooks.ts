@@ -59,11 +59,15 @@ export async function webhooksScenario(context: BenchContext, stack: BenchStack)
   // The server's runs follow each other without a pause: one sustained stretch of webhooks.
   const server: MeasuredRun[] = [];
   const acknowledged = new Set<string>();
+  const targetsReached = new Set<number>();
   const stormStartedAt = new Date();
   for (let run = 1; run <= runs; run++) {
     const { run: result, load } = await measureLoad(context, plan(stack.serverUrl, (path) => path, 100 + run), stack.server.pid);
     server.push(result);
-    for (const [target, requestId] of load.acknowledged ?? []) acknowledged.add(`${rows[target].id}|${requestId}`);
+    for (const [target, requestId] of load.acknowledged ?? []) {
+      acknowledged.add(`${rows[target].id}|${requestId}`);
+      targetsReached.add(target);
+    }
   }
   const stormEndedAt = new Date();
 
@@ -151,6 +155,7 @@ export async function webhooksScenario(context: BenchContext, stack: BenchStack)
           audit.pending > 0 ? 'receipt → processed p50 / p99 (processed ones only: a lower bound)' : 'receipt → processed p50 / p99',
           `${formatNumber(audit.receiptToProcessedP50Ms / 1000)} s / ${formatNumber(audit.receiptToProcessedP99Ms / 1000)} s`,
         ],
+        ['identifications that had a delivery acknowledged (of created)', `${targetsReached.size} / ${targets.length}`],
         ['identifications IDENTIFIED (of created)', `${audit.identified} / ${targets.length}`],
         ['state changes recorded twice', audit.duplicateTransitions],
         ['inbox outcomes', Object.entries(audit.outcomes).map(([outcome, count]) => `${outcome} ${count}`).join(', ')],
@@ -163,7 +168,7 @@ export async function webhooksScenario(context: BenchContext, stack: BenchStack)
       { target: '0 duplicate transitions', measured: String(audit.duplicateTransitions), met: audit.duplicateTransitions === 0 },
     ],
     notes: [],
-    data: { server, bare, acknowledged: acknowledged.size, drain, audit, ratios: { versusBare: round(serverRate / bareRate, 3) } },
+    data: { server, bare, acknowledged: acknowledged.size, targetsReached: targetsReached.size, drain, audit, ratios: { versusBare: round(serverRate / bareRate, 3) } },
   };
 }
 

@@ -31,10 +31,10 @@ export class CallbackEndpointsService {
     return `${this.config.publicBaseUrl}${CALLBACK_PATH_PREFIX}${token}`;
   }
 
-  /** The endpoint for a token, unless it is unknown or expired. */
-  async resolve(token: string): Promise<CallbackEndpoint | null> {
+  /** The endpoint for a token's hash, unless it is unknown or expired. */
+  async resolve(tokenHash: string): Promise<CallbackEndpoint | null> {
     return this.dataSource.getRepository(CallbackEndpoint).findOneBy({
-      tokenHash: hashCallbackToken(token),
+      tokenHash,
       expiresAt: MoreThan(new Date()),
     });
   }

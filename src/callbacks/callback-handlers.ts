@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { CallbackInboxEntry, CallbackOutcome } from './callback-inbox.entity';
 
+/** What a handler gets of a stored webhook. */
+export type StoredWebhook = Pick<CallbackInboxEntry, 'id' | 'subjectId' | 'processState' | 'sessionId' | 'resultId' | 'providerCode'>;
+
 export interface CallbackHandlerResult {
   outcome: Exclude<CallbackOutcome, 'PENDING'>;
   detail?: string;
@@ -10,7 +13,7 @@ export interface CallbackHandlerResult {
 export interface CallbackHandler {
   /** Which `processState` values this handler takes. */
   handles(processState: string): boolean;
-  handle(entry: CallbackInboxEntry): Promise<CallbackHandlerResult>;
+  handle(entry: StoredWebhook): Promise<CallbackHandlerResult>;
 }
 
 /**

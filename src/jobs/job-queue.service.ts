@@ -1,14 +1,16 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import PgBoss from 'pg-boss';
-import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+import { JOB_SCHEMA } from './job-insert-sql';
 
 export type JobHandler<T extends object> = (data: T, job: { id: string; name: string }) => Promise<void>;
 
 export interface WorkOptions {
   pollingIntervalSeconds?: number;
-  /** Jobs of this queue handled at once by this instance. */
+  /** Workers of this queue in this instance. */
   concurrency?: number;
+  /** Jobs a worker fetches at once and handles side by side; at most concurrency × batchSize at a time. */
+  batchSize?: number;
 }
 
 export type QueueOptions = Omit<PgBoss.Queue, 'name'>;
@@ -26,6 +28,7 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
   constructor(@Inject(APP_CONFIG) private readonly config: ResolvedAppConfig) {
     this.boss = new PgBoss({
       connectionString: config.database.url,
+      schema: JOB_SCHEMA,
       application_name: 'btrust-cas-jobs',
       max: 5,
       // Completed and failed jobs are evidence for operators for a week, then pruned.
@@ -61,34 +64,24 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     return this.boss.send(name, data, options);
   }
 
-  /**
-   * Enqueues as part of the caller's database transaction: the job exists if
-   * and only if the transaction commits (e.g. a webhook stored in the inbox).
-   */
-  async sendWithin<T extends object>(
-    manager: EntityManager,
-    name: string,
-    data: T,
-    options: PgBoss.SendOptions = {},
-  ): Promise<string | null> {
-    const db = { executeSql: async (text: string, values: unknown[]) => ({ rows: await manager.query(text, values) }) };
-    return this.boss.send(name, data, { ...options, db });
-  }
-
   async work<T extends object>(name: string, handler: JobHandler<T>, options: WorkOptions = {}): Promise<void> {
-    // pg-boss 10 runs one job at a time per worker; concurrency means several workers.
+    // pg-boss 10 runs one batch at a time per worker; concurrency means several workers.
     for (let worker = 0; worker < (options.concurrency ?? 1); worker++) {
       let workerId: string | undefined;
       workerId = await this.boss.work<T>(
         name,
-        // One job per fetch: pg-boss 10 fails a whole batch when one job throws.
-        { batchSize: 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
-        async ([job]) => {
+        { batchSize: options.batchSize ?? 1, pollingIntervalSeconds: options.pollingIntervalSeconds ?? 2 },
+        async (jobs) => {
           try {
-            await handler(job.data, { id: job.id, name: job.name });
+            const settled = await Promise.allSettled(jobs.map((job) => handler(job.data, { id: job.id, name: job.name })));
+            // pg-boss 10 fails a whole batch when its handler throws. A job that failed is failed here on
+            // its own, so that only it is retried; completing the batch then passes over it.
+            await Promise.all(
+              settled.map((outcome, index) => (outcome.status === 'rejected' ? this.boss.fail(name, jobs[index].id, outcome.reason) : undefined)),
+            );
           } finally {
             // pg-boss 10 sleeps the polling interval after every fetch, even one that found a job,
-            // which caps a worker at one job per interval. A worker that just did one looks again at once.
+            // which caps a worker at one batch per interval. A worker that just did one looks again at once.
             if (workerId) this.boss.notifyWorker(workerId);
           }
         },

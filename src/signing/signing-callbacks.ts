@@ -2,8 +2,7 @@ import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
-import { CallbackHandler, CallbackHandlerResult, CallbackHandlers } from '../callbacks/callback-handlers';
-import type { CallbackInboxEntry } from '../callbacks/callback-inbox.entity';
+import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook } from '../callbacks/callback-handlers';
 import { Signing } from './signing.entity';
 import { signingMachine } from './signing.state';
 import { SigningsService } from './signings.service';
@@ -32,7 +31,7 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
     return processState === SIGNING_PROCESS_STATE;
   }
 
-  async handle(entry: CallbackInboxEntry): Promise<CallbackHandlerResult> {
+  async handle(entry: StoredWebhook): Promise<CallbackHandlerResult> {
     const signing = await this.findSigning(entry);
     if (!signing) return { outcome: 'MISMATCH', detail: 'sessionId/resultId name no signing of this identification' };
     if (signingMachine.isFinal(signing.status)) return { outcome: 'NO_CHANGE', detail: `Already ${signing.status}` };
@@ -56,7 +55,7 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
    * the resultId decides between several signings of one sign session; a
    * signing whose 3.1 answer carried no resultId matches by sign session alone.
    */
-  private async findSigning(entry: CallbackInboxEntry): Promise<Signing | null> {
+  private async findSigning(entry: StoredWebhook): Promise<Signing | null> {
     const candidates = await this.dataSource.getRepository(Signing).find({
       where: { webIdentificationId: entry.subjectId, signSessionId: entry.sessionId },
       order: { createdAt: 'DESC' },
