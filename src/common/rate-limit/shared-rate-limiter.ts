@@ -1,5 +1,5 @@
 import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { postgresPool } from '../../database/postgres-pool';
 
 /**
  * A fixed-window rate limit enforced in PostgreSQL, so that N server
@@ -91,7 +91,7 @@ export async function tryAcquireSlots(
   const buckets = ordered.map((slot) => slot.bucket);
   try {
     // Straight to the driver's pool: a refusal is an expected answer here, not a failed query for TypeORM's error log.
-    await (dataSource.driver as PostgresDriver).master.query(
+    await postgresPool(dataSource).query(
       `WITH wanted (bucket, hit_limit) AS (SELECT * FROM unnest($2::text[], $3::integer[]))
        INSERT INTO rate_windows (bucket, window_start, hits)
        SELECT bucket, to_timestamp($1 / 1000.0), 1 FROM wanted ORDER BY bucket

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { postgresPool } from '../../database/postgres-pool';
 import { BtrustClient } from '../../btrust/btrust.client';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { MobileIdentificationResult } from '../../btrust/btrust.types';
@@ -101,7 +102,7 @@ export class MobileIdentificationsService {
     }
 
     const firstPollAt = this.polls.firstPollTime();
-    await this.dataSource.query(
+    await postgresPool(this.dataSource).query(
       `UPDATE mobile_identifications SET provider_callback_id = $2, expires_at = $3, next_poll_at = $4, updated_at = now()
        WHERE id = $1`,
       [id, accepted.callbackId, accepted.validUntil, firstPollAt],
@@ -119,7 +120,7 @@ export class MobileIdentificationsService {
    * personal fields are neither read nor decrypted.
    */
   async findOwned(owner: string, id: string): Promise<MobileIdentificationSummary> {
-    const rows: MobileIdentificationSummary[] = await this.dataSource.query(
+    const { rows } = await postgresPool(this.dataSource).query<MobileIdentificationSummary>(
       `SELECT id, status, doc_type AS "docType", identifier_masked AS "identifierMasked", expires_at AS "expiresAt",
               created_at AS "createdAt", completed_at AS "completedAt", identificator,
               identification_before AS "identificationBefore", failure_code AS "failureCode", failure_message AS "failureMessage"
@@ -154,7 +155,7 @@ export class MobileIdentificationsService {
    * first, for this instance alone until the claim lapses.
    */
   async claimDuePolls(limit: number): Promise<string[]> {
-    const [rows]: [Array<{ id: string; next_poll_at: Date }>, number] = await this.dataSource.query(
+    const { rows } = await postgresPool(this.dataSource).query<{ id: string; next_poll_at: Date }>(
       `UPDATE mobile_identifications SET poll_claimed_until = now() + make_interval(secs => $2)
         WHERE id IN (
           SELECT id FROM mobile_identifications
@@ -253,7 +254,7 @@ export class MobileIdentificationsService {
     if (target && target !== identification.status) {
       await this.move(id, target, 'poll', progress);
     } else {
-      await this.dataSource.query(
+      await postgresPool(this.dataSource).query(
         `UPDATE mobile_identifications
             SET provider_status = $2, last_polled_at = $3, poll_count = $4, next_poll_at = $5, poll_claimed_until = NULL, updated_at = now()
           WHERE id = $1`,
@@ -267,11 +268,15 @@ export class MobileIdentificationsService {
    * server, so it neither hydrates the entity nor decrypts its personal fields.
    */
   private async pollingState(id: string): Promise<PollingState | undefined> {
-    const [row]: Array<{ status: MobileIdentificationStatus; provider_callback_id: string | null; expires_at: Date | null; language: string; poll_count: number }> =
-      await this.dataSource.query(
-        'SELECT status, provider_callback_id, expires_at, language, poll_count FROM mobile_identifications WHERE id = $1',
-        [id],
-      );
+    const {
+      rows: [row],
+    } = await postgresPool(this.dataSource).query<{
+      status: MobileIdentificationStatus;
+      provider_callback_id: string | null;
+      expires_at: Date | null;
+      language: string;
+      poll_count: number;
+    }>('SELECT status, provider_callback_id, expires_at, language, poll_count FROM mobile_identifications WHERE id = $1', [id]);
     if (!row) return undefined;
     return {
       id,
