@@ -89,7 +89,7 @@ export async function pollingScenario(context: BenchContext, stack: BenchStack):
 
   const creation = await context.loadGenerator.ipc.request<LoadResult>('run', {
     origin: stack.serverUrl,
-    connections: 8,
+    connections: 16,
     amount: polling.identifications,
     overallRate: polling.createPerSecond,
     headers: stack.authHeaders,

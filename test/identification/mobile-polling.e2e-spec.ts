@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { SharedRateLimiter } from '../../src/common/rate-limit/shared-rate-limiter';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { startTestServer, TestServer } from '../support/test-server';
 import { sampleValue } from '../metrics/prometheus-text';
@@ -102,5 +103,17 @@ describe('Mobile identification polling', () => {
     const after = (await request(server.url).get('/metrics').set('authorization', `Bearer ${METRICS_TOKEN}`).expect(200)).text;
     expect(sampleValue(after, 'btrust_cas_mobile_polls_due')).toBe(0);
     expect(sampleValue(after, 'btrust_cas_mobile_poll_oldest_due_age_seconds')).toBe(0);
+  });
+
+  it('hands out exactly the slots a window holds to batches taken at once, never more', async () => {
+    const limiter = new SharedRateLimiter(db(), 'test-batches', 50, 60_000);
+    const now = Date.now();
+    const grants = await Promise.all(Array.from({ length: 20 }, () => limiter.tryAcquireUpTo(7, now)));
+    const granted = grants.map((grant) => grant.granted);
+    expect(granted.reduce((sum, count) => sum + count, 0)).toBe(50);
+    expect(Math.max(...granted)).toBeLessThanOrEqual(7);
+    expect((await limiter.tryAcquireUpTo(1, now)).granted).toBe(0);
+    // The next window starts empty.
+    expect((await limiter.tryAcquireUpTo(7, now + 60_000)).granted).toBe(7);
   });
 });

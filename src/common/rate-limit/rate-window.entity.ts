@@ -14,4 +14,12 @@ export class RateWindow {
 
   @Column({ type: 'integer' })
   hits: number;
+
+  /**
+   * Slots the latest batch taker got: written by the same statement that
+   * adds them to `hits`, so that the statement can return it (PostgreSQL's
+   * RETURNING sees only the new row).
+   */
+  @Column({ name: 'last_grant', type: 'integer', default: 0 })
+  lastGrant: number;
 }

@@ -4,8 +4,8 @@ import { postgresPool } from '../../database/postgres-pool';
 /**
  * A fixed-window rate limit enforced in PostgreSQL, so that N server
  * instances together stay under one cap (e.g. provider polls per second).
- * Slots are taken in batches: one short transaction per batch instead of one
- * per slot, so that the window's row is not a queue of single-slot commits.
+ * Slots are taken in batches: one statement per batch instead of one per
+ * slot, so that the window's row is not a queue of single-slot commits.
  */
 export class SharedRateLimiter {
   constructor(
@@ -23,28 +23,19 @@ export class SharedRateLimiter {
     const windowStart = Math.floor(now / this.windowMs) * this.windowMs;
     const nextWindowInMs = windowStart + this.windowMs - now;
     if (wanted <= 0) return { granted: 0, nextWindowInMs };
-    const granted = await this.dataSource.transaction(async (manager) => {
-      await manager.query(
-        `INSERT INTO rate_windows (bucket, window_start, hits) VALUES ($1, to_timestamp($2 / 1000.0), 0)
-         ON CONFLICT (bucket, window_start) DO NOTHING`,
-        [this.bucket, windowStart],
-      );
-      // The row lock makes read-then-add atomic across instances.
-      const [{ hits }]: Array<{ hits: number }> = await manager.query(
-        `SELECT hits FROM rate_windows WHERE bucket = $1 AND window_start = to_timestamp($2 / 1000.0) FOR UPDATE`,
-        [this.bucket, windowStart],
-      );
-      const available = Math.max(0, Math.min(wanted, this.limit - hits));
-      if (available > 0) {
-        await manager.query(`UPDATE rate_windows SET hits = hits + $3 WHERE bucket = $1 AND window_start = to_timestamp($2 / 1000.0)`, [
-          this.bucket,
-          windowStart,
-          available,
-        ]);
-      }
-      return available;
-    });
-    return { granted, nextWindowInMs };
+    // One statement, atomic under the row lock: both SET expressions read the row as it was, and
+    // last_grant carries the grant out through RETURNING. A full window updates nothing and returns no row.
+    const { rows } = await postgresPool(this.dataSource).query<{ granted: number }>(
+      `INSERT INTO rate_windows (bucket, window_start, hits, last_grant)
+       VALUES ($1, to_timestamp($2 / 1000.0), LEAST($3::integer, $4::integer), LEAST($3::integer, $4::integer))
+       ON CONFLICT (bucket, window_start) DO UPDATE
+         SET hits = rate_windows.hits + LEAST($3::integer, $4::integer - rate_windows.hits),
+             last_grant = LEAST($3::integer, $4::integer - rate_windows.hits)
+         WHERE rate_windows.hits < $4::integer
+       RETURNING last_grant AS granted`,
+      [this.bucket, windowStart, wanted, this.limit],
+    );
+    return { granted: rows[0]?.granted ?? 0, nextWindowInMs };
   }
 
   /** Old windows are worthless; keep the table small. */
