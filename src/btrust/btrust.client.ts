@@ -1,5 +1,6 @@
 import * as https from 'node:https';
 import { createSecureContext } from 'node:tls';
+import { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import {
   ConsecutiveBreaker,
@@ -26,7 +27,8 @@ import {
   toRegistration,
   toRegistrationRequestWire,
   toRegistrationStatus,
-  toSignSessionStartRequestWire,
+  toSignSessionStartRequestBody,
+  JsonRequestBody,
   toSignSessionStarted,
   toSignedDocuments,
   toWebIdentificationResult,
@@ -89,7 +91,7 @@ interface CallSpec {
   operation: BtrustOperation;
   method: 'GET' | 'POST';
   path: string;
-  body?: object;
+  body?: object | JsonRequestBody;
   options?: BtrustCallOptions;
 }
 
@@ -243,7 +245,7 @@ export class BtrustClient {
 
   /** Scenario 3.1: puts documents up for signing with a one-time certificate. */
   async startSignSession(request: SignSessionRequest, options?: BtrustCallOptions): Promise<SignSessionStarted> {
-    const body = toSignSessionStartRequestWire(request);
+    const body = toSignSessionStartRequestBody(request);
     return this.call(
       { operation: 'startSignSession', method: 'POST', path: '/identification/web/signsession/start', body, options },
       toSignSessionStarted,
@@ -357,10 +359,17 @@ export class BtrustClient {
     if (spec.options?.language !== undefined) {
       headers['Accept-language'] = spec.options.language;
     }
+    let data: string | Readable | undefined;
+    if (spec.body instanceof JsonRequestBody) {
+      headers['Content-Length'] = String(spec.body.length);
+      data = Readable.from(spec.body.pieces(), { objectMode: false });
+    } else if (spec.body !== undefined) {
+      data = JSON.stringify(spec.body);
+    }
     const response = await this.http.request<string>({
       method: spec.method,
       url: `${this.baseUrl}${spec.path}`,
-      data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+      data,
       headers,
       signal,
     });
