@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { DecodedBase64, useDocumentJsonParser } from './document-json-body';
+import { DecodedBase64 } from '../common/json/json-with-base64';
+import { useDocumentJsonParser } from './document-json-body';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 
 describe(useDocumentJsonParser.name, () => {

@@ -3,11 +3,11 @@ import { HttpStatus } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
+import { DecodedBase64 } from '../common/json/json-with-base64';
 import { ApiProblem, FieldProblem, ValidationProblem } from '../common/problem/problem';
 import { flattenValidationErrors } from '../common/problem/validation-pipe';
 import { isSafeFileName } from '../common/validation/file-names';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
-import { DecodedBase64 } from './document-json-body';
 import { documentsTooLarge, SigningLimits, tooManyDocuments } from './signing-request-rules';
 import type { DocumentInput, SigningInput } from './signing.types';
 
