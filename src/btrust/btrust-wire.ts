@@ -8,6 +8,7 @@
  * refused as UNPROCESSABLE_RESPONSE.
  */
 import { randomUUID } from 'node:crypto';
+import { DecodedBase64, type JsonPath } from '../common/json/json-with-base64';
 import { BtrustCallbackFormatError, BtrustError } from './btrust.errors';
 import {
   decodeStrictBase64,
@@ -48,12 +49,27 @@ export type BtrustOperation =
   | 'getWebIdentificationStatus'
   | 'checkReachable';
 
-/** One HTTP answer from the provider: the status and the body parsed as JSON (undefined if it was not JSON). */
+/**
+ * One HTTP answer from the provider: the status and the body parsed as JSON (undefined if it
+ * was not JSON). Large documents at DOCUMENTS_IN_ANSWER may arrive already decoded.
+ */
 export interface ProviderAnswer {
   operation: BtrustOperation;
   httpStatus: number;
   body: unknown;
 }
+
+/**
+ * Where an answer carries documents as base64, with and without the envelope (see
+ * payloadFields). The client decodes them while parsing the body, so ten signed 10 MB PDFs are
+ * never held as the answer's text and its parsed strings next to the decoded documents.
+ */
+export const DOCUMENTS_IN_ANSWER: Partial<Record<BtrustOperation, readonly JsonPath[]>> = {
+  getSignedDocuments: [
+    ['data', 'signDocuments', '*', 'contentAsBase64'],
+    ['signDocuments', '*', 'contentAsBase64'],
+  ],
+};
 
 // ---------------------------------------------------------------------------------------------
 // Request shapes (what we send)
@@ -456,10 +472,10 @@ class AnswerFields<Wire extends object> {
 
   requiredPdf(name: keyof Wire & string): Buffer {
     const value = this.fields[name];
-    if (typeof value !== 'string') {
+    if (typeof value !== 'string' && !(value instanceof DecodedBase64)) {
       throw this.refuse(name, 'is missing');
     }
-    const content = decodeStrictBase64(value);
+    const content = value instanceof DecodedBase64 ? value.bytes : decodeStrictBase64(value);
     if (content === null) {
       throw this.refuse(name, 'is not valid base64');
     }
