@@ -103,6 +103,7 @@ interface CallSpec {
 /** What one attempt produced inside the circuit breaker: a usable answer, or the provider's refusal. */
 type AttemptOutcome = { kind: 'answered'; answer: ProviderAnswer } | { kind: 'refused'; error: BtrustError };
 
+/** V8's longest string: no longer answer could be read while answers were read as text. */
 const DEFAULT_MAX_ANSWER_BYTES = 0x1fffffe8;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const SIGN_SESSION_PROCESS_STATE = 'SIGN_SESSION';
