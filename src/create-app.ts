@@ -13,6 +13,7 @@ import { setupSwagger } from './common/swagger';
 import { ResolvedAppConfig } from './config/config.module';
 import { serveDemo } from './demo/demo-assets';
 import { signingRequestBodyLimit } from './signing/signing-request-rules';
+import { useDocumentJsonParser } from './signing/document-json-body';
 import { isDocumentUploadRoute } from './signing/signing-upload-route';
 
 /**
@@ -68,6 +69,8 @@ export async function createApp(
   // Off in production unless DEMO_ENABLED=true.
   if (config.demoEnabled) serveDemo(app);
   await app.init();
+  // After init, which registers Nest's JSON parser: this one takes its place.
+  useDocumentJsonParser(fastify);
   await fastify.ready();
   return app;
 }

@@ -46,15 +46,20 @@ export class BenchStack {
     readonly databaseName: string,
     readonly databaseUrl: string,
     readonly serverUrl: string,
-    readonly server: RunningProcess,
+    private currentServer: RunningProcess,
+    private readonly restartServerProcess: (logSuffix: string) => Promise<RunningProcess>,
     readonly sandboxProcess: RunningProcess,
     readonly sandboxUrls: SandboxProcessDetails,
     readonly sandbox: SandboxControl,
-    readonly baseline: { process: RunningProcess; details: BaselineDetails } | undefined,
+    private currentBaseline: { process: RunningProcess; details: BaselineDetails } | undefined,
+    private readonly restartBaselineProcess: ((logSuffix: string) => Promise<{ process: RunningProcess; details: BaselineDetails }>) | undefined,
     /** Sent with every API request; the server verifies it once authentication is configured. */
     readonly authHeaders: Record<string, string>,
     private readonly context: BenchContext,
   ) {}
+
+  /** Numbers the log files of restarted processes. */
+  private restarts = 0;
 
   static async start(context: BenchContext, options: StackOptions): Promise<BenchStack> {
     const started: RunningProcess[] = [];
@@ -94,54 +99,60 @@ export class BenchStack {
       mkdirSync(dataDir, { recursive: true });
       const profileDir = join(context.scratchDir, 'profiles', options.name);
       if (context.cpuProfile) mkdirSync(profileDir, { recursive: true });
-      const server = await startServerProcess(
-        {
-          PATH: process.env.PATH ?? '',
-          NODE_ENV: 'test',
-          // The production default: every request writes an access-log line (to a file here).
-          LOG_LEVEL: 'info',
-          HOST: '127.0.0.1',
-          PORT: String(port),
-          PUBLIC_BASE_URL: serverUrl,
-          DATA_DIR: dataDir,
-          DATABASE_URL: databaseUrl,
-          BTRUST_BASE_URL: sandbox.details.apiBaseUrl,
-          BTRUST_RELYING_PARTY_ID: RELYING_PARTY_ID,
-          BTRUST_CLIENT_CERT: certificates.clientCert,
-          BTRUST_CLIENT_KEY: certificates.clientKey,
-          BTRUST_CA: certificates.caCert,
-          BTRUST_IDENTIFICATION_URL: sandbox.details.identificationUrlTemplate,
-          BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
-          AUTH_JWT_SECRET: secret,
-          // The per-user and per-IP limits on paid creations would turn a load test into a 429 test.
-          RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '100000',
-          RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
-          ...options.serverEnv,
-        },
-        { logFile: join(logs, `${options.name}-server.log`), url: serverUrl, cpuProfileDir: context.cpuProfile ? profileDir : undefined, cwd: dataDir },
-      );
+      const startServer = (logSuffix: string) =>
+        startServerProcess(
+          {
+            PATH: process.env.PATH ?? '',
+            NODE_ENV: 'test',
+            // The production default: every request writes an access-log line (to a file here).
+            LOG_LEVEL: 'info',
+            HOST: '127.0.0.1',
+            PORT: String(port),
+            PUBLIC_BASE_URL: serverUrl,
+            DATA_DIR: dataDir,
+            DATABASE_URL: databaseUrl,
+            BTRUST_BASE_URL: sandbox.details.apiBaseUrl,
+            BTRUST_RELYING_PARTY_ID: RELYING_PARTY_ID,
+            BTRUST_CLIENT_CERT: certificates.clientCert,
+            BTRUST_CLIENT_KEY: certificates.clientKey,
+            BTRUST_CA: certificates.caCert,
+            BTRUST_IDENTIFICATION_URL: sandbox.details.identificationUrlTemplate,
+            BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
+            AUTH_JWT_SECRET: secret,
+            // The per-user and per-IP limits on paid creations would turn a load test into a 429 test.
+            RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '100000',
+            RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
+            ...options.serverEnv,
+          },
+          { logFile: join(logs, `${options.name}-server${logSuffix}.log`), url: serverUrl, cpuProfileDir: context.cpuProfile ? profileDir : undefined, cwd: dataDir },
+        );
+      const server = await startServer('');
       started.push(server);
       context.log(`  server ready at ${serverUrl} (pid ${server.pid})`);
 
       let baseline: { process: RunningProcess; details: BaselineDetails } | undefined;
-      if (options.withBaseline) {
-        // After the server: the baselines use the tables its migrations created.
-        baseline = await startBenchProcess<BaselineDetails>('baseline', 'baseline-main', {
-          logFile: join(logs, `${options.name}-baseline.log`),
-          env: {
-            BENCH_BASELINE_SETTINGS: JSON.stringify({
-              databaseUrl,
-              sandbox: {
-                apiBaseUrl: sandbox.details.apiBaseUrl,
-                relyingPartyId: RELYING_PARTY_ID,
-                certPath: certificates.clientCert,
-                keyPath: certificates.clientKey,
-                caPath: certificates.caCert,
+      // After the server: the baselines use the tables its migrations created.
+      const startBaseline = options.withBaseline
+        ? (logSuffix: string) =>
+            startBenchProcess<BaselineDetails>('baseline', 'baseline-main', {
+              logFile: join(logs, `${options.name}-baseline${logSuffix}.log`),
+              env: {
+                BENCH_BASELINE_SETTINGS: JSON.stringify({
+                  databaseUrl,
+                  sandbox: {
+                    apiBaseUrl: sandbox.details.apiBaseUrl,
+                    relyingPartyId: RELYING_PARTY_ID,
+                    certPath: certificates.clientCert,
+                    keyPath: certificates.clientKey,
+                    caPath: certificates.caCert,
+                  },
+                  bodyLimitBytes: 512 * 1024 * 1024,
+                } satisfies BaselineSettings),
               },
-              bodyLimitBytes: 512 * 1024 * 1024,
-            } satisfies BaselineSettings),
-          },
-        });
+            })
+        : undefined;
+      if (startBaseline) {
+        baseline = await startBaseline('');
         started.push(baseline.process);
         context.log(`  baselines ready (pid ${baseline.process.pid})`);
       }
@@ -152,10 +163,12 @@ export class BenchStack {
         databaseUrl,
         serverUrl,
         server,
+        startServer,
         sandbox.process,
         sandbox.details,
         new SandboxControl(sandbox.details.pagesBaseUrl),
         baseline,
+        startBaseline,
         { authorization: `Bearer ${token}` },
         context,
       );
@@ -163,6 +176,35 @@ export class BenchStack {
       for (const process of started.reverse()) await process.stop();
       throw error;
     }
+  }
+
+  get server(): RunningProcess {
+    return this.currentServer;
+  }
+
+  get baseline(): { process: RunningProcess; details: BaselineDetails } | undefined {
+    return this.currentBaseline;
+  }
+
+  /**
+   * Stops the server and starts a fresh process on the same database and
+   * sandbox: for figures (such as peak memory) that a process which has
+   * already served the same work would understate.
+   */
+  async restartServer(): Promise<RunningProcess> {
+    await this.currentServer.stop();
+    this.restarts++;
+    this.currentServer = await this.restartServerProcess(`-${this.restarts}`);
+    return this.currentServer;
+  }
+
+  /** The same for the bare baselines. */
+  async restartBaseline(): Promise<{ process: RunningProcess; details: BaselineDetails }> {
+    if (!this.currentBaseline || !this.restartBaselineProcess) throw new Error(`the ${this.name} stack has no baselines`);
+    await this.currentBaseline.process.stop();
+    this.restarts++;
+    this.currentBaseline = await this.restartBaselineProcess(`-${this.restarts}`);
+    return this.currentBaseline;
   }
 
   /** A JSON call to the server's API as the bench user; fails on an unexpected status. */

@@ -9,7 +9,7 @@ import {
   toRegistration,
   toRegistrationRequestWire,
   toRegistrationStatus,
-  toSignSessionStartRequestWire,
+  toSignSessionStartRequestBody,
   toSignSessionStarted,
   toSignedDocuments,
   toWebIdentificationResult,
@@ -369,7 +369,10 @@ describe('B-Trust wire requests', () => {
     });
   });
 
-  describe(toSignSessionStartRequestWire.name, () => {
+  describe(toSignSessionStartRequestBody.name, () => {
+    const bodyText = (body: ReturnType<typeof toSignSessionStartRequestBody>) => Buffer.concat([...body.pieces()]).toString('utf8');
+    const wireOf = (input: SignSessionRequest) => JSON.parse(bodyText(toSignSessionStartRequestBody(input))) as Record<string, unknown>;
+
     const request: SignSessionRequest = {
       identificator: 'bf821d16f6e0dd070a6a0035e524285c78ab59d7c8d03622f43088ba1e5ea30c',
       signSessionId: '43c1cd77-a2bc-42c7-9c6d-96e3dc2ebd71',
@@ -389,11 +392,11 @@ describe('B-Trust wire requests', () => {
 
     it('produces signsession-start.request.json (with our document as base64)', () => {
       const expected = withValue(fixture('signsession-start.request.json'), ['documentsForSign', '0', 'contentAsBase64'], PDF_BASE64);
-      expect(toSignSessionStartRequestWire(request)).toEqual(expected);
+      expect(wireOf(request)).toEqual(expected);
     });
 
     it('spells the archive flag toBeArchived and the position fields as the provider does', () => {
-      const json = JSON.stringify(toSignSessionStartRequestWire(request));
+      const json = bodyText(toSignSessionStartRequestBody(request));
       expect(json).toContain('"toBeArchived":false');
       expect(json).not.toContain('toBeArhieved');
       expect(json).toContain(
@@ -402,10 +405,10 @@ describe('B-Trust wire requests', () => {
     });
 
     it('sends an invisible signature without a position, and no archive flag unless asked', () => {
-      const wire = toSignSessionStartRequestWire({
+      const wire = wireOf({
         ...request,
         documents: [{ content: PDF, fileName: 'a.pdf', title: 'A' }],
-      });
+      }) as { documentsForSign: unknown[] };
       expect(wire.documentsForSign[0]).toEqual({
         contentAsBase64: PDF_BASE64,
         fileName: 'a.pdf',
@@ -420,15 +423,42 @@ describe('B-Trust wire requests', () => {
       ['a negative x', { page: 1, x: -1, y: 1, width: 10, height: 10 }],
     ])('refuses a visible signature with %s', (_label, visibleSignature) => {
       const run = () =>
-        toSignSessionStartRequestWire({
+        toSignSessionStartRequestBody({
           ...request,
           documents: [{ content: PDF, fileName: 'a.pdf', title: 'A', visibleSignature }],
         });
       expect(run).toThrow(expect.objectContaining({ code: 'BAD_REQUEST' }));
     });
 
+    it('is the JSON of the wire object, byte for byte, and says its length', () => {
+      const large = Buffer.concat([PDF, Buffer.alloc(200_001, 7)]);
+      const input: SignSessionRequest = {
+        ...request,
+        documents: [
+          { content: large, fileName: 'договор.pdf', title: 'Договор "4711"' },
+          { content: PDF, fileName: 'b.pdf', title: 'B' },
+        ],
+      };
+      const body = toSignSessionStartRequestBody(input);
+      const text = bodyText(body);
+      expect(Buffer.byteLength(text)).toBe(body.length);
+      expect(text).toBe(
+        JSON.stringify({
+          identificator: request.identificator,
+          signSessionId: request.signSessionId,
+          documentsForSign: [
+            { contentAsBase64: large.toString('base64'), fileName: 'договор.pdf', legalFileName: 'Договор "4711"', padesVisualSignature: false },
+            { contentAsBase64: PDF_BASE64, fileName: 'b.pdf', legalFileName: 'B', padesVisualSignature: false },
+          ],
+          sendSignedDocumentsByEmail: true,
+          cancelUrl: request.cancelUrl,
+          successUrl: request.successUrl,
+        }),
+      );
+    });
+
     it('refuses a request without documents', () => {
-      expect(() => toSignSessionStartRequestWire({ ...request, documents: [] })).toThrow(
+      expect(() => toSignSessionStartRequestBody({ ...request, documents: [] })).toThrow(
         expect.objectContaining({ code: 'BAD_REQUEST' }),
       );
     });

@@ -7,6 +7,8 @@
  * (documents, session ids, identifiers), which must be present and well-formed or the answer is
  * refused as UNPROCESSABLE_RESPONSE.
  */
+import { randomUUID } from 'node:crypto';
+import { DecodedBase64, type JsonPath } from '../common/json/json-with-base64';
 import { BtrustCallbackFormatError, BtrustError } from './btrust.errors';
 import {
   decodeStrictBase64,
@@ -47,12 +49,27 @@ export type BtrustOperation =
   | 'getWebIdentificationStatus'
   | 'checkReachable';
 
-/** One HTTP answer from the provider: the status and the body parsed as JSON (undefined if it was not JSON). */
+/**
+ * One HTTP answer from the provider: the status and the body parsed as JSON (undefined if it
+ * was not JSON). Large documents at DOCUMENTS_IN_ANSWER may arrive already decoded.
+ */
 export interface ProviderAnswer {
   operation: BtrustOperation;
   httpStatus: number;
   body: unknown;
 }
+
+/**
+ * Where an answer carries documents as base64, with and without the envelope (see
+ * payloadFields). The client decodes them while parsing the body, so ten signed 10 MB PDFs are
+ * never held as the answer's text and its parsed strings next to the decoded documents.
+ */
+export const DOCUMENTS_IN_ANSWER: Partial<Record<BtrustOperation, readonly JsonPath[]>> = {
+  getSignedDocuments: [
+    ['data', 'signDocuments', '*', 'contentAsBase64'],
+    ['signDocuments', '*', 'contentAsBase64'],
+  ],
+};
 
 // ---------------------------------------------------------------------------------------------
 // Request shapes (what we send)
@@ -295,14 +312,14 @@ export function toRegistrationRequestWire(request: RegistrationRequest): Registr
   };
 }
 
-function toDocumentForSignWire(document: DocumentToSign, index: number): DocumentForSignWire {
+function toDocumentForSignWire(document: DocumentToSign, index: number, contentAsBase64: string): DocumentForSignWire {
   const operation = 'startSignSession';
   const where = `documents[${index}]`;
   if (!Buffer.isBuffer(document.content) || document.content.length === 0) {
     throw invalidRequest(operation, `${where}.content must be a non-empty Buffer`);
   }
   const wire: DocumentForSignWire = {
-    contentAsBase64: document.content.toString('base64'),
+    contentAsBase64,
     fileName: requireText(operation, `${where}.fileName`, document.fileName),
     legalFileName: requireText(operation, `${where}.title`, document.title),
     padesVisualSignature: document.visibleSignature !== undefined,
@@ -335,19 +352,57 @@ function toDocumentForSignWire(document: DocumentToSign, index: number): Documen
   return wire;
 }
 
-export function toSignSessionStartRequestWire(request: SignSessionRequest): SignSessionStartRequestWire {
+/** A JSON request body, produced piece by piece as it is sent. */
+export class JsonRequestBody {
+  constructor(
+    /** Bytes, for Content-Length. */
+    readonly length: number,
+    readonly pieces: () => Generator<Buffer>,
+  ) {}
+}
+
+/**
+ * Base64 is produced from this many bytes at a time (a multiple of 3): strings
+ * small enough for V8's young generation, so each is freed at once.
+ */
+const BASE64_PIECE_BYTES = 48 * 1024;
+
+/**
+ * The startSignSession body: the same bytes as JSON.stringify of the wire
+ * object, but each document is base64-encoded piece by piece as the body is
+ * sent. Ten 10 MB documents would otherwise be held as their base64 strings,
+ * as the JSON text and as the encoded request buffer at once, next to the
+ * documents themselves.
+ */
+export function toSignSessionStartRequestBody(request: SignSessionRequest): JsonRequestBody {
   const operation = 'startSignSession';
   if (!Array.isArray(request.documents) || request.documents.length === 0) {
     throw invalidRequest(operation, 'documents must hold at least one document');
   }
-  return {
+  // A placeholder no file name or title can contain marks where each document's base64 goes.
+  const placeholder = `${randomUUID()}-document`;
+  const wire: SignSessionStartRequestWire = {
     identificator: requireText(operation, 'identificator', request.identificator),
     signSessionId: requireText(operation, 'signSessionId', request.signSessionId),
-    documentsForSign: request.documents.map(toDocumentForSignWire),
+    documentsForSign: request.documents.map((document, index) => toDocumentForSignWire(document, index, placeholder)),
     sendSignedDocumentsByEmail: request.emailSignedDocuments,
     cancelUrl: requireText(operation, 'cancelUrl', request.cancelUrl),
     successUrl: requireText(operation, 'successUrl', request.successUrl),
   };
+  const around = JSON.stringify(wire)
+    .split(placeholder)
+    .map((text) => Buffer.from(text, 'utf8'));
+  const contents = request.documents.map((document) => document.content);
+  const base64Length = contents.reduce((sum, content) => sum + Math.ceil(content.length / 3) * 4, 0);
+  return new JsonRequestBody(around.reduce((sum, piece) => sum + piece.length, 0) + base64Length, function* () {
+    yield around[0];
+    for (const [index, content] of contents.entries()) {
+      for (let from = 0; from < content.length; from += BASE64_PIECE_BYTES) {
+        yield Buffer.from(content.toString('base64', from, Math.min(content.length, from + BASE64_PIECE_BYTES)), 'latin1');
+      }
+      yield around[index + 1];
+    }
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -417,10 +472,10 @@ class AnswerFields<Wire extends object> {
 
   requiredPdf(name: keyof Wire & string): Buffer {
     const value = this.fields[name];
-    if (typeof value !== 'string') {
+    if (typeof value !== 'string' && !(value instanceof DecodedBase64)) {
       throw this.refuse(name, 'is missing');
     }
-    const content = decodeStrictBase64(value);
+    const content = value instanceof DecodedBase64 ? value.bytes : decodeStrictBase64(value);
     if (content === null) {
       throw this.refuse(name, 'is not valid base64');
     }

@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -266,6 +266,35 @@ describe(BtrustClient.name, () => {
         signSessionExpiresAt: null,
       });
       expect(signed.documents).toEqual([{ fileName: 'a.pdf', content: PDF }]);
+    });
+
+    it('reads large signed documents as bytes, with or without the envelope, a Content-Length or line breaks in the base64', async () => {
+      const large = Buffer.concat([PDF, randomBytes(200_000)]);
+      const base64 = large.toString('base64');
+      const answers = [
+        { body: { data: { signDocuments: [{ filename: 'a.pdf', contentAsBase64: base64 }] }, code: 'OK' }, sized: true },
+        { body: { signDocuments: [{ fileName: 'a.pdf', contentAsBase64: base64 }] }, sized: false },
+        { body: { data: { signDocuments: [{ filename: 'a.pdf', contentAsBase64: base64.replace(/(.{76})/g, '$1\r\n') }] } }, sized: true },
+      ];
+      for (const { body, sized } of answers) {
+        handler = (_request, response) => {
+          const bytes = Buffer.from(JSON.stringify(body));
+          response.writeHead(200, { 'Content-Type': 'application/json', ...(sized ? { 'Content-Length': bytes.length } : {}) });
+          response.end(bytes);
+        };
+        const signed = await newClient().getSignedDocuments({ resultId: '109', sessionId: 'ss-1' });
+        expect(signed.documents).toHaveLength(1);
+        expect(signed.documents[0].fileName).toBe('a.pdf');
+        expect(signed.documents[0].content.equals(large)).toBe(true);
+      }
+    });
+
+    it('refuses, without retrying, an answer larger than maxAnswerBytes', async () => {
+      handler = (_request, response) => answerJson(response, 200, JSON.stringify({ data: { signDocuments: [{ contentAsBase64: 'A'.repeat(4096) }] } }));
+      const error = await failureOf(newClient({ maxAnswerBytes: 1024 }).getSignedDocuments({ resultId: '109', sessionId: 'ss-1' }));
+      expect(error.code).toBe('UNPROCESSABLE_RESPONSE');
+      expect(error.message).toContain('larger than 1024 bytes');
+      expect(seen).toHaveLength(1);
     });
 
     it('reads a 206 poll answer as pending', async () => {

@@ -1,5 +1,6 @@
 import * as https from 'node:https';
 import { createSecureContext } from 'node:tls';
+import { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import {
   ConsecutiveBreaker,
@@ -16,6 +17,8 @@ import {
   type RetryPolicy,
   type TimeoutPolicy,
 } from 'cockatiel';
+import { BodyTooLargeError, readWholeBody } from '../common/http/read-whole-body';
+import { parseJsonDecodingBase64 } from '../common/json/json-with-base64';
 import { BtrustError } from './btrust.errors';
 import { errorForAnswer, errorForTransportFailure } from './btrust-failure-mapping';
 import { readClientCertificateInfo } from './btrust-client-certificate';
@@ -26,7 +29,9 @@ import {
   toRegistration,
   toRegistrationRequestWire,
   toRegistrationStatus,
-  toSignSessionStartRequestWire,
+  toSignSessionStartRequestBody,
+  DOCUMENTS_IN_ANSWER,
+  JsonRequestBody,
   toSignSessionStarted,
   toSignedDocuments,
   toWebIdentificationResult,
@@ -78,6 +83,8 @@ export interface BtrustClientOptions {
   /** GET only; `maxAttempts` counts the first attempt. */
   retry: { maxAttempts: number; initialDelayMs: number; maxDelayMs: number };
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
+  /** Larger answers are refused as UNPROCESSABLE_RESPONSE; by default V8's longest string, the limit when answers were read as text. */
+  maxAnswerBytes?: number;
 }
 
 export interface BtrustLogger {
@@ -89,13 +96,16 @@ interface CallSpec {
   operation: BtrustOperation;
   method: 'GET' | 'POST';
   path: string;
-  body?: object;
+  body?: object | JsonRequestBody;
   options?: BtrustCallOptions;
 }
 
 /** What one attempt produced inside the circuit breaker: a usable answer, or the provider's refusal. */
 type AttemptOutcome = { kind: 'answered'; answer: ProviderAnswer } | { kind: 'refused'; error: BtrustError };
 
+/** V8's longest string: no longer answer could be read while answers were read as text. */
+const DEFAULT_MAX_ANSWER_BYTES = 0x1fffffe8;
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
 const SIGN_SESSION_PROCESS_STATE = 'SIGN_SESSION';
 const METADATA_PROCESS_STATE = 'CREATE_SIGN_SESSION_REQUEST';
 
@@ -117,6 +127,7 @@ export class BtrustClient {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly getRetry: RetryPolicy;
   private readonly certificateInfo: ClientCertificateInfo | null;
+  private readonly maxAnswerBytes: number;
 
   constructor(
     options: BtrustClientOptions,
@@ -126,6 +137,8 @@ export class BtrustClient {
     requirePositive('timeoutMs', options.timeoutMs);
     requirePositive('retry.maxAttempts', options.retry.maxAttempts);
     requirePositive('breaker.consecutiveFailures', options.breaker.consecutiveFailures);
+    this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    requirePositive('maxAnswerBytes', this.maxAnswerBytes);
     if (options.relyingPartyId.trim() === '') {
       throw new Error('B-Trust client: relyingPartyId is empty');
     }
@@ -243,7 +256,7 @@ export class BtrustClient {
 
   /** Scenario 3.1: puts documents up for signing with a one-time certificate. */
   async startSignSession(request: SignSessionRequest, options?: BtrustCallOptions): Promise<SignSessionStarted> {
-    const body = toSignSessionStartRequestWire(request);
+    const body = toSignSessionStartRequestBody(request);
     return this.call(
       { operation: 'startSignSession', method: 'POST', path: '/identification/web/signsession/start', body, options },
       toSignSessionStarted,
@@ -357,14 +370,38 @@ export class BtrustClient {
     if (spec.options?.language !== undefined) {
       headers['Accept-language'] = spec.options.language;
     }
-    const response = await this.http.request<string>({
+    let data: string | Readable | undefined;
+    if (spec.body instanceof JsonRequestBody) {
+      headers['Content-Length'] = String(spec.body.length);
+      data = Readable.from(spec.body.pieces(), { objectMode: false });
+    } else if (spec.body !== undefined) {
+      data = JSON.stringify(spec.body);
+    }
+    const response = await this.http.request<Readable>({
       method: spec.method,
       url: `${this.baseUrl}${spec.path}`,
-      data: spec.body === undefined ? undefined : JSON.stringify(spec.body),
+      data,
       headers,
       signal,
+      responseType: 'stream',
     });
-    return { operation: spec.operation, httpStatus: response.status, body: parseJsonBody(response.data) };
+    const body = await this.readAnswerBody(spec.operation, response.status, response.data, response.headers['content-length']);
+    return { operation: spec.operation, httpStatus: response.status, body: parseJsonBody(spec.operation, body) };
+  }
+
+  /**
+   * The answer's bytes in one buffer (of its Content-Length when given), not as axios's chunks
+   * and their concatenation and text. The deadline still covers it: an abort ends the stream.
+   */
+  private async readAnswerBody(operation: BtrustOperation, httpStatus: number, stream: Readable, contentLength: unknown): Promise<Buffer> {
+    const declared = Number(contentLength);
+    try {
+      return await readWholeBody(stream, { limit: this.maxAnswerBytes, expectedLength: Number.isSafeInteger(declared) ? declared : undefined });
+    } catch (failure) {
+      stream.destroy();
+      if (!(failure instanceof BodyTooLargeError)) throw failure;
+      throw new BtrustError({ code: 'UNPROCESSABLE_RESPONSE', operation, httpStatus, message: `the answer is larger than ${failure.limit} bytes` });
+    }
   }
 
   /**
@@ -401,12 +438,11 @@ export class BtrustClient {
   }
 }
 
-function parseJsonBody(text: unknown): unknown {
-  if (typeof text !== 'string' || text.trim() === '') {
-    return undefined;
-  }
+/** The answer as JSON (undefined when it is not: an empty body included), documents decoded where the wire carries them. */
+function parseJsonBody(operation: BtrustOperation, body: Buffer): unknown {
+  const json = body.subarray(0, UTF8_BOM.length).equals(UTF8_BOM) ? body.subarray(UTF8_BOM.length) : body;
   try {
-    return JSON.parse(text) as unknown;
+    return parseJsonDecodingBase64(json, DOCUMENTS_IN_ANSWER[operation] ?? [], (text) => JSON.parse(text.toString('utf8')) as unknown);
   } catch {
     return undefined;
   }

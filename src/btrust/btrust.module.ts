@@ -1,3 +1,4 @@
+import { constants } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
@@ -13,7 +14,9 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** Turns configuration (file paths) into client options (key material read once). */
 export function btrustClientOptions(config: ResolvedAppConfig): BtrustClientOptions {
-  const { btrust } = config;
+  const { btrust, signing } = config;
+  // The largest legal signing's documents in base64, twice over: room for the signatures the provider adds, a bound on a runaway answer.
+  const largestSigningBase64 = Math.ceil((signing.maxDocuments * signing.maxDocumentBytes) / 3) * 4;
   const read = (path: string | undefined) => (path ? readFileSync(path) : undefined);
   return {
     baseUrl: btrust.baseUrl,
@@ -28,6 +31,7 @@ export function btrustClientOptions(config: ResolvedAppConfig): BtrustClientOpti
     timeoutMs: btrust.timeoutMs,
     retry: { maxAttempts: btrust.retryAttempts, initialDelayMs: 200, maxDelayMs: 2_000 },
     breaker: { consecutiveFailures: btrust.breakerThreshold, halfOpenAfterMs: btrust.breakerCooldownMs },
+    maxAnswerBytes: Math.min(2 * largestSigningBase64, constants.MAX_LENGTH),
   };
 }
 

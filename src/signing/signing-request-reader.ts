@@ -3,6 +3,7 @@ import { HttpStatus } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
+import { DecodedBase64 } from '../common/json/json-with-base64';
 import { ApiProblem, FieldProblem, ValidationProblem } from '../common/problem/problem';
 import { flattenValidationErrors } from '../common/problem/validation-pipe';
 import { isSafeFileName } from '../common/validation/file-names';
@@ -11,6 +12,7 @@ import { documentsTooLarge, SigningLimits, tooManyDocuments } from './signing-re
 import type { DocumentInput, SigningInput } from './signing.types';
 
 export const METADATA_FIELD = 'metadata';
+const DECODED_CONTENT_STAND_IN = 'AAAA';
 
 /**
  * Turns a signing request, JSON or multipart/form-data, into one
@@ -25,17 +27,18 @@ async function readJson(body: unknown, limits: SigningLimits): Promise<SigningIn
   const documents = (body as { documents?: unknown } | null)?.documents;
   if (Array.isArray(documents)) {
     if (documents.length > limits.maxDocuments) throw tooManyDocuments(documents.length, limits);
-    const tooLarge = documents.flatMap((document: { contentBase64?: unknown }, index) =>
-      typeof document?.contentBase64 === 'string' && base64DecodedLength(document.contentBase64) > limits.maxDocumentBytes ? [index] : [],
-    );
+    const tooLarge = documents.flatMap((document: { contentBase64?: unknown }, index) => {
+      const size = contentSize(document?.contentBase64);
+      return size !== undefined && size > limits.maxDocumentBytes ? [index] : [];
+    });
     if (tooLarge.length > 0) throw documentsTooLarge(tooLarge, limits);
   }
-  const dto = await validated(CreateSigningDto, body);
+  const dto = await validated(CreateSigningDto, withDecodedContentStandIns(body));
   return {
-    documents: dto.documents.map((document) => ({
+    documents: dto.documents.map((document, index) => ({
       fileName: document.fileName,
       title: document.title,
-      content: Buffer.from(document.contentBase64, 'base64'),
+      content: decodedContent(documents as Array<{ contentBase64: unknown }>, index),
       visibleSignature: document.visibleSignature,
       archive: document.archive,
     })),
@@ -43,6 +46,37 @@ async function readJson(body: unknown, limits: SigningLimits): Promise<SigningIn
     successUrl: dto.successUrl,
     cancelUrl: dto.cancelUrl,
   };
+}
+
+function contentSize(content: unknown): number | undefined {
+  if (content instanceof DecodedBase64) return content.bytes.length;
+  return typeof content === 'string' ? base64DecodedLength(content) : undefined;
+}
+
+/**
+ * The body parser decoded the large documents already (see document-json-body.ts),
+ * and only those that passed the DTO's string and base64 checks: any valid
+ * base64 string stands in for them, so validation reports what it always did.
+ */
+function withDecodedContentStandIns(body: unknown): unknown {
+  const documents = (body as { documents?: unknown } | null)?.documents;
+  if (!Array.isArray(documents) || !documents.some((document) => document?.contentBase64 instanceof DecodedBase64)) return body;
+  return {
+    ...(body as object),
+    documents: documents.map((document: { contentBase64?: unknown }) =>
+      document?.contentBase64 instanceof DecodedBase64 ? { ...document, contentBase64: DECODED_CONTENT_STAND_IN } : document,
+    ),
+  };
+}
+
+/**
+ * Each document's bytes, taken from the body so that the body holds neither
+ * its base64 text nor its bytes once the request is read.
+ */
+function decodedContent(documents: Array<{ contentBase64: unknown }>, index: number): Buffer {
+  const content = documents[index].contentBase64;
+  documents[index].contentBase64 = undefined;
+  return content instanceof DecodedBase64 ? content.bytes : Buffer.from(content as string, 'base64');
 }
 
 async function readMultipart(request: FastifyRequest, limits: SigningLimits): Promise<SigningInput> {
