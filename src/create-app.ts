@@ -4,6 +4,7 @@ import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { AppModule } from './app.module';
 import { registerBrowserSecurity } from './common/http/browser-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
@@ -54,6 +55,9 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
+  // Authentication before the body is read: an anonymous upload is refused without being buffered or parsed.
+  const authentication = app.get(BearerAuthGuard);
+  fastify.addHook('onRequest', (request) => authentication.authenticateRequest(request));
   const logger = new NestLogger('HttpErrors');
   fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
   await registerBrowserSecurity(app, config);

@@ -13,8 +13,11 @@ import { BearerAuthGuard } from './bearer-auth.guard';
       inject: [APP_CONFIG],
       useFactory: (config: ResolvedAppConfig) => new AccessTokenVerifier(config.auth),
     },
-    { provide: APP_GUARD, useClass: BearerAuthGuard },
+    BearerAuthGuard,
+    { provide: APP_GUARD, useExisting: BearerAuthGuard },
   ],
+  // create-app runs the same check as an onRequest hook, before bodies are read.
+  exports: [BearerAuthGuard],
 })
 export class AuthModule implements OnApplicationBootstrap {
   private readonly logger = new Logger('Authentication');

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, Logger } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { AuthenticatedSubject, attachSubject, DEVELOPMENT_OWNER } from '../common/auth/current-owner.decorator';
+import { AuthenticatedSubject, attachSubject, DEVELOPMENT_OWNER, subjectOf } from '../common/auth/current-owner.decorator';
 import { isOperatorRoute, isProtectedRoute } from '../common/auth/protected-routes';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { AccessTokenVerifier } from './access-token-verifier';
@@ -11,9 +11,11 @@ import { forbidden, unauthenticated } from './auth-problems';
  * subject it attaches to the request for `CurrentOwner`; routes under
  * /api/v1/admin also need the operator role. Decided by the route's
  * registered path, not the raw URL, so no spelling of a URL slips by and no
- * new controller can forget it. Runs before pipes, so an anonymous request is
- * refused before its input is validated (a JSON body has been parsed by then:
- * Fastify does that first, within the body limits).
+ * new controller can forget it. The same check runs first as a Fastify
+ * `onRequest` hook (see create-app), before the body is read: an anonymous
+ * upload is refused without being buffered or parsed. The guard then finds
+ * the subject attached and stays as the second line for any request the hook
+ * did not see.
  */
 @Injectable()
 export class BearerAuthGuard implements CanActivate {
@@ -27,8 +29,14 @@ export class BearerAuthGuard implements CanActivate {
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (context.getType() !== 'http') return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
+    if (subjectOf(request) === undefined) await this.authenticateRequest(request);
+    return true;
+  }
+
+  /** Attaches the subject of a request to a protected route, or throws 401/403; other routes pass untouched. */
+  async authenticateRequest(request: FastifyRequest): Promise<void> {
     const route = request.routeOptions.url;
-    if (!isProtectedRoute(route)) return true;
+    if (!isProtectedRoute(route)) return;
 
     const subject = await this.authenticate(request.headers.authorization);
     if (isOperatorRoute(route) && !subject.roles.includes(this.config.auth.operatorRole)) {
@@ -36,7 +44,6 @@ export class BearerAuthGuard implements CanActivate {
       throw forbidden(`The operator API needs the "${this.config.auth.operatorRole}" role in the token's roles claim.`);
     }
     attachSubject(request, subject);
-    return true;
   }
 
   private async authenticate(authorization: string | undefined): Promise<AuthenticatedSubject> {

@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -71,6 +72,35 @@ describe('Authentication and ownership (bearer tokens, HS256)', () => {
 
     it('refuses before validating: an anonymous invalid request is 401, not 400', async () => {
       expectUnauthenticated(await api().post('/api/v1/mobile-identifications').send({ identifier: 'nonsense' }), 'Bearer');
+    });
+
+    it('refuses an anonymous upload before reading its body', async () => {
+      // Announces 50 MB and sends 1 KB: a server that read the body before authenticating would wait for the rest.
+      const url = new URL(`/api/v1/web-identifications/${randomUUID()}/signings`, server.url);
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const upload = httpRequest(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'content-length': String(50 * 1024 * 1024) },
+        });
+        const timer = setTimeout(() => reject(new Error('no answer before the body was complete')), 10_000);
+        upload.on('response', (response) => {
+          let body = '';
+          response.setEncoding('utf8');
+          response.on('data', (chunk: string) => (body += chunk));
+          response.on('end', () => {
+            clearTimeout(timer);
+            upload.destroy();
+            resolve({ status: response.statusCode ?? 0, body });
+          });
+        });
+        upload.on('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+        upload.write(`{"documents":[{"name":"a.pdf","contentBase64":"${'A'.repeat(1024)}`);
+      });
+      expect(answer.status).toBe(401);
+      expect(JSON.parse(answer.body)).toMatchObject({ code: 'UNAUTHENTICATED' });
     });
 
     it('leaves health, documentation and webhooks to their own rules', async () => {
