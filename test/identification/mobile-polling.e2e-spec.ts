@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SharedRateLimiter } from '../../src/common/rate-limit/shared-rate-limiter';
+import { JobQueue } from '../../src/jobs/job-queue.service';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { startTestServer, TestServer } from '../support/test-server';
 import { sampleValue } from '../metrics/prometheus-text';
@@ -115,5 +116,21 @@ describe('Mobile identification polling', () => {
     expect((await limiter.tryAcquireUpTo(1, now)).granted).toBe(0);
     // The next window starts empty.
     expect((await limiter.tryAcquireUpTo(7, now + 60_000)).granted).toBe(7);
+  });
+
+  it('on upgrade, gives every open identification a place in the schedule and retires the poll queue of earlier versions', async () => {
+    const id = await create();
+    // As an earlier version left things: a poll job in its queue, and a row the schedule does not know.
+    const jobs = server.app.get(JobQueue);
+    await jobs.createQueue('mobile-identification-poll');
+    await jobs.send('mobile-identification-poll', { id });
+    await db().undoLastMigration();
+    await db().query('UPDATE mobile_identifications SET next_poll_at = NULL WHERE id = $1', [id]);
+
+    await db().runMigrations();
+
+    expect(await db().query(`SELECT name FROM pgboss.queue WHERE name = 'mobile-identification-poll'`)).toEqual([]);
+    // Without a place in the schedule it would never be polled again.
+    await eventually(() => pollState([id]), (rows) => rows[0].poll_count === 1);
   });
 });
