@@ -10,9 +10,21 @@ import { Browser, launchChromium } from './chromium';
 
 const STEP_TIMEOUT_MS = 240_000;
 
-/** The file a download saved, read back. */
+/**
+ * The file a download saved, read back. Playwright waits for a download to
+ * finish without a timeout of its own: bounded here, so that a stuck download
+ * fails the step that started it instead of the whole test's time.
+ */
 async function saved(download: Download): Promise<Buffer> {
-  return readFile((await download.path())!);
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the download of ${download.suggestedFilename()} did not finish within 30 s`)), 30_000);
+  });
+  try {
+    return await readFile((await Promise.race([download.path(), stuck]))!);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 async function download(page: Page, selector: string): Promise<{ name: string; content: Buffer }> {

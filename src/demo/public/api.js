@@ -121,5 +121,6 @@ export async function downloadPdf(path, fileName) {
   document.body.append(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  // The browser reads the blob after the click returns; on a busy machine that can take a while.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
