@@ -105,7 +105,7 @@ export class AdminRecordsService {
     });
   }
 
-  /** One poll of B-Trust now, through the same path as the poll job. */
+  /** One poll of B-Trust now, through the same path as the pollers. */
   refreshMobileIdentification(context: OperatorActionContext, id: string): Promise<MobileIdentification> {
     return this.refresh(context, MOBILE_IDENTIFICATIONS, id, async () => {
       await this.mobileIdentifications.pollOnce(id);
