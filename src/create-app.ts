@@ -6,6 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { Logger } from 'nestjs-pino';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { AppModule } from './app.module';
+import { isProtectedRoute } from './common/auth/protected-routes';
 import { registerBrowserSecurity } from './common/http/browser-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
 import { sendProblem } from './common/problem/problem.filter';
@@ -57,7 +58,11 @@ export async function createApp(
   });
   // Authentication before the body is read: an anonymous upload is refused without being buffered or parsed.
   const authentication = app.get(BearerAuthGuard);
-  fastify.addHook('onRequest', (request) => authentication.authenticateRequest(request));
+  fastify.addHook('onRequest', (request, _reply, done) => {
+    // Webhooks, health and docs pass without a promise: this hook runs on every request.
+    if (!isProtectedRoute(request.routeOptions.url)) return done();
+    authentication.authenticateRequest(request).then(() => done(), done);
+  });
   const logger = new NestLogger('HttpErrors');
   fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
   await registerBrowserSecurity(app, config);
