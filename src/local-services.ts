@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { developmentKeysWarning, resolveDataProtectionKeys } from './common/crypto/resolve-keys';
-import { AppConfig } from './config/app-config';
+import { AppConfig, LogLevel } from './config/app-config';
 import { ResolvedAppConfig } from './config/config.module';
 import { EMBEDDED_DATABASE_NAME } from './database/database-options';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
@@ -24,7 +24,7 @@ export interface LocalServices {
  * database (the config loader refuses it).
  */
 export async function provisionLocalServices(config: AppConfig, env: NodeJS.ProcessEnv = process.env): Promise<LocalServices> {
-  const logger = new Logger('LocalServices');
+  const logger = startupLogger(config.logLevel);
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async () => {
     for (const stop of stops.reverse()) await stop();
@@ -95,4 +95,14 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * These warnings come before the application's logger exists, so Nest's
+ * console logger prints them; it knows nothing of LOG_LEVEL, which this
+ * honours (tests run silent).
+ */
+export function startupLogger(level: LogLevel, print: Pick<Logger, 'warn'> = new Logger('LocalServices')): Pick<Logger, 'warn'> {
+  const showsWarnings = !['silent', 'fatal', 'error'].includes(level);
+  return { warn: (message: string) => (showsWarnings ? print.warn(message) : undefined) };
 }
