@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { BtrustClient } from '../btrust/btrust.client';
+import { OPEN_MOBILE_IDENTIFICATION } from '../identification/mobile/mobile-identification.entity';
 import { CasMetrics } from './cas-metrics';
 
 const DAY_SECONDS = 24 * 60 * 60;
@@ -67,7 +68,7 @@ export class MetricsExporter {
         `SELECT count(*)::int AS due,
                 COALESCE(EXTRACT(EPOCH FROM now() - min(next_poll_at)), 0)::float8 AS oldest
            FROM mobile_identifications
-          WHERE status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS') AND next_poll_at <= now()`,
+          WHERE ${OPEN_MOBILE_IDENTIFICATION} AND next_poll_at <= now()`,
       );
       mobilePollsDue.set(row.due);
       mobilePollOldestDueAge.set(row.oldest);

@@ -18,12 +18,16 @@ export function identifierHmacOf(identifier: string): string {
  * (null) once the identification is finished and old, and sets `purgedAt`.
  */
 
+/**
+ * SQL for "not final yet": the poll-due index's condition, which the queries
+ * that should use that index repeat word for word.
+ */
+export const OPEN_MOBILE_IDENTIFICATION = `status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS')`;
+
 @Entity({ name: 'mobile_identifications' })
 @Index(['owner', 'createdAt'])
 // The pollers' work list: open identifications in the order their polls fall due.
-@Index('mobile_identifications_poll_due', ['nextPollAt'], {
-  where: `status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS')`,
-})
+@Index('mobile_identifications_poll_due', ['nextPollAt'], { where: OPEN_MOBILE_IDENTIFICATION })
 export class MobileIdentification {
   @PrimaryColumn('uuid')
   id: string;

@@ -13,12 +13,13 @@ import { applyTransition, recordCreation, TransitionOutcome } from '../../common
 import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
 import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
 import type { MobileIdentificationSummary } from './dto/mobile-identification.view';
-import { MobileIdentification } from './mobile-identification.entity';
+import { MobileIdentification, OPEN_MOBILE_IDENTIFICATION } from './mobile-identification.entity';
 import { mobileIdentificationMachine, MobileIdentificationStatus } from './mobile-identification.state';
 import { mobileIdentityProblems } from './mobile-identity-rules';
 import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
 
-const OPEN = `status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS')`;
+/** An open identification no instance is polling right now. */
+const CLAIMABLE = `${OPEN_MOBILE_IDENTIFICATION} AND (poll_claimed_until IS NULL OR poll_claimed_until < now())`;
 
 type PollingState = Pick<MobileIdentification, 'id' | 'status' | 'providerCallbackId' | 'expiresAt' | 'language' | 'pollCount'>;
 
@@ -159,7 +160,7 @@ export class MobileIdentificationsService {
       `UPDATE mobile_identifications SET poll_claimed_until = now() + make_interval(secs => $2)
         WHERE id IN (
           SELECT id FROM mobile_identifications
-           WHERE ${OPEN} AND next_poll_at <= now() AND (poll_claimed_until IS NULL OR poll_claimed_until < now())
+           WHERE ${CLAIMABLE} AND next_poll_at <= now()
            ORDER BY next_poll_at
            LIMIT $1
            FOR UPDATE SKIP LOCKED)
@@ -177,7 +178,7 @@ export class MobileIdentificationsService {
 
   async countOpen(): Promise<number> {
     const [{ open }]: Array<{ open: number }> = await this.dataSource.query(
-      `SELECT count(*)::int AS open FROM mobile_identifications WHERE ${OPEN}`,
+      `SELECT count(*)::int AS open FROM mobile_identifications WHERE ${OPEN_MOBILE_IDENTIFICATION}`,
     );
     return open;
   }
@@ -189,7 +190,7 @@ export class MobileIdentificationsService {
   async pollOnce(id: string): Promise<void> {
     const [claimed]: [unknown[], number] = await this.dataSource.query(
       `UPDATE mobile_identifications SET poll_claimed_until = now() + make_interval(secs => $2)
-        WHERE id = $1 AND ${OPEN} AND (poll_claimed_until IS NULL OR poll_claimed_until < now())
+        WHERE id = $1 AND ${CLAIMABLE}
         RETURNING id`,
       [id, this.polls.claimLeaseMs / 1000],
     );
