@@ -8,6 +8,7 @@ import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { AppModule } from './app.module';
 import { isProtectedRoute } from './common/auth/protected-routes';
 import { registerBrowserSecurity } from './common/http/browser-security';
+import { closeStalledBodies, connectionLimitOptions } from './common/http/connection-limits';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
 import { sendProblem } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/problem/validation-pipe';
@@ -43,6 +44,8 @@ export async function createApp(
     genReqId: (request: IncomingMessage) => requestIdFor(request),
     // Behind a load balancer the client address comes from X-Forwarded-For, as far as TRUST_PROXY trusts it.
     trustProxy: config.abuseLimits.trustProxy,
+    // Slow and stalled clients are cut; keep-alive connections are bounded.
+    ...connectionLimitOptions(config.httpConnections),
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
     bufferLogs: true,
@@ -53,6 +56,7 @@ export async function createApp(
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
+  closeStalledBodies(fastify, config.httpConnections.bodyTimeoutMs);
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });

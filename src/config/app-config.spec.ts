@@ -261,6 +261,58 @@ describe(loadAppConfig.name, () => {
     });
   });
 
+  describe('HTTP connections', () => {
+    it('has defaults sized for 10 × 10 MB uploads on slow links and load balancers\' idle timeouts', () => {
+      expect(loadAppConfig({}).httpConnections).toEqual({
+        headersTimeoutMs: 20_000,
+        bodyTimeoutMs: 30_000,
+        requestTimeoutMs: 600_000,
+        keepAliveTimeoutMs: 72_000,
+        maxRequestsPerSocket: 1_000,
+      });
+    });
+
+    it('reads every limit', () => {
+      const config = loadAppConfig({
+        HTTP_HEADERS_TIMEOUT_MS: '1000',
+        HTTP_BODY_TIMEOUT_MS: '2000',
+        HTTP_REQUEST_TIMEOUT_MS: '3000',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
+        HTTP_MAX_REQUESTS_PER_SOCKET: '0',
+      });
+      expect(config.httpConnections).toEqual({
+        headersTimeoutMs: 1000,
+        bodyTimeoutMs: 2000,
+        requestTimeoutMs: 3000,
+        keepAliveTimeoutMs: 4000,
+        maxRequestsPerSocket: 0,
+      });
+    });
+
+    it('names each bad limit', () => {
+      const problems = problemsFor({
+        HTTP_HEADERS_TIMEOUT_MS: 'soon',
+        HTTP_BODY_TIMEOUT_MS: '0',
+        HTTP_REQUEST_TIMEOUT_MS: '-1',
+        HTTP_KEEP_ALIVE_TIMEOUT_MS: '99',
+        HTTP_MAX_REQUESTS_PER_SOCKET: '1.5',
+      });
+      expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+        'HTTP_BODY_TIMEOUT_MS',
+        'HTTP_HEADERS_TIMEOUT_MS',
+        'HTTP_KEEP_ALIVE_TIMEOUT_MS',
+        'HTTP_MAX_REQUESTS_PER_SOCKET',
+        'HTTP_REQUEST_TIMEOUT_MS',
+      ]);
+    });
+
+    it('refuses a headers timeout longer than the request timeout', () => {
+      expect(problemsFor({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toEqual([
+        expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS/),
+      ]);
+    });
+  });
+
   describe('personal data', () => {
     const keyA = Buffer.alloc(32, 7).toString('base64');
     const keyB = Buffer.alloc(32, 9).toString('base64');

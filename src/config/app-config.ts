@@ -86,6 +86,23 @@ export interface AbuseLimitsConfig {
   trustProxy: number | string[];
 }
 
+/**
+ * How long a client may take to send a request, and how long a connection
+ * may be kept, so that slow or stalled clients cannot hold sockets open.
+ */
+export interface HttpConnectionsConfig {
+  /** The request line and headers must have arrived within this, from the request's first byte. */
+  headersTimeoutMs: number;
+  /** The longest silence allowed while a request body is being received. */
+  bodyTimeoutMs: number;
+  /** The whole request (headers and body) must have arrived within this; the response may take longer. */
+  requestTimeoutMs: number;
+  /** An idle keep-alive connection is closed after this. */
+  keepAliveTimeoutMs: number;
+  /** A connection is closed after serving this many requests; 0: no limit. */
+  maxRequestsPerSocket: number;
+}
+
 /** Encryption at rest, blind index and retention of personal data. */
 export interface PersonalDataConfig {
   /** AES-256-GCM keys, the first encrypts; unset (outside production) means development keys under DATA_DIR. */
@@ -104,6 +121,7 @@ export interface AppConfig {
   publicBaseUrl: string;
   logLevel: LogLevel;
   httpBodyLimitBytes: number;
+  httpConnections: HttpConnectionsConfig;
   shutdownTimeoutMs: number;
   /** Where local state lives when nothing external is configured (embedded database, dev certificates). */
   dataDir: string;
@@ -145,6 +163,7 @@ export function loadAppConfig(env: Env): AppConfig {
     publicBaseUrl,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     httpBodyLimitBytes: read.integer('HTTP_BODY_LIMIT_MB', 1, { min: 1, max: 512 }) * MEGABYTE,
+    httpConnections: readHttpConnectionsConfig(read),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
     dataDir,
     database: {
@@ -230,6 +249,28 @@ function readPersonalDataConfig(read: EnvReader, nodeEnv: NodeEnvironment): Pers
     indexKey: parsed('DATA_INDEX_KEY', parseKey),
     retentionDays: read.integer('RETENTION_DAYS', 30, { min: 1, max: 36_500 }),
   };
+}
+
+/**
+ * The defaults let a signing of 10 × 10 MB (about 140 MB as base64 JSON)
+ * arrive at under 2 Mbit/s, and keep idle connections longer than the 60 s
+ * after which common load balancers drop theirs, so that it is always the
+ * balancer that closes an idle connection, never the server under a request
+ * the balancer just sent.
+ */
+function readHttpConnectionsConfig(read: EnvReader): HttpConnectionsConfig {
+  const connections: HttpConnectionsConfig = {
+    headersTimeoutMs: read.integer('HTTP_HEADERS_TIMEOUT_MS', 20_000, { min: 100, max: 600_000 }),
+    bodyTimeoutMs: read.integer('HTTP_BODY_TIMEOUT_MS', 30_000, { min: 100, max: 600_000 }),
+    requestTimeoutMs: read.integer('HTTP_REQUEST_TIMEOUT_MS', 600_000, { min: 100, max: 3_600_000 }),
+    keepAliveTimeoutMs: read.integer('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, { min: 100, max: 600_000 }),
+    maxRequestsPerSocket: read.integer('HTTP_MAX_REQUESTS_PER_SOCKET', 1_000, { min: 0, max: 1_000_000 }),
+  };
+  // Node.js refuses a headers timeout longer than the request timeout (the headers are part of the request).
+  if (connections.headersTimeoutMs > connections.requestTimeoutMs) {
+    read.problem('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${connections.requestTimeoutMs})`);
+  }
+  return connections;
 }
 
 function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): IdentificationConfig {
