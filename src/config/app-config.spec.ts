@@ -14,6 +14,7 @@ function problemsFor(env: Record<string, string>): string[] {
 /** Every variable production requires; tests of production-only behaviour start from it. */
 const COMPLETE_PRODUCTION_ENV: Record<string, string> = {
   NODE_ENV: 'production',
+  TRUST_PROXY: '1',
   DATABASE_URL: 'postgres://cas:pw@db:5432/cas',
   BTRUST_BASE_URL: 'https://cqes-rpuat.b-trust.bg/signing-api/v2/',
   BTRUST_RELYING_PARTY_ID: '24102167',
@@ -224,7 +225,7 @@ describe(loadAppConfig.name, () => {
     });
 
     it('limits paid creations to 20 per user and 60 per IP per minute by default, and reads both limits', () => {
-      expect(loadAppConfig({}).abuseLimits).toEqual({ createPerUserPerMinute: 20, createPerIpPerMinute: 60, corsOrigins: [], trustProxy: 1 });
+      expect(loadAppConfig({}).abuseLimits).toEqual({ createPerUserPerMinute: 20, createPerIpPerMinute: 60, corsOrigins: [], trustProxy: 0 });
       const { abuseLimits } = loadAppConfig({ RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '2', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '5' });
       expect(abuseLimits).toMatchObject({ createPerUserPerMinute: 2, createPerIpPerMinute: 5 });
       const problems = problemsFor({ RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '0', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: 'lots' });
@@ -243,9 +244,9 @@ describe(loadAppConfig.name, () => {
       expect(problemsFor({ CORS_ORIGINS: 'https://shop.example/app' })).toEqual([expect.stringMatching(/^CORS_ORIGINS /)]);
     });
 
-    it('trusts one proxy hop by default, and reads a hop count or the proxies\' addresses', () => {
-      expect(loadAppConfig({}).abuseLimits.trustProxy).toBe(1);
-      expect(loadAppConfig({ TRUST_PROXY: '0' }).abuseLimits.trustProxy).toBe(0);
+    it('trusts no proxy by default, and reads a hop count or the proxies\' addresses', () => {
+      expect(loadAppConfig({}).abuseLimits.trustProxy).toBe(0);
+      expect(loadAppConfig({ TRUST_PROXY: '1' }).abuseLimits.trustProxy).toBe(1);
       expect(loadAppConfig({ TRUST_PROXY: '2' }).abuseLimits.trustProxy).toBe(2);
       expect(loadAppConfig({ TRUST_PROXY: '10.0.0.0/8, 127.0.0.1,fd00::/8' }).abuseLimits.trustProxy).toEqual([
         '10.0.0.0/8',
@@ -258,6 +259,13 @@ describe(loadAppConfig.name, () => {
       for (const bad of ['true', '10.0.0.0/33', 'proxy.internal', '11', '10.0.0.1/8/1']) {
         expect(problemsFor({ TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY /)]);
       }
+    });
+
+    it('refuses production unless TRUST_PROXY says what is in front of the server, 0 included', () => {
+      const { TRUST_PROXY: _trustProxy, ...unset } = COMPLETE_PRODUCTION_ENV;
+      expect(problemsFor(unset)).toEqual([expect.stringMatching(/^TRUST_PROXY is required in production/)]);
+      expect(loadAppConfig({ ...unset, TRUST_PROXY: '0' }).abuseLimits.trustProxy).toBe(0);
+      expect(loadAppConfig({ ...unset, TRUST_PROXY: '10.0.0.0/8' }).abuseLimits.trustProxy).toEqual(['10.0.0.0/8']);
     });
   });
 

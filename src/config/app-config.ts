@@ -80,8 +80,8 @@ export interface AbuseLimitsConfig {
   corsOrigins: string[];
   /**
    * Which X-Forwarded-For entries name the client: the number of proxies in
-   * front of the server (0: clients connect directly, the header is ignored),
-   * or the proxies' addresses and CIDR ranges.
+   * front of the server (0, the default: clients connect directly, the header
+   * is ignored), or the proxies' addresses and CIDR ranges.
    */
   trustProxy: number | string[];
 }
@@ -220,7 +220,7 @@ export function loadAppConfig(env: Env): AppConfig {
       createPerUserPerMinute: read.integer('RATE_LIMIT_CREATE_PER_USER_PER_MINUTE', 20, { min: 1, max: 100_000 }),
       createPerIpPerMinute: read.integer('RATE_LIMIT_CREATE_PER_IP_PER_MINUTE', 60, { min: 1, max: 100_000 }),
       corsOrigins: readOrigins(read, 'CORS_ORIGINS', []),
-      trustProxy: readTrustProxy(read),
+      trustProxy: readTrustProxy(read, nodeEnv),
     },
     personalData: readPersonalDataConfig(read, nodeEnv),
   };
@@ -355,12 +355,16 @@ function checkMetricsRules(read: EnvReader, config: AppConfig): void {
 
 /**
  * `TRUST_PROXY`: a hop count, or a comma-separated list of proxy addresses
- * and CIDR ranges. Trusting every hop would let a client name its own
- * address in X-Forwarded-For and step around the per-IP limit.
+ * and CIDR ranges. Trusting a hop that is not there would let a client name
+ * its own address in X-Forwarded-For and step around the per-IP limit, so
+ * the default trusts none, and production must say what is in front of it.
  */
-function readTrustProxy(read: EnvReader): number | string[] {
+function readTrustProxy(read: EnvReader, nodeEnv: NodeEnvironment): number | string[] {
   const raw = read.optionalString('TRUST_PROXY');
-  if (raw === undefined || /^\d+$/.test(raw.trim())) return read.integer('TRUST_PROXY', 1, { min: 0, max: 10 });
+  if (raw === undefined && nodeEnv === 'production') {
+    read.problem('TRUST_PROXY', 'is required in production: the number of proxies in front of the server (0 for none) or their addresses/CIDR ranges');
+  }
+  if (raw === undefined || /^\d+$/.test(raw.trim())) return read.integer('TRUST_PROXY', 0, { min: 0, max: 10 });
   const entries = raw.split(',').map((item) => item.trim()).filter(Boolean);
   for (const entry of entries) {
     const [address, prefix, ...rest] = entry.split('/');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { reportFigure } from '../support/figures';
 import { SandboxControl } from '../support/sandbox-control';
 import { startTestServer, TestServer } from '../support/test-server';
 
@@ -15,6 +16,8 @@ const MOBILE = {
 const PER_USER = 4;
 const PER_IP = 2;
 const LIMITS = {
+  // These clients come through one proxy, which names each in X-Forwarded-For (the default trusts none).
+  TRUST_PROXY: '1',
   RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: String(PER_USER),
   RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: String(PER_IP),
   // Polling is not what this file is about; keep the two instances quiet.
@@ -112,13 +115,18 @@ describe('Rate limits on paid creations, shared by two instances on one database
 describe('The client address behind proxies (TRUST_PROXY)', () => {
   let oneHop: TestServer;
   let direct: TestServer;
+  let byDefault: TestServer;
   const PROXY_LIMITS = { ...LIMITS, RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '100' };
+  const DEFAULT_PER_IP = 20;
 
   beforeAll(async () => {
     oneHop = await startTestServer(PROXY_LIMITS);
     direct = await startTestServer({ ...PROXY_LIMITS, TRUST_PROXY: '0' });
+    const { TRUST_PROXY: _trustProxy, ...withoutTrustProxy } = PROXY_LIMITS;
+    byDefault = await startTestServer({ ...withoutTrustProxy, RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: String(DEFAULT_PER_IP) });
   });
   afterAll(async () => {
+    await byDefault?.stop();
     await direct?.stop();
     await oneHop?.stop();
   });
@@ -142,5 +150,22 @@ describe('The client address behind proxies (TRUST_PROXY)', () => {
     const refusedDirect = await createFrom(direct, '198.51.100.3');
     expect(refusedDirect.status).toBe(429);
     expect(refusedDirect.body).toMatchObject({ code: 'RATE_LIMITED', limit: 'ip' });
+  });
+
+  it('by default trusts no proxy: 80 creates with random X-Forwarded-For from one client all count against one address', async () => {
+    expect(byDefault.config.abuseLimits.trustProxy).toBe(0);
+    await waitForFreshWindow();
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 80; attempt++) {
+      const spoofed = Array.from({ length: 4 }, () => Math.floor(Math.random() * 254) + 1).join('.');
+      const response = await createFrom(byDefault, spoofed);
+      statuses.push(response.status);
+      if (response.status === 429) expect(response.body).toMatchObject({ code: 'RATE_LIMITED', limit: 'ip' });
+    }
+    reportFigure('80 creates with random X-Forwarded-For, accepted', `${statuses.filter((status) => status === 201).length} (per-IP limit ${DEFAULT_PER_IP})`);
+    expect(statuses.slice(0, DEFAULT_PER_IP)).toEqual(Array(DEFAULT_PER_IP).fill(201));
+    expect(statuses.slice(DEFAULT_PER_IP)).toEqual(Array(80 - DEFAULT_PER_IP).fill(429));
+    const [row] = await byDefault.app.get(DataSource).query('SELECT count(*)::int AS n FROM mobile_identifications');
+    expect(row.n).toBe(DEFAULT_PER_IP);
   });
 });
