@@ -14,6 +14,7 @@ function problemsFor(env: Record<string, string>): string[] {
 /** Every variable production requires; tests of production-only behaviour start from it. */
 const COMPLETE_PRODUCTION_ENV: Record<string, string> = {
   NODE_ENV: 'production',
+  PUBLIC_BASE_URL: 'https://cas.bank.example',
   TRUST_PROXY: '1',
   DATABASE_URL: 'postgres://cas:pw@db:5432/cas',
   BTRUST_BASE_URL: 'https://cqes-rpuat.b-trust.bg/signing-api/v2/',
@@ -266,6 +267,45 @@ describe(loadAppConfig.name, () => {
       expect(problemsFor(unset)).toEqual([expect.stringMatching(/^TRUST_PROXY is required in production/)]);
       expect(loadAppConfig({ ...unset, TRUST_PROXY: '0' }).abuseLimits.trustProxy).toBe(0);
       expect(loadAppConfig({ ...unset, TRUST_PROXY: '10.0.0.0/8' }).abuseLimits.trustProxy).toEqual(['10.0.0.0/8']);
+    });
+  });
+
+  describe('public address', () => {
+    it('requires PUBLIC_BASE_URL in production', () => {
+      const { PUBLIC_BASE_URL: _url, ...unset } = COMPLETE_PRODUCTION_ENV;
+      expect(problemsFor(unset)).toEqual([expect.stringMatching(/^PUBLIC_BASE_URL is required in production/)]);
+    });
+
+    it.each([
+      ['plain HTTP', 'http://cas.bank.example', /^PUBLIC_BASE_URL must use https: in production/],
+      ['plain HTTP on loopback', 'http://localhost:3000', /^PUBLIC_BASE_URL must use https: in production/],
+      ['a loopback host', 'https://127.0.0.1:3000', /^PUBLIC_BASE_URL must be an address B-Trust can reach/],
+      ['another scheme', 'ftp://cas.bank.example', /^PUBLIC_BASE_URL must use http: or https:/],
+    ])('refuses %s for PUBLIC_BASE_URL in production', (_case, url, problem) => {
+      expect(problemsFor({ ...COMPLETE_PRODUCTION_ENV, PUBLIC_BASE_URL: url })).toEqual([expect.stringMatching(problem)]);
+    });
+
+    it('allows plain HTTP outside production only for a loopback host', () => {
+      for (const url of ['http://localhost:3000', 'http://127.0.0.1:8080', 'http://[::1]:3000', 'http://cas.localhost']) {
+        expect(loadAppConfig({ PUBLIC_BASE_URL: url }).publicBaseUrl).toBe(url);
+      }
+      expect(loadAppConfig({ PUBLIC_BASE_URL: 'https://cas.example' }).publicBaseUrl).toBe('https://cas.example');
+      expect(problemsFor({ PUBLIC_BASE_URL: 'http://192.168.1.20:3000' })).toEqual([
+        expect.stringMatching(/^PUBLIC_BASE_URL may use http: only for a loopback host/),
+      ]);
+    });
+
+    it('refuses redirect origins that are not https in production, and names each', () => {
+      const problems = problemsFor({ ...COMPLETE_PRODUCTION_ENV, ALLOWED_REDIRECT_ORIGINS: 'https://shop.example, http://shop.example, http://localhost:5173' });
+      expect(problems).toEqual([
+        expect.stringMatching(/^ALLOWED_REDIRECT_ORIGINS must list only https: origins in production, got "http:\/\/shop.example"/),
+        expect.stringMatching(/^ALLOWED_REDIRECT_ORIGINS must list only https: origins in production, got "http:\/\/localhost:5173"/),
+      ]);
+      expect(loadAppConfig({ ...COMPLETE_PRODUCTION_ENV, ALLOWED_REDIRECT_ORIGINS: 'https://shop.example' }).identification.allowedRedirectOrigins).toEqual([
+        'https://shop.example',
+      ]);
+      expect(loadAppConfig(COMPLETE_PRODUCTION_ENV).identification.allowedRedirectOrigins).toEqual(['https://cas.bank.example']);
+      expect(loadAppConfig({ ALLOWED_REDIRECT_ORIGINS: 'http://localhost:5173' }).identification.allowedRedirectOrigins).toEqual(['http://localhost:5173']);
     });
   });
 

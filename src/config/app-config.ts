@@ -225,6 +225,7 @@ export function loadAppConfig(env: Env): AppConfig {
     personalData: readPersonalDataConfig(read, nodeEnv),
   };
 
+  checkPublicAddressRules(read, config);
   checkBtrustRules(read, config);
   checkAuthRules(read, config);
   checkMetricsRules(read, config);
@@ -275,7 +276,8 @@ function readHttpConnectionsConfig(read: EnvReader): HttpConnectionsConfig {
 
 function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): IdentificationConfig {
   return {
-    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', [safeOrigin(publicBaseUrl)]),
+    // An invalid PUBLIC_BASE_URL is reported once, under its own name, not again as a derived origin.
+    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', publicBaseUrl ? [safeOrigin(publicBaseUrl)] : []),
     mobilePoll: {
       initialIntervalMs: read.integer('MOBILE_POLL_INITIAL_INTERVAL_MS', 2_000, { min: 50, max: 600_000 }),
       maxIntervalMs: read.integer('MOBILE_POLL_MAX_INTERVAL_MS', 30_000, { min: 50, max: 3_600_000 }),
@@ -286,6 +288,40 @@ function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): Ident
       intervalMs: read.integer('WEB_RECONCILE_INTERVAL_MS', 60_000, { min: 100, max: 86_400_000 }),
     },
   };
+}
+
+/**
+ * B-Trust posts its webhooks to PUBLIC_BASE_URL and sends people back to the
+ * redirect origins: in production both must be real HTTPS addresses. A
+ * plain-HTTP loopback address is for a developer's machine and the built-in
+ * sandbox only.
+ */
+function checkPublicAddressRules(read: EnvReader, config: AppConfig): void {
+  const production = config.nodeEnv === 'production';
+  if (read.raw('PUBLIC_BASE_URL') === undefined) {
+    if (production) read.problem('PUBLIC_BASE_URL', 'is required in production: the public https:// address B-Trust posts its webhooks to');
+  } else if (config.publicBaseUrl) {
+    const url = new URL(config.publicBaseUrl);
+    const loopback = isLoopbackHost(url.hostname);
+    if (production && url.protocol !== 'https:') {
+      read.problem('PUBLIC_BASE_URL', `must use https: in production, got "${url.protocol}"`);
+    } else if (production && loopback) {
+      read.problem('PUBLIC_BASE_URL', `must be an address B-Trust can reach in production, got the loopback host "${url.hostname}"`);
+    } else if (url.protocol !== 'https:' && !loopback) {
+      read.problem('PUBLIC_BASE_URL', `may use http: only for a loopback host outside production, got "${url.hostname}": use https:`);
+    }
+  }
+  if (production && read.raw('ALLOWED_REDIRECT_ORIGINS') !== undefined) {
+    for (const origin of config.identification.allowedRedirectOrigins) {
+      if (!origin.startsWith('https://')) read.problem('ALLOWED_REDIRECT_ORIGINS', `must list only https: origins in production, got "${origin}"`);
+    }
+  }
+}
+
+/** localhost (and its subdomains, RFC 6761), 127.0.0.0/8 and ::1. */
+function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host.endsWith('.localhost') || host === '::1' || (isIP(host) === 4 && host.startsWith('127.'));
 }
 
 function checkBtrustRules(read: EnvReader, config: AppConfig): void {
