@@ -309,7 +309,7 @@ describe(loadAppConfig.name, () => {
     });
   });
 
-  describe('HTTP connections', () => {
+  describe('HTTP connections and live status', () => {
     it('has defaults sized for 10 × 10 MB uploads on slow links and load balancers\' idle timeouts', () => {
       expect(loadAppConfig({}).httpConnections).toEqual({
         headersTimeoutMs: 20_000,
@@ -318,6 +318,7 @@ describe(loadAppConfig.name, () => {
         keepAliveTimeoutMs: 72_000,
         maxRequestsPerSocket: 1_000,
       });
+      expect(loadAppConfig({}).liveStatus).toEqual({ maxStreamsPerUser: 10, maxStreams: 1_000 });
     });
 
     it('reads every limit', () => {
@@ -327,6 +328,8 @@ describe(loadAppConfig.name, () => {
         HTTP_REQUEST_TIMEOUT_MS: '3000',
         HTTP_KEEP_ALIVE_TIMEOUT_MS: '4000',
         HTTP_MAX_REQUESTS_PER_SOCKET: '0',
+        LIVE_STATUS_MAX_STREAMS_PER_USER: '2',
+        LIVE_STATUS_MAX_STREAMS: '5',
       });
       expect(config.httpConnections).toEqual({
         headersTimeoutMs: 1000,
@@ -335,6 +338,7 @@ describe(loadAppConfig.name, () => {
         keepAliveTimeoutMs: 4000,
         maxRequestsPerSocket: 0,
       });
+      expect(config.liveStatus).toEqual({ maxStreamsPerUser: 2, maxStreams: 5 });
     });
 
     it('names each bad limit', () => {
@@ -344,6 +348,8 @@ describe(loadAppConfig.name, () => {
         HTTP_REQUEST_TIMEOUT_MS: '-1',
         HTTP_KEEP_ALIVE_TIMEOUT_MS: '99',
         HTTP_MAX_REQUESTS_PER_SOCKET: '1.5',
+        LIVE_STATUS_MAX_STREAMS_PER_USER: '0',
+        LIVE_STATUS_MAX_STREAMS: 'many',
       });
       expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
         'HTTP_BODY_TIMEOUT_MS',
@@ -351,12 +357,17 @@ describe(loadAppConfig.name, () => {
         'HTTP_KEEP_ALIVE_TIMEOUT_MS',
         'HTTP_MAX_REQUESTS_PER_SOCKET',
         'HTTP_REQUEST_TIMEOUT_MS',
+        'LIVE_STATUS_MAX_STREAMS',
+        'LIVE_STATUS_MAX_STREAMS_PER_USER',
       ]);
     });
 
-    it('refuses a headers timeout longer than the request timeout', () => {
+    it('refuses a headers timeout longer than the request timeout, and a per-user cap above the global one', () => {
       expect(problemsFor({ HTTP_HEADERS_TIMEOUT_MS: '5000', HTTP_REQUEST_TIMEOUT_MS: '4000' })).toEqual([
         expect.stringMatching(/^HTTP_HEADERS_TIMEOUT_MS must not exceed HTTP_REQUEST_TIMEOUT_MS/),
+      ]);
+      expect(problemsFor({ LIVE_STATUS_MAX_STREAMS_PER_USER: '20', LIVE_STATUS_MAX_STREAMS: '10' })).toEqual([
+        expect.stringMatching(/^LIVE_STATUS_MAX_STREAMS_PER_USER must not exceed LIVE_STATUS_MAX_STREAMS/),
       ]);
     });
   });

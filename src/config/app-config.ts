@@ -103,6 +103,12 @@ export interface HttpConnectionsConfig {
   maxRequestsPerSocket: number;
 }
 
+/** Caps on the Server-Sent Events streams one instance holds open. */
+export interface LiveStatusConfig {
+  maxStreamsPerUser: number;
+  maxStreams: number;
+}
+
 /** Encryption at rest, blind index and retention of personal data. */
 export interface PersonalDataConfig {
   /** AES-256-GCM keys, the first encrypts; unset (outside production) means development keys under DATA_DIR. */
@@ -136,6 +142,7 @@ export interface AppConfig {
   demoEnabled: boolean;
   metrics: MetricsConfig;
   abuseLimits: AbuseLimitsConfig;
+  liveStatus: LiveStatusConfig;
   personalData: PersonalDataConfig;
 }
 
@@ -222,6 +229,7 @@ export function loadAppConfig(env: Env): AppConfig {
       corsOrigins: readOrigins(read, 'CORS_ORIGINS', []),
       trustProxy: readTrustProxy(read, nodeEnv),
     },
+    liveStatus: readLiveStatusConfig(read),
     personalData: readPersonalDataConfig(read, nodeEnv),
   };
 
@@ -272,6 +280,17 @@ function readHttpConnectionsConfig(read: EnvReader): HttpConnectionsConfig {
     read.problem('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${connections.requestTimeoutMs})`);
   }
   return connections;
+}
+
+function readLiveStatusConfig(read: EnvReader): LiveStatusConfig {
+  const liveStatus: LiveStatusConfig = {
+    maxStreamsPerUser: read.integer('LIVE_STATUS_MAX_STREAMS_PER_USER', 10, { min: 1, max: 100_000 }),
+    maxStreams: read.integer('LIVE_STATUS_MAX_STREAMS', 1_000, { min: 1, max: 1_000_000 }),
+  };
+  if (liveStatus.maxStreamsPerUser > liveStatus.maxStreams) {
+    read.problem('LIVE_STATUS_MAX_STREAMS_PER_USER', `must not exceed LIVE_STATUS_MAX_STREAMS (${liveStatus.maxStreams})`);
+  }
+  return liveStatus;
 }
 
 function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): IdentificationConfig {

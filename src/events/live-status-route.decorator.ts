@@ -14,7 +14,9 @@ export function LiveStatusRoute(path: string, what: string, example: { first: st
         'stream closes after a final status (`final: true`: do not reconnect). A comment line every 15 s keeps ' +
         'the connection open through proxies. Changes made by any server instance arrive (PostgreSQL LISTEN/NOTIFY). ' +
         'Same bearer token and ownership as the GET endpoint: browsers, whose `EventSource` cannot send an ' +
-        'Authorization header, read the stream with `fetch()` (see the demo at /demo).',
+        'Authorization header, read the stream with `fetch()` (see the demo at /demo). Each user may hold ' +
+        'LIVE_STATUS_MAX_STREAMS_PER_USER streams open on an instance, and an instance LIVE_STATUS_MAX_STREAMS in all: ' +
+        'past either, 429 `TOO_MANY_STREAMS` with `Retry-After` and `limit` (`user` or `instance`).',
     }),
     ApiProduces('text/event-stream'),
     ApiOkResponse({
@@ -29,6 +31,6 @@ export function LiveStatusRoute(path: string, what: string, example: { first: st
         },
       },
     }),
-    ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] }),
+    ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 429: ['TOO_MANY_STREAMS'] }),
   );
 }

@@ -1,28 +1,79 @@
-import { Injectable, MessageEvent } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import { HttpStatus, Inject, Injectable, MessageEvent } from '@nestjs/common';
+import { finalize, Observable } from 'rxjs';
+import { ApiProblem } from '../common/problem/problem';
 import type { StateMachine } from '../common/state-machine/state-machine';
+import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+import { CasMetrics } from '../metrics/cas-metrics';
+import { LiveStreamSlots, StreamLimit } from './live-stream-slots';
 import { StateChangeListener } from './state-change-listener';
 import { statusEvents } from './status-events';
 
 /** Often enough for proxies and load balancers that drop connections idle for 30–60 s. */
 export const HEARTBEAT_INTERVAL_MS = 15_000;
 
+/**
+ * A slot frees the moment a stream closes, which nothing here can predict:
+ * a short pause before asking again.
+ */
+const RETRY_AFTER_SECONDS = 10;
+
 /** Server-Sent Events of a record's status, for the `/events` endpoints. */
 @Injectable()
 export class LiveStatus {
-  constructor(private readonly listener: StateChangeListener) {}
+  private readonly slots: LiveStreamSlots;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+    private readonly listener: StateChangeListener,
+    private readonly metrics: CasMetrics,
+  ) {
+    this.slots = new LiveStreamSlots(config.liveStatus);
+  }
 
   /**
-   * Reads the record once before answering, so an unknown or foreign id is a
-   * 404 problem like on the GET endpoint, before any event is sent; the
-   * stream then reads it again each time it needs the truth.
+   * Takes one of the owner's stream slots (429 past either cap), then reads
+   * the record once before answering, so an unknown or foreign id is a 404
+   * problem like on the GET endpoint, before any event is sent; the stream
+   * then reads it again each time it needs the truth. The slot is given back
+   * when the stream ends, however it ends.
    */
   async follow<S extends string>(
+    owner: string,
     machine: StateMachine<S>,
     id: string,
     read: () => Promise<{ status: S }>,
   ): Promise<Observable<MessageEvent>> {
-    await read();
-    return statusEvents({ machine, id, readStatus: async () => (await read()).status }, this.listener, HEARTBEAT_INTERVAL_MS);
+    const slot = this.slots.take(owner);
+    if (!slot.taken) {
+      this.metrics.liveStreamsRefused.inc({ limit: slot.limit });
+      throw this.tooManyStreams(slot.limit);
+    }
+    const release = () => {
+      slot.release();
+      this.metrics.liveStreams.set(this.slots.open);
+    };
+    this.metrics.liveStreams.set(this.slots.open);
+    try {
+      await read();
+    } catch (error) {
+      release();
+      throw error;
+    }
+    const events = statusEvents({ machine, id, readStatus: async () => (await read()).status }, this.listener, HEARTBEAT_INTERVAL_MS);
+    return events.pipe(finalize(release));
+  }
+
+  private tooManyStreams(limit: StreamLimit): ApiProblem {
+    const { maxStreamsPerUser, maxStreams } = this.config.liveStatus;
+    return new ApiProblem(
+      HttpStatus.TOO_MANY_REQUESTS,
+      'TOO_MANY_STREAMS',
+      'Too many live-status streams',
+      limit === 'user'
+        ? `At most ${maxStreamsPerUser} live-status streams may be open per user; close one (a stream that ended with final: true needs no reconnection).`
+        : 'This server instance holds as many live-status streams as it may; try again shortly.',
+      { limit, retryAfterSeconds: RETRY_AFTER_SECONDS },
+      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+    );
   }
 }

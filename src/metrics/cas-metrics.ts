@@ -131,6 +131,19 @@ export class CasMetrics {
     registers: [this.registry],
   });
 
+  readonly liveStreams = new Gauge({
+    name: `${METRICS_PREFIX}live_status_streams`,
+    help: 'Live-status (Server-Sent Events) streams this instance holds open.',
+    registers: [this.registry],
+  });
+
+  readonly liveStreamsRefused = new Counter({
+    name: `${METRICS_PREFIX}live_status_streams_refused_total`,
+    help: 'Live-status streams refused with 429, by the cap that was reached (user, instance).',
+    labelNames: ['limit'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
   }

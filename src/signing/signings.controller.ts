@@ -156,7 +156,7 @@ export class SigningsController {
 
   @LiveStatusRoute('signings/:id/events', 'signing', { first: 'PENDING', last: 'SIGNED' })
   events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
-    return this.liveStatus.follow(signingMachine, id, () => this.signings.findOwned(owner, id));
+    return this.liveStatus.follow(owner, signingMachine, id, () => this.signings.findOwned(owner, id));
   }
 
   @Get('signings/:id/documents/:index')

@@ -9,6 +9,7 @@ export interface ServerSentEvent {
 export interface EventStream {
   status: number;
   contentType: string | null;
+  headers: Headers;
   /** The next event, or undefined once the server has closed the stream. */
   next(timeoutMs?: number): Promise<ServerSentEvent | undefined>;
   /** Every remaining event until the server closes the stream. */
@@ -56,6 +57,7 @@ export async function openEventStream(url: string, headers: Record<string, strin
   return {
     status: response.status,
     contentType,
+    headers: response.headers,
     next,
     rest: async (timeoutMs = 20_000) => {
       const events: ServerSentEvent[] = [];

@@ -72,7 +72,7 @@ export class MobileIdentificationsController {
 
   @LiveStatusRoute(':id/events', 'mobile identification', { first: 'PENDING', last: 'COMPLETED' })
   events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
-    return this.liveStatus.follow(mobileIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
+    return this.liveStatus.follow(owner, mobileIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
   }
 
   @Get(':id/certificate')

@@ -82,7 +82,7 @@ export class WebIdentificationsController {
 
   @LiveStatusRoute(':id/events', 'web identification', { first: 'STARTED', last: 'IDENTIFIED' })
   events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
-    return this.liveStatus.follow(webIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
+    return this.liveStatus.follow(owner, webIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
   }
 
   @Get(':id/certificate')
