@@ -379,6 +379,10 @@ export class ProviderRecords {
     this.store.saveSigning(record);
   }
 
+  close(): void {
+    this.store.close();
+  }
+
   purgeOlderThanRetention(now: Date): void {
     const oldest = now.getTime() - RETENTION_MS;
     for (const [id, record] of this.mobile) {

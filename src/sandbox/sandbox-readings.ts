@@ -10,27 +10,33 @@
  */
 
 export const READING_VALUES = {
-  /** HTTP status of every REJECTED answer about a known record (1.2, 2.2, 2.5, 3.1, 3.3): the document lists 400, 401, 403, 404 and 500 for one body. */
   rejectedStatus: [400, 401, 403, 404, 500],
-  /** 2.5 and 3.3 before the person has finished: the document has no "not yet" answer. */
   notYetAnswer: ['404-not-found', '404-rejected', '400-rejected'],
-  /** automatic: approval is FINALIZED with review ALLOW_DENY at once; manual: COMPLETED with FINALIZE_REJECT until an agent reviews it. */
   review: ['automatic', 'manual'],
-  /** 3.3's `filename`: the names sent in 3.1, other names, or other names in reverse order. */
   signedFileNames: ['same', 'renamed', 'reversed'],
-  /** The webhook's `relyingPartyId`: the header's id, or another number. */
   webhookRelyingPartyId: ['same', 'other'],
-  /** The 2.4 webhook's `sessionId`: 2.1's web session, or 2.2's registration session. */
   identificationWebhookSessionId: ['web-session', 'registration-session'],
-  /** The 3.2 webhook's `sessionId`: the sign session 3.1 used, or the one 3.3 hands back. */
   signingWebhookSessionId: ['used-sign-session', 'next-sign-session'],
-  /** Dates: as today (offsets), Sofia local time without an offset, or the sister API's `2019-01-23T23.59.57.000+0000`. */
   dates: ['offset', 'no-offset', 'compact'],
-  /** The eID certificate in 1.2 FINISHED and 2.5: always, or left out the first time it is asked for. */
   eidCertificate: ['always', 'missing-first'],
-  /** Which spelling of the archive flag 3.1 accepts; the other is refused with 400 BAD_REQUEST when present. */
   archiveFlag: ['any', 'toBeArchived', 'toBeArhieved'],
 } as const;
+
+/** What each reading decides, for the index page and the command line's help. */
+export const READING_MEANINGS: Record<keyof typeof READING_VALUES, string> = {
+  rejectedStatus:
+    'HTTP status of every REJECTED answer about a known record (1.2, 2.2, 2.5, 3.1, 3.3); an unknown id stays 404. The document lists 400, 401, 403, 404 and 500 for one body.',
+  notYetAnswer: 'What 2.5 and 3.3 answer before the person has finished: the document has no "not yet" answer.',
+  review:
+    'automatic: an approval is FINALIZED with review ALLOW_DENY at once; manual: COMPLETED with FINALIZE_REJECT until an agent reviews it (control action review), past any date.',
+  signedFileNames: "3.3's filename: the names sent in 3.1, signed-<resultId>-<n>.pdf, or those names in reverse order.",
+  webhookRelyingPartyId: "The webhooks' relyingPartyId: the header's id, or that id + 1.",
+  identificationWebhookSessionId: "The 2.4 webhook's sessionId: 2.1's webSessionId, or 2.2's registration sessionId.",
+  signingWebhookSessionId: "The 3.2 webhook's sessionId: the sign session 3.1 used, or the one 3.3 hands back.",
+  dates: "Every date: the document's forms, Sofia local time without an offset, or the sister API's 2019-01-23T23.59.57.000+0000.",
+  eidCertificate: 'The eID certificate in 1.2 FINISHED and 2.5: always, or left out the first time it is asked for.',
+  archiveFlag: 'Which spelling of the archive flag 3.1 accepts; the other is refused with 400 BAD_REQUEST when present.',
+};
 
 type ReadingValues = typeof READING_VALUES;
 export type ReadingKey = keyof ReadingValues;

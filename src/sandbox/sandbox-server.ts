@@ -134,6 +134,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     started.push(apiApp);
   } catch (error) {
     await Promise.all(started.map((app) => app.close()));
+    records.close();
     throw error;
   }
 
@@ -158,6 +159,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       clearInterval(purge);
       callbacks.close();
       await Promise.all([apiApp.close(), pagesApp.close()]);
+      records.close();
       logger.info({}, 'sandbox stopped');
     },
   };

@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { IdSequences, MobileIdentification, Signing, WebIdentification } from './provider-records';
@@ -17,6 +17,8 @@ export interface RecordStore {
   removeMobile(record: MobileIdentification): void;
   removeWeb(record: WebIdentification): void;
   removeSigning(record: Signing): void;
+  /** Lets another sandbox use the store. */
+  close(): void;
 }
 
 export interface StoredRecords {
@@ -37,11 +39,21 @@ export const MEMORY_ONLY: RecordStore = {
   removeMobile: nothing,
   removeWeb: nothing,
   removeSigning: nothing,
+  close: nothing,
 };
 
 const FORMAT = 1;
 const RECORD_FILE = 'record.json';
 const SEQUENCES_FILE = 'sequences.json';
+const LOCK_FILE = 'lock';
+
+/** Another running sandbox keeps its records in the same folder. */
+export class DataDirInUseError extends Error {
+  constructor(dir: string, pid: number) {
+    super(`${dir} holds the records of another running sandbox (process ${pid}); give this one another folder (SANDBOX_DATA_DIR, or "memory" for none)`);
+    this.name = 'DataDirInUseError';
+  }
+}
 const DATE_FIELDS = new Set([
   'createdAt',
   'validity',
@@ -64,16 +76,47 @@ type Kind = 'mobile' | 'web' | 'signings';
  * state change does not rewrite megabytes of documents. The id sequences go
  * to `sequences.json`. Writes are synchronous: every API answer is given
  * after the state it reports is on disk. No fsync: the sandbox survives its
- * process ending, not the machine losing power.
+ * process ending, not the machine losing power. One sandbox at a time uses
+ * a folder (a `lock` file names its process): two would hand out the same
+ * result ids and overwrite each other's records.
  */
 export class FolderStore implements RecordStore {
   private readonly documentsWritten = new Set<string>();
+  private locked = false;
 
   constructor(
     private readonly dir: string,
     private readonly logger: SandboxLogger,
   ) {
     for (const kind of ['mobile', 'web', 'signings'] as const) mkdirSync(join(dir, kind), { recursive: true });
+    this.lock();
+  }
+
+  close(): void {
+    if (!this.locked) return;
+    rmSync(join(this.dir, LOCK_FILE), { force: true });
+    this.locked = false;
+  }
+
+  /** Takes the folder, or throws DataDirInUseError; a lock whose process is gone (killed) is taken over. */
+  private lock(): void {
+    const path = join(this.dir, LOCK_FILE);
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        const file = openSync(path, 'wx');
+        writeFileSync(file, String(process.pid));
+        closeSync(file);
+        this.locked = true;
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) throw new DataDirInUseError(this.dir, holder);
+      this.logger.warn({ dataDir: this.dir, previousProcess: holder }, 'sandbox data folder lock left by a stopped process taken over');
+      rmSync(path, { force: true });
+    }
+    throw new Error(`could not lock ${this.dir}`);
   }
 
   load(): StoredRecords {
@@ -199,6 +242,17 @@ export class FolderStore implements RecordStore {
     return JSON.parse(readFileSync(path, 'utf8'), (key, value) =>
       DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
     ) as T;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  // A lock of this very process is one a sandbox here has not released: still in use.
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

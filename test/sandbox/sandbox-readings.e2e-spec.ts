@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureDevCertificates, type DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
+import { DEFAULT_READINGS } from '../../src/sandbox/sandbox-readings';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxWire, WebhookReceiver, samplePdf } from '../support/sandbox-wire';
@@ -86,19 +87,15 @@ async function startedSigning(fileNames = ['contract.pdf']) {
 
 describe('sandbox readings', () => {
   describe('the control API', () => {
+    it('lists every reading with its values on the index page', async () => {
+      const page = await (await fetch(`${sandbox.pagesBaseUrl}/`)).text();
+      for (const key of Object.keys(DEFAULT_READINGS)) expect(page).toContain(`<code>${key}</code>`);
+      expect(page).toContain('404-not-found | 404-rejected | 400-rejected');
+      expect(page).toContain('/sandbox/callbacks/repeat');
+    });
+
     it('shows the defaults, merges a change, refuses an unknown reading or value by name, and resets', async () => {
-      expect(await control.readings()).toEqual({
-        rejectedStatus: 400,
-        notYetAnswer: '404-not-found',
-        review: 'automatic',
-        signedFileNames: 'same',
-        webhookRelyingPartyId: 'same',
-        identificationWebhookSessionId: 'web-session',
-        signingWebhookSessionId: 'used-sign-session',
-        dates: 'offset',
-        eidCertificate: 'always',
-        archiveFlag: 'any',
-      });
+      expect(await control.readings()).toEqual(DEFAULT_READINGS);
       expect(await control.setReadings({ rejectedStatus: 500 })).toMatchObject({ rejectedStatus: 500, dates: 'offset' });
       expect(await control.setReadings({ dates: 'compact' })).toMatchObject({ rejectedStatus: 500, dates: 'compact' });
 
