@@ -1,11 +1,8 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ensureDevCertificates, type DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
+import type { DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
 import { DEFAULT_READINGS } from '../../src/sandbox/sandbox-readings';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { SandboxControl } from '../support/sandbox-control';
-import { SandboxWire, WebhookReceiver, samplePdf } from '../support/sandbox-wire';
+import { SandboxWire, WebhookReceiver, WireSandbox, samplePdf, startWireSandbox } from '../support/sandbox-wire';
 import { SANDBOX_RELYING_PARTY_ID, startStandaloneSandbox } from '../support/standalone-sandbox';
 
 /**
@@ -26,21 +23,15 @@ let sandbox: RunningSandbox;
 let control: SandboxControl;
 let wire: SandboxWire;
 let webhooks: WebhookReceiver;
+let running: WireSandbox;
 let tokens = 0;
 
 beforeAll(async () => {
-  certificates = ensureDevCertificates(join(await mkdtemp(join(tmpdir(), 'sandbox-readings-')), 'certs'));
-  ({ sandbox } = await startStandaloneSandbox({ certificates }));
-  control = new SandboxControl(sandbox.pagesBaseUrl);
-  wire = new SandboxWire(sandbox.apiBaseUrl, certificates);
-  webhooks = await new WebhookReceiver().start();
+  running = await startWireSandbox();
+  ({ sandbox, certificates, control, wire, webhooks } = running);
 });
 
-afterAll(async () => {
-  wire?.close();
-  await sandbox?.close();
-  await webhooks?.stop();
-});
+afterAll(() => running?.stop());
 
 afterEach(() => control.reset());
 

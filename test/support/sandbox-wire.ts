@@ -1,11 +1,15 @@
 import { readFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, IncomingMessage, Server } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import type { DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
-import { eventually, SandboxWebhook } from './sandbox-control';
-import { SANDBOX_RELYING_PARTY_ID } from './standalone-sandbox';
+import { ensureDevCertificates, type DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
+import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
+import { eventually, SandboxControl, SandboxWebhook } from './sandbox-control';
+import { SANDBOX_RELYING_PARTY_ID, StandaloneSandboxOptions, startStandaloneSandbox } from './standalone-sandbox';
 
 /** One answer of the sandbox's API exactly as it came off the wire. */
 export interface WireAnswer {
@@ -174,6 +178,39 @@ export class WebhookReceiver {
   async stop(): Promise<void> {
     await new Promise((resolve) => this.server?.close(resolve));
   }
+}
+
+/** A sandbox in the test process with what a wire-level test needs around it. */
+export interface WireSandbox {
+  sandbox: RunningSandbox;
+  certificates: DevCertificateFiles;
+  control: SandboxControl;
+  wire: SandboxWire;
+  webhooks: WebhookReceiver;
+  /** A folder of the test's own (the certificates are in it). */
+  dir: string;
+  stop(): Promise<void>;
+}
+
+export async function startWireSandbox(options: StandaloneSandboxOptions = {}): Promise<WireSandbox> {
+  const dir = await mkdtemp(join(tmpdir(), 'sandbox-wire-'));
+  const certificates = options.certificates ?? ensureDevCertificates(join(dir, 'certs'));
+  const { sandbox } = await startStandaloneSandbox({ ...options, certificates });
+  const wire = new SandboxWire(sandbox.apiBaseUrl, certificates);
+  const webhooks = await new WebhookReceiver().start();
+  return {
+    sandbox,
+    certificates,
+    control: new SandboxControl(sandbox.pagesBaseUrl),
+    wire,
+    webhooks,
+    dir,
+    stop: async () => {
+      wire.close();
+      await sandbox.close();
+      await webhooks.stop();
+    },
+  };
 }
 
 /** A small real PDF whose text makes it unique. */

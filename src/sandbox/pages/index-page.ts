@@ -55,6 +55,8 @@ against Node's trust store; add a private CA with <code>NODE_EXTRA_CA_CERTS</cod
   ${CONTROL_API.map(([route, description]) => html`<tr><td><code>${route}</code></td><td>${description}</td></tr>`)}
 </table>
 <p>Operations: ${OPERATIONS}.</p>
+<p>From a terminal: <code>npm run sandbox:cli -- --help</code> (the sandbox CLI: list, mobile, web, signing, webhook, faults,
+readings; it talks to this listener, or to <code>SANDBOX_CONTROL_URL</code>).</p>
 <h2>Readings</h2>
 <p>How the sandbox answers where the provider's document is unclear. The first value is the default. Set them at start
 (<code>SANDBOX_READINGS=rejectedStatus=500,dates=no-offset</code>), with <code>POST /sandbox/readings</code>, or per record.</p>
