@@ -84,9 +84,12 @@ describe('The sandbox started by npm run sandbox', () => {
         env: { PATH: process.env.PATH ?? '', SANDBOX_API_PORT: '0', SANDBOX_PAGES_PORT: '0', ...env },
       });
       let output = '';
+      let stopping = false;
       const collect = (chunk: Buffer) => {
         output += chunk.toString();
-        if (until(output)) child.kill('SIGTERM');
+        if (stopping || !until(output)) return;
+        stopping = true;
+        child.kill('SIGTERM');
       };
       child.stdout.on('data', collect);
       child.stderr.on('data', collect);
