@@ -32,6 +32,8 @@ export function btrustClientOptions(config: ResolvedAppConfig): BtrustClientOpti
     retry: { maxAttempts: btrust.retryAttempts, initialDelayMs: 200, maxDelayMs: 2_000 },
     breaker: { consecutiveFailures: btrust.breakerThreshold, halfOpenAfterMs: btrust.breakerCooldownMs },
     maxAnswerBytes: Math.min(2 * largestSigningBase64, constants.MAX_LENGTH),
+    localTimeZone: btrust.localTimeZone,
+    archiveFlagName: btrust.archiveFlagName,
   };
 }
 

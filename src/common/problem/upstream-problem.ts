@@ -38,3 +38,14 @@ export function upstreamProblem(error: BtrustError): ApiProblem {
       return new ApiProblem(HttpStatus.BAD_GATEWAY, 'UPSTREAM_ERROR', 'B-Trust answered with an error', 'Try again later.', provider);
   }
 }
+
+/** A paid POST that B-Trust may or may not have acted on: the frontend must not simply retry it. */
+export function outcomeUnknownProblem(id: string): ApiProblem {
+  return new ApiProblem(
+    HttpStatus.BAD_GATEWAY,
+    'PROVIDER_OUTCOME_UNKNOWN',
+    "B-Trust's answer is unknown",
+    'B-Trust may or may not have started this request. Do not send it again: the record is kept as OUTCOME_UNKNOWN for an operator to resolve.',
+    { id },
+  );
+}

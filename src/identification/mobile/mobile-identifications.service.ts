@@ -230,7 +230,8 @@ export class MobileIdentificationsService {
       return this.afterPollFailure(identification, error, polledAt);
     }
 
-    if (result.state === 'FINISHED') {
+    // Complete only with the eID certificate: a finished answer without it is asked again.
+    if (result.state === 'FINISHED' && result.certificatePdf !== null) {
       await this.move(id, 'COMPLETED', 'poll', {
         certificatePdf: result.certificatePdf,
         identificator: result.identificator,
@@ -245,13 +246,13 @@ export class MobileIdentificationsService {
     }
 
     const progress = {
-      providerStatus: result.providerStatus,
+      providerStatus: result.state === 'PENDING' ? result.providerStatus : result.state,
       lastPolledAt: polledAt,
       pollCount: identification.pollCount + 1,
       nextPollAt: this.polls.nextPollTime(identification.pollCount + 1),
       pollClaimedUntil: null,
     };
-    const target = progressStatus(result.providerStatus);
+    const target = progressStatus(progress.providerStatus);
     if (target && target !== identification.status) {
       await this.move(id, target, 'poll', progress);
     } else {
