@@ -337,7 +337,12 @@ export class MobileIdentificationsService {
           await this.dataSource.getRepository(MobileIdentification).update(id, { ...asked, failureMessage: decision.message, pollClaimedUntil: null });
           return;
         }
-        await this.move(id, decision.status, 'poll', { ...asked, failureCode: decision.code, failureMessage: decision.message });
+        await this.move(id, decision.status, 'poll', {
+          ...asked,
+          failureCode: decision.code,
+          failureMessage: decision.message,
+          ...(decision.misses !== undefined ? { eidCertificateMisses: decision.misses } : {}),
+        });
         return;
       case 'certificate-missing':
       case 'ask-again': {

@@ -43,7 +43,7 @@ describe(decidePoll.name, () => {
     const missing: PollAnswer = { kind: 'finished', hasCertificate: false };
     expect(decidePoll(missing, at(BEFORE), { misses: 0, attempts: 3 })).toEqual({ kind: 'certificate-missing', misses: 1 });
     expect(decidePoll(missing, at(LAST_ASK), { misses: 1, attempts: 3 })).toEqual({ kind: 'certificate-missing', misses: 2 });
-    expect(decidePoll(missing, at(BEFORE), { misses: 2, attempts: 3 })).toMatchObject({ kind: 'end', status: 'FAILED', code: 'EID_CERTIFICATE_MISSING' });
+    expect(decidePoll(missing, at(BEFORE), { misses: 2, attempts: 3 })).toMatchObject({ kind: 'end', status: 'FAILED', code: 'EID_CERTIFICATE_MISSING', misses: 3 });
     expect(decidePoll(missing, at(BEFORE), { misses: 0, attempts: 1 })).toMatchObject({ status: 'FAILED', code: 'EID_CERTIFICATE_MISSING' });
   });
 });

@@ -20,7 +20,14 @@ export type PollDecision =
   | { kind: 'ask-again' }
   /** A finished answer without the eID certificate: ask again, this many misses so far. */
   | { kind: 'certificate-missing'; misses: number }
-  | { kind: 'end'; status: Extract<MobileIdentificationStatus, 'REJECTED' | 'EXPIRED' | 'FAILED' | 'OUTCOME_UNKNOWN'>; code: string; message: string };
+  | {
+      kind: 'end';
+      status: Extract<MobileIdentificationStatus, 'REJECTED' | 'EXPIRED' | 'FAILED' | 'OUTCOME_UNKNOWN'>;
+      code: string;
+      message: string;
+      /** Set when it ends for want of the certificate. */
+      misses?: number;
+    };
 
 /** When the last ask is due: the deadline plus the grace for clock skew. */
 export function lastAskAt(timing: Pick<PollTiming, 'deadline' | 'graceMs'>): number {
@@ -52,6 +59,7 @@ export function decidePoll(answer: PollAnswer, timing: PollTiming, certificate: 
           status: 'FAILED',
           code: 'EID_CERTIFICATE_MISSING',
           message: `B-Trust reported the identification finished but sent no eID certificate in ${misses} answers.`,
+          misses,
         };
       }
       return { kind: 'certificate-missing', misses };
