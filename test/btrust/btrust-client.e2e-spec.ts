@@ -450,6 +450,29 @@ describe(BtrustClient.name, () => {
       expect(rectangles).toEqual([[x, bottom, x + width, bottom + height]]);
     });
 
+    it('sends the archive flag under the configured name: a provider binding toBeArhieved refuses the default and takes that spelling', async () => {
+      await control('POST', '/sandbox/readings', { archiveFlag: 'toBeArhieved' });
+      let person: { identificator: string; signSessionId: string };
+      try {
+        person = await identifiedPerson('archive-flag');
+      } finally {
+        await control('DELETE', '/sandbox/readings');
+      }
+      const request = {
+        identificator: person.identificator,
+        signSessionId: person.signSessionId,
+        documents: [{ ...documentToSign(), archive: true }],
+        emailSignedDocuments: false,
+        successUrl: 'https://rp.example/signing/ok',
+        cancelUrl: 'https://rp.example/signing/cancel',
+      };
+
+      const refused = await expectBtrustError(client.startSignSession(request), 'BAD_REQUEST');
+      expect(refused.answerClass).toBe('DEFINITIVE');
+      const started = await newClient({ archiveFlagName: 'toBeArhieved' }).startSignSession(request);
+      expect(started.resultId).toEqual(expect.any(String));
+    });
+
     it('refuses a sign session already used by a finished signing with REJECTED', async () => {
       const person = await identifiedPerson('sign-stale');
       await signOnce('sign-stale', person.identificator, person.signSessionId, documentToSign(), 1);

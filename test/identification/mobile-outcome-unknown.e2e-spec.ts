@@ -116,6 +116,17 @@ describe('Mobile identification whose paid request has an unknown outcome', () =
     expect(failed).toEqual({ outcome: 'failed', detail: { outcome: 'NOT_STARTED', code: 'NOT_OUTCOME_UNKNOWN' } });
   });
 
+  it('documents the state, the problem and the resolve endpoint in the OpenAPI document', async () => {
+    const document = (await api().get('/docs-json').expect(200)).body;
+    const create = document.paths['/api/v1/mobile-identifications'].post;
+    expect(create.responses['502'].description).toContain('PROVIDER_OUTCOME_UNKNOWN');
+    expect(create.responses['502'].content['application/problem+json'].example).toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN', status: 502 });
+    expect(document.components.schemas.MobileIdentificationView.properties.status.enum).toContain('OUTCOME_UNKNOWN');
+    const resolvePath = document.paths['/api/v1/admin/mobile-identifications/{id}/resolve'].post;
+    expect(Object.keys(resolvePath.requestBody.content['application/json'].examples)).toEqual(['started', 'notStarted']);
+    expect(resolvePath.responses['409'].description).toContain('NOT_OUTCOME_UNKNOWN');
+  });
+
   describe('refuses bad resolutions with a problem and changes nothing', () => {
     let id: string;
     let callbackId: string;

@@ -118,6 +118,13 @@ describe('Mobile identification under the readings the document allows', () => {
         `HTTP ${rejectedStatus}: ${final.poll_count} polls, ended ${final.status} ${lastMove.at.getTime() - final.expires_at.getTime()} ms after the deadline`,
       );
       expect(await pollCountAfterAWhile(id)).toBe(final.poll_count);
+
+      if (expected === 'OUTCOME_UNKNOWN') {
+        // Once B-Trust answers readably again, an operator's refresh asks once more and ends it.
+        await sandbox.setRecordReadings({ mobileIdentification: callbackId }, { rejectedStatus: 400 });
+        const refreshed = await api().post(`/api/v1/admin/mobile-identifications/${id}/refresh`).expect(200);
+        expect(refreshed.body).toMatchObject({ status: 'EXPIRED', failure: { code: 'EXPIRED' } });
+      }
     });
   });
 
