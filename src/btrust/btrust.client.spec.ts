@@ -565,6 +565,14 @@ describe(BtrustClient.name, () => {
     });
   });
 
+  it('logs a 401/403 at debug only: it repeats on every call, and is warned about throttled elsewhere', async () => {
+    handler = (_request, response) => answerJson(response, 401, fixtureText('unauthorized.401.json'));
+    const logger = { warn: jest.fn(), debug: jest.fn() };
+    await failureOf(newClient({}, logger).getWebIdentificationStatus('95'));
+    expect(logger.warn).not.toHaveBeenCalled();
+    expect(logger.debug).toHaveBeenCalledWith(expect.objectContaining({ operation: 'getWebIdentificationStatus', httpStatus: 401 }), 'B-Trust call failed');
+  });
+
   describe('resilience', () => {
     it('gives TIMEOUT promptly when the provider stalls', async () => {
       handler = () => undefined;

@@ -451,9 +451,14 @@ export class BtrustClient {
     }
   }
 
-  /** Never logs bodies, identifiers or documents: only what identifies the failure. */
+  /**
+   * Never logs bodies, identifiers or documents: only what identifies the failure. A 401/403 is
+   * logged at debug only: it repeats on every call until the configuration is fixed, and the
+   * configuration-fault tracker warns about it once per operation every few minutes.
+   */
   private logFailure(error: BtrustError, attempt: number): void {
-    this.logger?.warn(
+    const log = error.answerClass === 'CONFIGURATION_FAULT' ? this.logger?.debug?.bind(this.logger) : this.logger?.warn.bind(this.logger);
+    log?.(
       {
         operation: error.operation,
         code: error.code,

@@ -259,7 +259,8 @@ export class MobileIdentificationsService {
     } catch (error) {
       if (!(error instanceof BtrustError)) throw error;
       answer = { kind: 'failed', answerClass: error.answerClass, reason: failureMessage(error) };
-      if (error.answerClass !== 'DEFINITIVE' && error.answerClass !== 'NOT_YET') {
+      // A 401/403 is logged, throttled, where every call is observed.
+      if (error.answerClass === 'TRANSIENT') {
         this.logger.warn({ id, code: error.code, answerClass: error.answerClass }, 'Polling B-Trust failed; will ask again');
       }
     }
