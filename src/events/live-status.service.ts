@@ -1,5 +1,5 @@
 import { HttpStatus, Inject, Injectable, MessageEvent } from '@nestjs/common';
-import { finalize, Observable } from 'rxjs';
+import { Observable } from 'rxjs';
 import { ApiProblem } from '../common/problem/problem';
 import type { StateMachine } from '../common/state-machine/state-machine';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
@@ -35,13 +35,15 @@ export class LiveStatus {
    * the record once before answering, so an unknown or foreign id is a 404
    * problem like on the GET endpoint, before any event is sent; the stream
    * then reads it again each time it needs the truth. The slot is given back
-   * when the stream ends, however it ends.
+   * when the response closes (`closed`), however it ends: a final status, the
+   * client gone (also before the stream began), a failed first read.
    */
   async follow<S extends string>(
     owner: string,
     machine: StateMachine<S>,
     id: string,
     read: () => Promise<{ status: S }>,
+    closed: AbortSignal,
   ): Promise<Observable<MessageEvent>> {
     const slot = this.slots.take(owner);
     if (!slot.taken) {
@@ -53,14 +55,10 @@ export class LiveStatus {
       this.metrics.liveStreams.set(this.slots.open);
     };
     this.metrics.liveStreams.set(this.slots.open);
-    try {
-      await read();
-    } catch (error) {
-      release();
-      throw error;
-    }
-    const events = statusEvents({ machine, id, readStatus: async () => (await read()).status }, this.listener, HEARTBEAT_INTERVAL_MS);
-    return events.pipe(finalize(release));
+    if (closed.aborted) release();
+    else closed.addEventListener('abort', release, { once: true });
+    await read();
+    return statusEvents({ machine, id, readStatus: async () => (await read()).status }, this.listener, HEARTBEAT_INTERVAL_MS);
   }
 
   private tooManyStreams(limit: StreamLimit): ApiProblem {

@@ -18,6 +18,7 @@ import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-probl
 import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
+import { ResponseClosed } from '../common/http/response-closed.decorator';
 import { IdempotencyService } from '../common/idempotency/idempotency.service';
 import { LimitCreationRate } from '../common/rate-limit/creation-rate-limit';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
@@ -155,8 +156,12 @@ export class SigningsController {
   }
 
   @LiveStatusRoute('signings/:id/events', 'signing', { first: 'PENDING', last: 'SIGNED' })
-  events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
-    return this.liveStatus.follow(owner, signingMachine, id, () => this.signings.findOwned(owner, id));
+  events(
+    @CurrentOwner() owner: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @ResponseClosed() closed: AbortSignal,
+  ): Promise<Observable<MessageEvent>> {
+    return this.liveStatus.follow(owner, signingMachine, id, () => this.signings.findOwned(owner, id), closed);
   }
 
   @Get('signings/:id/documents/:index')

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { StateChangeListener } from '../../src/events/state-change-listener';
+import { CasMetrics } from '../../src/metrics/cas-metrics';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { startTestServer, TestServer } from '../support/test-server';
 import { EventStream, openEventStream, statusesOf } from './sse-client';
@@ -93,5 +94,35 @@ describe('Caps on live-status streams', () => {
     expect((await follow('alice')).status).toBe(200);
     expect((await follow('carol')).status).toBe(200);
     await expectRefused(await follow('carol'), 'instance');
+  });
+
+  it('frees the slot of a client that left before its stream began', async () => {
+    open.splice(0).forEach((stream) => stream.close());
+    const slotsTaken = async () => (await server.app.get(CasMetrics).liveStreams.get()).values[0]?.value;
+    await eventually(slotsTaken, (count) => count === 0);
+
+    // The first read of the record waits behind a lock, long enough for the client to give up meanwhile.
+    const locker = server.app.get(DataSource).createQueryRunner();
+    await locker.connect();
+    await locker.startTransaction();
+    try {
+      await locker.query('LOCK TABLE web_identifications IN ACCESS EXCLUSIVE MODE');
+      const leaving = new AbortController();
+      const opening = fetch(`${server.url}/api/v1/web-identifications/${identifications.alice.id}/events`, {
+        headers: { accept: 'text/event-stream', authorization: `Bearer ${tokens.alice}` },
+        signal: leaving.signal,
+      }).catch(() => undefined);
+      await eventually(slotsTaken, (count) => count === 1);
+      leaving.abort();
+      await opening;
+      await new Promise((resolve) => setTimeout(resolve, 300));
+    } finally {
+      await locker.commitTransaction();
+      await locker.release();
+    }
+
+    await eventually(slotsTaken, (count) => count === 0);
+    for (let count = 0; count < PER_USER; count++) expect((await follow('alice')).status).toBe(200);
+    await expectRefused(await follow('alice'), 'user');
   });
 });

@@ -7,6 +7,7 @@ import { ApiProblemResponses, OUTCOME_UNKNOWN_EXAMPLE, PAID_START_PROBLEMS } fro
 import { IDEMPOTENCY_HEADER } from '../../common/http/idempotency-header';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
+import { ResponseClosed } from '../../common/http/response-closed.decorator';
 import { IdempotencyService } from '../../common/idempotency/idempotency.service';
 import { LimitCreationRate } from '../../common/rate-limit/creation-rate-limit';
 import { LiveStatus } from '../../events/live-status.service';
@@ -74,8 +75,12 @@ export class MobileIdentificationsController {
   }
 
   @LiveStatusRoute(':id/events', 'mobile identification', { first: 'PENDING', last: 'COMPLETED' })
-  events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
-    return this.liveStatus.follow(owner, mobileIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
+  events(
+    @CurrentOwner() owner: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @ResponseClosed() closed: AbortSignal,
+  ): Promise<Observable<MessageEvent>> {
+    return this.liveStatus.follow(owner, mobileIdentificationMachine, id, () => this.identifications.findOwned(owner, id), closed);
   }
 
   @Get(':id/certificate')

@@ -7,6 +7,7 @@ import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-pr
 import { IDEMPOTENCY_HEADER } from '../../common/http/idempotency-header';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
+import { ResponseClosed } from '../../common/http/response-closed.decorator';
 import { IdempotencyService } from '../../common/idempotency/idempotency.service';
 import { LimitCreationRate } from '../../common/rate-limit/creation-rate-limit';
 import { LiveStatus } from '../../events/live-status.service';
@@ -81,8 +82,12 @@ export class WebIdentificationsController {
   }
 
   @LiveStatusRoute(':id/events', 'web identification', { first: 'STARTED', last: 'IDENTIFIED' })
-  events(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<Observable<MessageEvent>> {
-    return this.liveStatus.follow(owner, webIdentificationMachine, id, () => this.identifications.findOwned(owner, id));
+  events(
+    @CurrentOwner() owner: string,
+    @Param('id', ParseUUIDPipe) id: string,
+    @ResponseClosed() closed: AbortSignal,
+  ): Promise<Observable<MessageEvent>> {
+    return this.liveStatus.follow(owner, webIdentificationMachine, id, () => this.identifications.findOwned(owner, id), closed);
   }
 
   @Get(':id/certificate')
