@@ -9,6 +9,7 @@ import { AppModule } from './app.module';
 import { isProtectedRoute } from './common/auth/protected-routes';
 import { registerBrowserSecurity } from './common/http/browser-security';
 import { closeStalledBodies, connectionLimitOptions } from './common/http/connection-limits';
+import { keepPersonalDataOutOfCaches } from './common/http/no-store';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
 import { sendProblem } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/problem/validation-pipe';
@@ -60,6 +61,7 @@ export async function createApp(
   fastify.addHook('onRequest', async (request, reply) => {
     void reply.header(REQUEST_ID_HEADER, request.id);
   });
+  keepPersonalDataOutOfCaches(fastify);
   // Authentication before the body is read: an anonymous upload is refused without being buffered or parsed.
   const authentication = app.get(BearerAuthGuard);
   fastify.addHook('onRequest', (request, _reply, done) => {

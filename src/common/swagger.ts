@@ -14,7 +14,8 @@ export function setupSwagger(app: INestApplication): void {
       .setDescription(
         'Remote identification (B-Trust MOBILE and web video identification) and PDF signing with a ' +
           'one-time certificate, through BORICA\'s B-Trust Signing API v2. Every error is an RFC 9457 ' +
-          '`application/problem+json` document with a stable machine-readable `code`.',
+          '`application/problem+json` document with a stable machine-readable `code`. Every answer under ' +
+          '`/api/` carries `Cache-Control: no-store`: none may be kept by a cache.',
       )
       .setVersion('1')
       .addBearerAuth(
