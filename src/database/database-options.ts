@@ -1,15 +1,19 @@
 import { DataSourceOptions } from 'typeorm';
+import { DatabaseLogger } from './database-logger';
 import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
+import { keepValuesOutOfQueryErrors } from './query-failure';
 
 export const EMBEDDED_DATABASE_NAME = 'btrust_cas';
 
 /**
  * One definition of how we talk to PostgreSQL, shared by the server and the
  * migration CLI. Entities and migrations are class references, not globs, so
- * the same list works under ts-jest and from dist/.
+ * the same list works under ts-jest and from dist/. No statement's parameters
+ * are ever logged, neither by TypeORM's logger nor with its errors.
  */
 export function databaseOptions(url: string, runMigrationsOnStart: boolean): DataSourceOptions {
+  keepValuesOutOfQueryErrors();
   return {
     type: 'postgres',
     url,
@@ -18,7 +22,7 @@ export function databaseOptions(url: string, runMigrationsOnStart: boolean): Dat
     migrationsRun: runMigrationsOnStart,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    logging: ['error', 'migration'],
+    logger: new DatabaseLogger(),
     extra: {
       max: 20,
       // Fail fast instead of hanging when the database is unreachable.

@@ -1,16 +1,10 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import { parseEgn } from '../../src/common/validation/bulgarian-identifiers';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl } from '../support/sandbox-control';
+import { ServerProcess, startServerProcess } from '../support/server-process';
 import { startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
-import { freePort } from '../support/test-server';
-
-const ROOT = resolve(__dirname, '../..');
 
 /** Personal data used by this test only: found anywhere it must not be, it leaked. */
 const CANARY = {
@@ -40,9 +34,8 @@ describe('Personal data canary', () => {
   let database: TestDatabase;
   let sandbox: RunningSandbox;
   let control: SandboxControl;
-  let child: ChildProcess;
+  let server: ServerProcess;
   let url: string;
-  let output = '';
   const exchanges: Exchange[] = [];
   /** Responses that are the owner's own documents: checked to be what they claim, not scanned. */
   const ownDocuments: string[] = [];
@@ -50,51 +43,31 @@ describe('Personal data canary', () => {
   beforeAll(async () => {
     expect(parseEgn(CANARY.egn)).toEqual({ ok: true, birthDate: CANARY.dateOfBirth, sex: 'female' });
     database = await createTestDatabase();
-    const dataDir = await mkdtemp(join(tmpdir(), 'btrust-cas-canary-'));
     const standalone = await startStandaloneSandbox();
     sandbox = standalone.sandbox;
     const { certificates } = standalone;
     control = new SandboxControl(sandbox.pagesBaseUrl);
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')], {
-      cwd: ROOT,
-      env: {
-        PATH: process.env.PATH ?? '',
-        NODE_ENV: 'test',
-        LOG_LEVEL: 'debug',
-        HOST: '127.0.0.1',
-        PORT: String(port),
-        PUBLIC_BASE_URL: url,
-        DATA_DIR: dataDir,
-        DATABASE_URL: database.url,
-        BTRUST_BASE_URL: sandbox.apiBaseUrl,
-        BTRUST_RELYING_PARTY_ID: '24102167',
-        BTRUST_CLIENT_CERT: certificates.clientCert,
-        BTRUST_CLIENT_KEY: certificates.clientKey,
-        BTRUST_CA: certificates.caCert,
-        BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
-        MOBILE_POLL_INITIAL_INTERVAL_MS: '100',
-        MOBILE_POLL_MAX_INTERVAL_MS: '200',
-        WEB_RECONCILE_QUIET_PERIOD_MS: '500',
-        WEB_RECONCILE_INTERVAL_MS: '500',
-        RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '100000',
-        RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    server = await startServerProcess({
+      LOG_LEVEL: 'debug',
+      DATABASE_URL: database.url,
+      BTRUST_BASE_URL: sandbox.apiBaseUrl,
+      BTRUST_RELYING_PARTY_ID: '24102167',
+      BTRUST_CLIENT_CERT: certificates.clientCert,
+      BTRUST_CLIENT_KEY: certificates.clientKey,
+      BTRUST_CA: certificates.caCert,
+      BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+      MOBILE_POLL_INITIAL_INTERVAL_MS: '100',
+      MOBILE_POLL_MAX_INTERVAL_MS: '200',
+      WEB_RECONCILE_QUIET_PERIOD_MS: '500',
+      WEB_RECONCILE_INTERVAL_MS: '500',
+      RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '100000',
+      RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100000',
     });
-    child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    await eventually(
-      () => fetch(`${url}/health`).then((response) => response.status, () => 0),
-      (status) => status === 200,
-      90_000,
-    );
-    // The child compiles the server from source on start: on a busy machine that alone takes most of a minute.
+    url = server.url;
   }, 120_000);
 
   afterAll(async () => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await server?.stop('SIGKILL');
     await sandbox?.close();
     await database?.drop();
   });
@@ -218,9 +191,8 @@ describe('Personal data canary', () => {
   });
 
   it('leaves the canary in no log line, no response and no plaintext column', async () => {
-    const exited = new Promise((done) => child.once('exit', done));
-    child.kill('SIGTERM');
-    await exited;
+    await server.stop();
+    const output = server.output();
 
     // The capture worked and was at debug level: requests and debug lines are there.
     expect(output).toContain('/api/v1/mobile-identifications');
