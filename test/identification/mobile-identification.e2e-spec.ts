@@ -94,15 +94,19 @@ describe('Mobile identification (scenario 1)', () => {
       ['a wrong EGN check digit', { identifier: '7805166743' }, 'identifier', 'EGN_CHECKSUM'],
       ['an EGN encoding no real date', { identifier: '7813326742' }, 'identifier', 'EGN_DATE'],
       ['an EGN that disagrees with dateOfBirth', { dateOfBirth: '1978-05-17' }, 'dateOfBirth', 'EGN_DATE_OF_BIRTH_MISMATCH'],
-      ['a missing dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'isIsoDate'],
+      ['an EGN encoding a date of birth before 1900', { identifier: '5021010007', dateOfBirth: '1850-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['an EGN encoding a date of birth in the future', { identifier: '5041010001', dateOfBirth: '2050-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['a missing dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'isDefined'],
       ['a date of birth that is not YYYY-MM-DD', { dateOfBirth: '16-05-1978' }, 'dateOfBirth', 'isIsoDate'],
+      ['a date of birth in the future', { docType: 'EMAIL', identifier: 'person@example.com', dateOfBirth: '2999-01-01' }, 'dateOfBirth', 'isPlausibleBirthDate'],
+      ['a date of birth before 1900', { docType: 'LNC', identifier: '1000000012', dateOfBirth: '1800-01-01' }, 'dateOfBirth', 'isPlausibleBirthDate'],
       ['an invalid LNC', { docType: 'LNC', identifier: '1234567890' }, 'identifier', 'LNC_INVALID'],
       ['an invalid e-mail identifier', { docType: 'EMAIL', identifier: 'nobody' }, 'identifier', 'EMAIL_INVALID'],
       ['a phone identifier not in E.164', { docType: 'PHONE', identifier: '0888133443' }, 'identifier', 'PHONE_INVALID'],
       ['an unknown docType', { docType: 'PASSPORT' }, 'docType', 'isIn'],
       ['an onboarding phone not in E.164', { phoneNumber: '0888' }, 'phoneNumber', 'isE164Phone'],
       ['an onboarding e-mail that is no address', { email: 'x@' }, 'email', 'isEmailAddress'],
-      ['a missing reason', { reason: undefined }, 'reason', 'isString'],
+      ['a missing reason', { reason: undefined }, 'reason', 'isDefined'],
       ['an unknown field', { egn: '7805166742' }, 'egn', 'whitelistValidation'],
     ])('%s', async (_case, change, field, code) => {
       const before = await rowCount();
@@ -119,6 +123,20 @@ describe('Mobile identification (scenario 1)', () => {
       expect(await sandbox.totalCalls()).toBe(0);
       expect(await rowCount()).toBe(before);
     });
+  });
+
+  it('lists every invalid field in one answer, the EGN\'s check digit with the others, and a missing field as required', async () => {
+    const { reason: _reason, ...withoutReason } = VALID;
+    const response = await api()
+      .post('/api/v1/mobile-identifications')
+      .send({ ...withoutReason, identifier: '7805166743', email: 'not-an-address' })
+      .expect(400);
+    expect(response.body.errors).toEqual([
+      { field: 'identifier', codes: ['EGN_CHECKSUM'], messages: ['identifier has a wrong EGN check digit'] },
+      { field: 'email', codes: ['isEmailAddress'], messages: ['email must be an e-mail address'] },
+      { field: 'reason', codes: ['isDefined'], messages: ['reason is required'] },
+    ]);
+    expect(await sandbox.totalCalls()).toBe(0);
   });
 
   it('answers an Idempotency-Key repeat with the same identification and one paid call, even concurrently', async () => {

@@ -1,5 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
 import { buildMessage, ValidateBy, ValidationOptions } from 'class-validator';
-import { isIsoDate } from './calendar';
+import { EARLIEST_BIRTH_DATE, isIsoDate, isPlausibleBirthDate } from './calendar';
 import { isE164Phone, isEmailAddress } from './contact';
 import { isSafeFileName, MAX_FILE_NAME_LENGTH } from './file-names';
 
@@ -11,6 +12,7 @@ import { isSafeFileName, MAX_FILE_NAME_LENGTH } from './file-names';
 export const IS_E164_PHONE = 'isE164Phone';
 export const IS_EMAIL_ADDRESS = 'isEmailAddress';
 export const IS_ISO_DATE = 'isIsoDate';
+export const IS_PLAUSIBLE_BIRTH_DATE = 'isPlausibleBirthDate';
 export const IS_SAFE_FILE_NAME = 'isSafeFileName';
 
 export function IsE164Phone(validationOptions?: ValidationOptions): PropertyDecorator {
@@ -28,6 +30,19 @@ export function IsEmailAddress(validationOptions?: ValidationOptions): PropertyD
 
 export function IsIsoDate(validationOptions?: ValidationOptions): PropertyDecorator {
   return stringRule(IS_ISO_DATE, isIsoDate, '$property must be a calendar date written YYYY-MM-DD', validationOptions);
+}
+
+/**
+ * A date of birth from 1900-01-01 to today. Only checked on a `YYYY-MM-DD`
+ * date, so that a malformed one is reported once, by {@link IsIsoDate}.
+ */
+export function IsPlausibleBirthDate(validationOptions?: ValidationOptions): PropertyDecorator {
+  return stringRule(
+    IS_PLAUSIBLE_BIRTH_DATE,
+    (value) => !isIsoDate(value) || isPlausibleBirthDate(value),
+    `$property must be a date of birth from ${EARLIEST_BIRTH_DATE} to today`,
+    validationOptions,
+  );
 }
 
 export function IsSafeFileName(validationOptions?: ValidationOptions): PropertyDecorator {
@@ -55,5 +70,37 @@ function stringRule(
       },
     },
     validationOptions,
+  );
+}
+
+/** A rule across fields that one field breaks, e.g. `{ field: 'identifier', code: 'EGN_CHECKSUM' }`. */
+export interface CrossFieldBreach<Code extends string> {
+  field: string;
+  code: Code;
+}
+
+/**
+ * Rules that span the fields of a request, written once as a function of the
+ * whole object, reported in the same answer as every other field's errors
+ * (not only once those are fixed), under the field they concern and with
+ * their own stable codes. `messages` names every code the rules can give:
+ * each becomes a constraint of the decorated property, so put the decorator
+ * on each field the rules report on.
+ */
+export function SatisfiesCrossFieldRules<T extends object, Code extends string>(
+  breaches: (object: T) => ReadonlyArray<CrossFieldBreach<Code>>,
+  messages: Readonly<Record<Code, string>>,
+): PropertyDecorator {
+  return applyDecorators(
+    ...(Object.keys(messages) as Code[]).map((code) =>
+      ValidateBy({
+        name: code,
+        validator: {
+          validate: (_value, args) =>
+            args === undefined || !breaches(args.object as T).some((breach) => breach.field === args.property && breach.code === code),
+          defaultMessage: () => messages[code],
+        },
+      }),
+    ),
   );
 }

@@ -7,7 +7,7 @@ import { BtrustClient } from '../../btrust/btrust.client';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { MobileIdentificationResult } from '../../btrust/btrust.types';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { ApiProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
+import { ApiProblem, NotFoundProblem } from '../../common/problem/problem';
 import { upstreamProblem } from '../../common/problem/upstream-problem';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
@@ -15,7 +15,6 @@ import { CreateMobileIdentificationDto } from './dto/create-mobile-identificatio
 import type { MobileIdentificationSummary } from './dto/mobile-identification.view';
 import { MobileIdentification, OPEN_MOBILE_IDENTIFICATION } from './mobile-identification.entity';
 import { mobileIdentificationMachine, MobileIdentificationStatus } from './mobile-identification.state';
-import { mobileIdentityProblems } from './mobile-identity-rules';
 import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
 
 /** An open identification no instance is polling right now. */
@@ -37,8 +36,8 @@ export class MobileIdentificationsService {
   ) {}
 
   /**
-   * Validates, records the request, then asks B-Trust (a paid call, never
-   * retried). The record exists before the call, so a failure is kept as
+   * Records the request (validated, cross-field rules included, by the DTO),
+   * then asks B-Trust (a paid call, never retried). The record exists before the call, so a failure is kept as
    * FAILED with its reason instead of vanishing.
    */
   async create(
@@ -46,9 +45,6 @@ export class MobileIdentificationsService {
     request: CreateMobileIdentificationDto,
     language: ProviderLanguage | undefined,
   ): Promise<MobileIdentification> {
-    const problems = mobileIdentityProblems(request);
-    if (problems.length > 0) throw new ValidationProblem(problems);
-
     // The row as written, completed below with B-Trust's answer: the response comes from it, not from a read-back.
     const identification = Object.assign(new MobileIdentification(), {
       id: randomUUID(),
