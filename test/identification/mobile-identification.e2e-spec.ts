@@ -1,17 +1,11 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { eventually, SandboxControl } from '../support/sandbox-control';
+import { VALID_MOBILE_REQUEST } from '../support/requests';
 import { startTestServer, TestServer } from '../support/test-server';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
-const VALID = {
-  docType: 'EGN',
-  identifier: '7805166742',
-  dateOfBirth: '1978-05-16',
-  phoneNumber: '+359888133443',
-  email: 'person@example.com',
-  reason: 'Opening an account',
-};
+const VALID = VALID_MOBILE_REQUEST;
 
 const FAST_POLLING = {
   MOBILE_POLL_INITIAL_INTERVAL_MS: '150',

@@ -3,6 +3,7 @@ import { buildMessage, ValidateBy, ValidationOptions } from 'class-validator';
 import { EARLIEST_BIRTH_DATE, isIsoDate, isPlausibleBirthDate } from './calendar';
 import { isE164Phone, isEmailAddress } from './contact';
 import { isSafeFileName, MAX_FILE_NAME_LENGTH } from './file-names';
+import { isSingleLineText } from './text';
 
 /*
  * The constraint names below are part of the API: they are the `codes` a
@@ -14,6 +15,7 @@ export const IS_EMAIL_ADDRESS = 'isEmailAddress';
 export const IS_ISO_DATE = 'isIsoDate';
 export const IS_PLAUSIBLE_BIRTH_DATE = 'isPlausibleBirthDate';
 export const IS_SAFE_FILE_NAME = 'isSafeFileName';
+export const NO_CONTROL_CHARACTERS = 'noControlCharacters';
 
 export function IsE164Phone(validationOptions?: ValidationOptions): PropertyDecorator {
   return stringRule(
@@ -51,6 +53,28 @@ export function IsSafeFileName(validationOptions?: ValidationOptions): PropertyD
     isSafeFileName,
     `$property must be a file name of 1 to ${MAX_FILE_NAME_LENGTH} characters without path separators, "..", ` +
       'control characters or a leading dot',
+    validationOptions,
+  );
+}
+
+/**
+ * No control character (NUL, tab and line breaks included) in a text field:
+ * see isSingleLineText. Every text field of a request carries it. A value
+ * that is no string passes, so that its type is reported once, by IsString
+ * or the field's own format rule.
+ */
+export function NoControlCharacters(validationOptions?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: NO_CONTROL_CHARACTERS,
+      validator: {
+        validate: (value: unknown) => typeof value !== 'string' || isSingleLineText(value),
+        defaultMessage: buildMessage(
+          (eachPrefix) => eachPrefix + '$property must not contain control characters (tab and line breaks included)',
+          validationOptions,
+        ),
+      },
+    },
     validationOptions,
   );
 }

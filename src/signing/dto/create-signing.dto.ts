@@ -15,7 +15,7 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsSafeFileName } from '../../common/validation/decorators';
+import { IsSafeFileName, NoControlCharacters } from '../../common/validation/decorators';
 import { MAX_FILE_NAME_LENGTH } from '../../common/validation/file-names';
 
 /** PDF pages are at most 14,400 points (200 inches) on a side (ISO 32000-1, annex C). */
@@ -59,6 +59,7 @@ export class DocumentDescriptionDto {
   @IsString()
   @MinLength(1)
   @MaxLength(255)
+  @NoControlCharacters()
   title: string;
 
   @ApiPropertyOptional({ type: VisibleSignatureDto, description: 'Omit for an invisible signature.' })
@@ -76,11 +77,13 @@ export class DocumentDescriptionDto {
 export class JsonDocumentDto extends DocumentDescriptionDto {
   @ApiProperty({ example: 'contract-4711.pdf', maxLength: MAX_FILE_NAME_LENGTH, description: 'Shown when the person downloads the signed document. No path parts.' })
   @IsSafeFileName()
+  @NoControlCharacters()
   fileName: string;
 
   @ApiProperty({ format: 'byte', example: 'JVBERi0xLjcKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nL1BhZ2VzIDIgMCBSPj4KZW5kb2JqCi4uLg==', description: 'The PDF, base64. Not encrypted, at most SIGNING_MAX_DOCUMENT_MB.' })
   @IsString()
   @IsBase64()
+  @NoControlCharacters()
   contentBase64: string;
 }
 
@@ -88,6 +91,7 @@ export class MultipartDocumentDto extends DocumentDescriptionDto {
   @ApiPropertyOptional({ example: 'contract-4711.pdf', maxLength: MAX_FILE_NAME_LENGTH, description: 'Defaults to the uploaded file\'s name.' })
   @IsOptional()
   @IsSafeFileName()
+  @NoControlCharacters()
   fileName?: string;
 }
 
@@ -100,11 +104,13 @@ class SigningOptionsDto {
   @ApiProperty({ example: 'http://localhost:3000/signed', description: 'Where B-Trust sends the person after signing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   successUrl: string;
 
   @ApiProperty({ example: 'http://localhost:3000/not-signed', description: 'Where B-Trust sends the person after refusing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   cancelUrl: string;
 }
 

@@ -1,11 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { NoControlCharacters } from '../../../common/validation/decorators';
 
 export class CreateWebIdentificationDto {
   @ApiProperty({ example: 'Opening a savings account', description: 'Why the person is identified; shown by B-Trust.' })
   @IsString()
   @MinLength(1)
   @MaxLength(255)
+  @NoControlCharacters()
   reason: string;
 
   @ApiPropertyOptional({ enum: ['bg', 'en'], default: 'bg', description: 'Language of B-Trust\'s identification pages.' })
@@ -36,17 +38,20 @@ export class CreateWebIdentificationDto {
   @ApiProperty({ example: 'http://localhost:3000/identified', description: 'Where B-Trust sends the person after success. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   successUrl: string;
 
   @ApiProperty({ example: 'http://localhost:3000/cancelled', description: 'Where B-Trust sends the person after cancelling. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   cancelUrl: string;
 
   @ApiPropertyOptional({ example: 'application-4711', description: 'Your own reference, kept with the record.' })
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @NoControlCharacters()
   @Matches(/^[\x20-\x7e]*$/, { message: 'externalRef must be printable ASCII' })
   externalRef?: string;
 }
