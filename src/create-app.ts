@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { AppModule } from './app.module';
 import { isProtectedRoute } from './common/auth/protected-routes';
+import { refuseUnacceptedMediaTypes } from './common/http/accepted-media-types';
 import { registerBrowserSecurity } from './common/http/browser-security';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
 import { sendProblem } from './common/problem/problem.filter';
@@ -68,6 +69,8 @@ export async function createApp(
   await registerBrowserSecurity(app, config);
   // Browsers upload documents as multipart/form-data; read as streams by the routes that take them, within the signing limits.
   await app.register(fastifyMultipart, { limits: { fileSize: config.signing.maxDocumentBytes, files: config.signing.maxDocuments } });
+  // A body of a media type its route does not take is refused (415) before it is read.
+  refuseUnacceptedMediaTypes(fastify);
   // Routes are added by app.init() below; those that take documents inline get a body limit sized for them.
   fastify.addHook('onRoute', (route) => {
     if (isDocumentUploadRoute(route.config)) route.bodyLimit = signingRequestBodyLimit(config.signing);

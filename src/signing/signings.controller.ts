@@ -1,7 +1,6 @@
 import { Controller, Get, Headers, Inject, MessageEvent, Param, ParseIntPipe, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
-  ApiConsumes,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiHeader,
@@ -14,6 +13,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
+import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE } from '../common/http/accepted-media-types';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
@@ -52,7 +52,7 @@ export class SigningsController {
   @Post('web-identifications/:id/signings')
   @LimitCreationRate('signings')
   @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @AcceptsMediaTypes(JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE)
   @ApiOperation({
     summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
     description:
