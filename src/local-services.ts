@@ -8,7 +8,7 @@ import { EMBEDDED_DATABASE_NAME } from './database/database-options';
 import { startEmbeddedPostgres } from './database/embedded-postgres';
 import { ensureDevCertificates } from './sandbox/pki/dev-certificates';
 import { startSandbox } from './sandbox/sandbox-server';
-import { sandboxOptionsFromEnv } from './sandbox/sandbox-config';
+import { sandboxDataDirFromEnv, sandboxOptionsFromEnv } from './sandbox/sandbox-config';
 
 export interface LocalServices {
   config: ResolvedAppConfig;
@@ -53,6 +53,8 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
       const sandboxOptions = sandboxOptionsFromEnv(env);
       const sandbox = await startSandbox({
         ...sandboxOptions,
+        // Its records outlive a restart, as B-Trust's do, so that open flows are not lost to a restart.
+        dataDir: sandboxDataDirFromEnv(env, config.dataDir),
         tls: {
           caPem: readFileSync(certificates.caCert, 'utf8'),
           serverCertPem: readFileSync(certificates.serverCert, 'utf8'),

@@ -26,6 +26,7 @@ describe('Foundation', () => {
       status: 'up',
       clientCertificateExpiresAt: expect.any(String),
       clientCertificateDaysLeft: expect.any(Number),
+      refusedOperations: [],
     });
     expect(ready.body.info.btrust.clientCertificateDaysLeft).toBeGreaterThan(300);
   });

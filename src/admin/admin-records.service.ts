@@ -2,7 +2,7 @@ import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityTarget } from 'typeorm';
 import { BtrustError } from '../btrust/btrust.errors';
-import { ApiProblem, NotFoundProblem } from '../common/problem/problem';
+import { ApiProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
 import { upstreamProblem } from '../common/problem/upstream-problem';
 import { StateTransition } from '../common/state-machine/state-transition.entity';
 import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
@@ -15,6 +15,7 @@ import { Signing } from '../signing/signing.entity';
 import { signingMachine } from '../signing/signing.state';
 import { SigningsService } from '../signing/signings.service';
 import { AdminListQuery } from './dto/admin-list-query.dto';
+import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto } from './dto/resolve-outcome.dto';
 import { OperatorActionContext, OperatorActionLog } from './operator-action-log';
 
 /** A kind of record the operator API can list, trace and refresh. */
@@ -40,7 +41,18 @@ export const MOBILE_IDENTIFICATIONS: AdminRecordKind<MobileIdentification> = {
   target: MobileIdentification,
   entityType: mobileIdentificationMachine.entity,
   label: 'The mobile identification',
-  columns: [...RECORD_COLUMNS, 'docType', 'identifierMasked', 'providerStatus', 'expiresAt', 'completedAt', 'pollCount', 'lastPolledAt', 'nextPollAt'],
+  columns: [
+    ...RECORD_COLUMNS,
+    'docType',
+    'identifierMasked',
+    'providerCallbackId',
+    'providerStatus',
+    'expiresAt',
+    'completedAt',
+    'pollCount',
+    'lastPolledAt',
+    'nextPollAt',
+  ],
 };
 export const WEB_IDENTIFICATIONS: AdminRecordKind<WebIdentification> = {
   target: WebIdentification,
@@ -124,6 +136,46 @@ export class AdminRecordsService {
     return this.refresh(context, SIGNINGS, id, async (signing) => {
       await this.signings.reconcile(signing, 'operator');
     });
+  }
+
+  /** Settles an OUTCOME_UNKNOWN mobile identification as the operator found it at B-Trust. */
+  resolveMobileIdentification(context: OperatorActionContext, id: string, body: ResolveMobileIdentificationDto): Promise<MobileIdentification> {
+    return this.resolve(context, MOBILE_IDENTIFICATIONS, id, body, ['callbackId', 'validUntil'], () =>
+      this.mobileIdentifications.resolveOutcomeUnknown(
+        id,
+        body.outcome === 'STARTED'
+          ? { outcome: 'STARTED', callbackId: body.callbackId as string, validUntil: body.validUntil ? new Date(body.validUntil) : undefined, note: body.note }
+          : { outcome: 'NOT_STARTED', note: body.note },
+      ),
+    );
+  }
+
+  /**
+   * One audited resolution: the body is checked before anything is written, the feature's
+   * service makes the move (cause `operator`), and the record is returned as operators see it.
+   */
+  private resolve<E extends AdminRecord>(
+    context: OperatorActionContext,
+    kind: AdminRecordKind<E>,
+    id: string,
+    body: ResolveOutcomeUnknownDto,
+    startedFields: string[],
+    settle: () => Promise<void>,
+  ): Promise<E> {
+    const detail = { outcome: body.outcome, ...(body.note ? { note: body.note } : {}) };
+    return this.actions.audited(
+      context,
+      { action: 'resolve', targetType: kind.entityType, targetId: id, detail },
+      async () => {
+        const problems = onlyWithStartedProblems(body, startedFields);
+        if (problems.length > 0) throw new ValidationProblem(problems);
+        await settle();
+        const resolved = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
+        if (!resolved) throw new NotFoundProblem(kind.label);
+        return resolved;
+      },
+      (record) => ({ status: record.status }),
+    );
   }
 
   private refresh<E extends AdminRecord>(

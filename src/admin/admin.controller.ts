@@ -1,8 +1,9 @@
-import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { AdminRecord, AdminRecordKind, AdminRecordsService, MOBILE_IDENTIFICATIONS, SIGNINGS, WEB_IDENTIFICATIONS } from './admin-records.service';
 import { MobileIdentificationListQuery, SigningListQuery, WebIdentificationListQuery } from './dto/admin-list-query.dto';
+import { ResolveMobileIdentificationDto } from './dto/resolve-outcome.dto';
 import {
   AuditTrailView,
   MobileIdentificationAdminPage,
@@ -22,6 +23,7 @@ import { OperatorContext } from './operator-context.decorator';
 const LIST_PROBLEMS = { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] } as const;
 const AUDIT_TRAIL_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] } as const;
 const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], ...UPSTREAM_PROBLEMS } as const;
+const RESOLVE_PROBLEMS = { 400: ['VALIDATION_FAILED', 'BAD_REQUEST', 'MALFORMED_JSON'], 404: ['NOT_FOUND'], 409: ['NOT_OUTCOME_UNKNOWN'] } as const;
 
 /**
  * The operator API: every identification and signing of every owner, their
@@ -110,6 +112,32 @@ export class AdminController {
     @Param('id', ParseUUIDPipe) id: string,
   ): Promise<MobileIdentificationAdminView> {
     return toMobileIdentificationAdminView(await this.records.refreshMobileIdentification(operator, id));
+  }
+
+  @Post('mobile-identifications/:id/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resolve an OUTCOME_UNKNOWN mobile identification',
+    description:
+      'For an identification whose paid request B-Trust may or may not have started (the record is `OUTCOME_UNKNOWN`). Ask B-Trust, then: ' +
+      '`NOT_STARTED` ends it `FAILED` with `RESOLVED_NOT_STARTED`; `STARTED` with B-Trust\'s `callbackId` makes it `PENDING` and polls it again ' +
+      'at once. The server never sends the paid request again. The move is in the audit trail with cause `operator`, and the call in `operator_actions`.',
+  })
+  @ApiBody({
+    type: ResolveMobileIdentificationDto,
+    examples: {
+      started: { summary: 'B-Trust started it', value: { outcome: 'STARTED', callbackId: 'a2c25bcd-00f0-4128-8890-fbcb26fc2f81', note: 'B-Trust support ticket 4711' } },
+      notStarted: { summary: 'B-Trust never started it', value: { outcome: 'NOT_STARTED', note: 'B-Trust support ticket 4712' } },
+    },
+  })
+  @ApiOkResponse({ type: MobileIdentificationAdminView })
+  @ApiProblemResponses({ ...RESOLVE_PROBLEMS, 409: [...RESOLVE_PROBLEMS[409], 'CALLBACK_ID_MISMATCH', 'CALLBACK_ID_IN_USE'] })
+  async resolveMobileIdentification(
+    @OperatorContext() operator: OperatorActionContext,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ResolveMobileIdentificationDto,
+  ): Promise<MobileIdentificationAdminView> {
+    return toMobileIdentificationAdminView(await this.records.resolveMobileIdentification(operator, id, body));
   }
 
   @Post('web-identifications/:id/refresh')

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ApiProblem } from '../common/problem/problem';
 import { OperatorAction } from './operator-action.entity';
 
-export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh';
+export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve';
 
 export interface OperatorActionContext {
   actor: string;

@@ -12,7 +12,7 @@ export class OperatorAction {
   @Column({ type: 'text' })
   actor: string;
 
-  /** `list`, `read_audit_trail`, `refresh`. */
+  /** `list`, `read_audit_trail`, `refresh`, `resolve`. */
   @Column({ type: 'text' })
   action: string;
 
@@ -28,7 +28,7 @@ export class OperatorAction {
   @Column({ type: 'text' })
   outcome: string;
 
-  /** Non-personal context: filters of a listing, the status after a refresh, a failure's code. */
+  /** Non-personal context: filters of a listing, the status after a refresh, a resolution's outcome and note, a failure's code. */
   @Column({ type: 'jsonb', nullable: true })
   detail: Record<string, unknown> | null;
 

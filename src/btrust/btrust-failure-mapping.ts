@@ -81,6 +81,9 @@ const TLS_ERROR_CODES = new Set([
 
 const TLS_ERROR_CODE_PREFIXES = ['ERR_SSL_', 'ERR_OSSL_', 'CERT_'];
 
+/** Failures of finding or connecting to the provider: nothing was sent. */
+const CONNECT_ERROR_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ERR_TLS_HANDSHAKE_TIMEOUT']);
+
 const UNAVAILABLE_ERROR_CODES = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -104,6 +107,12 @@ interface RequestTrace {
   reusedSocket?: boolean;
 }
 
+/** What the client saw of one attempt's connection, when it watched it. */
+export interface ExchangeProgress {
+  /** The TLS handshake completed (or a kept-alive connection was reused): from then on the request may reach B-Trust. */
+  connected: boolean;
+}
+
 /**
  * Reading: with TLS 1.3 the client finishes its side of the handshake before the server has
  * checked the client certificate. A server that then refuses the certificate may send an alert
@@ -116,8 +125,26 @@ function isHangUpOnFreshConnection(code: string, message: string, request: Reque
   return code === 'ECONNRESET' && message === 'socket hang up' && request?.reusedSocket === false;
 }
 
-/** Maps an error thrown while sending a request or receiving its answer. Never throws. */
-export function errorForTransportFailure(operation: BtrustOperation, failure: unknown): BtrustError {
+/**
+ * Reading: a request can reach B-Trust's application only over an established TLS channel. So
+ * it was certainly not sent when the connection was never established (refused, unreachable,
+ * DNS, a failed or refused handshake), or when the provider's TLS layer refused our
+ * certificate with an alert. Anything after the channel was up — a timeout, a reset, a hang-up
+ * without an alert, an answer cut short — may have come after B-Trust received it. That
+ * includes the bare hang-up that isHangUpOnFreshConnection reads as a refused certificate:
+ * under TLS 1.3 it cannot be told from a server that dropped a request it had received, and for
+ * a paid POST only the second reading is safe.
+ */
+function certainlyNotSent(code: string, syscall: string | undefined, progress: ExchangeProgress | undefined): boolean {
+  if (progress !== undefined && !progress.connected) return true;
+  return isTlsErrorCode(code) || CONNECT_ERROR_CODES.has(code) || syscall === 'connect';
+}
+
+/**
+ * Maps an error thrown while sending a request or receiving its answer. Never throws.
+ * `progress`, when the caller watched the connection, says whether the request could have left.
+ */
+export function errorForTransportFailure(operation: BtrustOperation, failure: unknown, progress?: ExchangeProgress): BtrustError {
   if (failure instanceof BtrustError) {
     return failure;
   }
@@ -141,8 +168,18 @@ export function errorForTransportFailure(operation: BtrustOperation, failure: un
     code: mapped,
     operation,
     message: code ? `${code}: ${message}` : message,
+    notSent: certainlyNotSent(code, syscallOf(failure), progress),
     cause: failure,
   });
+}
+
+function syscallOf(failure: unknown): string | undefined {
+  for (let current = failure, depth = 0; (isRecord(current) || current instanceof Error) && depth < 4; depth++) {
+    const syscall = (current as { syscall?: unknown }).syscall;
+    if (typeof syscall === 'string') return syscall;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 function errorCodeOf(failure: unknown): string {

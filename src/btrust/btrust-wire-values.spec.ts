@@ -22,7 +22,28 @@ describe(parseProviderDate.name, () => {
   });
 
   it.each([
-    ['a date-time without a zone', '2021-09-10T20:59:59.000'],
+    ['summer time', '2021-09-14T14:25:32.132', '2021-09-14T11:25:32.132Z'],
+    ['winter time', '2021-01-14T14:25:32', '2021-01-14T12:25:32.000Z'],
+    ["the sister API's compact form", '2019-01-23T23.59.57.000', '2019-01-23T21:59:57.000Z'],
+    ['the last second before summer time', '2024-03-31T02:59:59', '2024-03-31T00:59:59.000Z'],
+    ['the first second of summer time', '2024-03-31T04:00:00', '2024-03-31T01:00:00.000Z'],
+    ['an hour that summer time skips, as the later instant', '2024-03-31T03:30:00', '2024-03-31T01:30:00.000Z'],
+    ['an hour that occurs twice in autumn, as the later instant', '2024-10-27T03:30:00', '2024-10-27T01:30:00.000Z'],
+    ['the first second of winter time', '2024-10-27T04:00:00', '2024-10-27T02:00:00.000Z'],
+  ])('reads a date-time without a zone as Sofia time: %s', (_label, input, expected) => {
+    expect(parseProviderDate(input)?.toISOString()).toBe(expected);
+  });
+
+  it('reads a date-time without a zone in the zone it is given', () => {
+    expect(parseProviderDate('2021-09-14T14:25:32', 'UTC')?.toISOString()).toBe('2021-09-14T14:25:32.000Z');
+    expect(parseProviderDate('2021-09-14T14:25:32', 'America/New_York')?.toISOString()).toBe('2021-09-14T18:25:32.000Z');
+  });
+
+  it('ignores the zone setting when the date carries an offset', () => {
+    expect(parseProviderDate('2021-09-14T14:25:32Z', 'America/New_York')?.toISOString()).toBe('2021-09-14T14:25:32.000Z');
+  });
+
+  it.each([
     ['a day that does not exist', '2021-02-30T10:00:00Z'],
     ['an hour out of range', '2021-09-10T24:00:00Z'],
     ['a zone out of range', '2021-09-10T20:00:00+15:00'],

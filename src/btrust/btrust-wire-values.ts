@@ -35,13 +35,20 @@ const PROVIDER_DATE_TIME =
   /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2})[:.](\d{2})[:.](\d{2})(?:[.,](\d+))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
 /**
+ * Reading: the provider's own zone. The document's examples all carry an offset, but the
+ * provider (BORICA, Sofia) may write local time without one, as its sister API's examples
+ * suggest; such a date is read as wall-clock time there.
+ */
+export const DEFAULT_PROVIDER_TIME_ZONE = 'Europe/Sofia';
+
+/**
  * Reading: the document's own dates are ISO 8601 with `+00:00`, `+03:00` or `Z` and 3 or 6
  * fraction digits; the provider's sister API writes `2019-01-23T23.59.57.000+0000`. All of
- * those are accepted. A date-time without a zone is refused rather than guessed (the provider
- * is in Europe/Sofia, so UTC and local time differ by hours). An unreadable date becomes null:
- * a date's format alone never fails a flow.
+ * those are accepted. A date-time without a zone is read as wall-clock time in `localTimeZone`
+ * (an IANA name, summer time included), so that a deadline written that way still bounds the
+ * flow. An unreadable date becomes null: a date's format alone never fails a flow.
  */
-export function parseProviderDate(value: unknown): Date | null {
+export function parseProviderDate(value: unknown, localTimeZone: string = DEFAULT_PROVIDER_TIME_ZONE): Date | null {
   if (typeof value !== 'string') {
     return null;
   }
@@ -50,9 +57,6 @@ export function parseProviderDate(value: unknown): Date | null {
     return null;
   }
   const [, year, month, day, hour, minute, second, fraction, zone] = match;
-  if (zone === undefined) {
-    return null;
-  }
   const y = Number(year);
   const mo = Number(month);
   const d = Number(day);
@@ -62,13 +66,59 @@ export function parseProviderDate(value: unknown): Date | null {
   if (!isCalendarDate(y, mo, d) || h > 23 || mi > 59 || s > 59) {
     return null;
   }
+  const milliseconds = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
+  const wallClock = Date.UTC(y, mo - 1, d, h, mi, s, milliseconds);
+  if (zone === undefined) {
+    return new Date(wallClockToInstant(wallClock, localTimeZone));
+  }
   const offsetMinutes = parseZoneOffsetMinutes(zone);
   if (offsetMinutes === null) {
     return null;
   }
-  const milliseconds = fraction === undefined ? 0 : Number(fraction.slice(0, 3).padEnd(3, '0'));
-  const utc = Date.UTC(y, mo - 1, d, h, mi, s, milliseconds) - offsetMinutes * 60_000;
-  return new Date(utc);
+  return new Date(wallClock - offsetMinutes * 60_000);
+}
+
+const HOUR_MS = 60 * 60_000;
+const offsetFormatters = new Map<string, Intl.DateTimeFormat>();
+
+function formatterFor(zone: string): Intl.DateTimeFormat {
+  let formatter = offsetFormatters.get(zone);
+  if (formatter === undefined) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    });
+    offsetFormatters.set(zone, formatter);
+  }
+  return formatter;
+}
+
+/** The zone's offset from UTC at `instant`, in milliseconds (whole seconds). */
+function zoneOffsetMs(zone: string, instant: number): number {
+  const parts = Object.fromEntries(formatterFor(zone).formatToParts(new Date(instant)).map((part) => [part.type, part.value]));
+  const asUtc = Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+  return asUtc - (instant - (((instant % 1000) + 1000) % 1000));
+}
+
+/**
+ * The instant whose wall-clock time in `zone` is `wallClock` (its fields read as if UTC). Zones
+ * change offset at most once around a given hour, so the offsets a day before and a day after
+ * are the only candidates. Reading: a time that occurs twice (autumn) or never (spring, in the
+ * skipped hour) is taken as the later instant: a deadline read that way keeps a flow open longer,
+ * never shorter.
+ */
+function wallClockToInstant(wallClock: number, zone: string): number {
+  const candidates = [...new Set([zoneOffsetMs(zone, wallClock - 24 * HOUR_MS), zoneOffsetMs(zone, wallClock + 24 * HOUR_MS)])].map(
+    (offset) => wallClock - offset,
+  );
+  const exact = candidates.filter((instant) => instant + zoneOffsetMs(zone, instant) === wallClock);
+  return Math.max(...(exact.length > 0 ? exact : candidates));
 }
 
 function parseZoneOffsetMinutes(zone: string): number | null {

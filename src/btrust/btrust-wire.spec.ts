@@ -118,14 +118,20 @@ describe('B-Trust wire answers', () => {
       });
     });
 
-    it('refuses a FINISHED result without content', () => {
+    it('reads a FINISHED result without content as finished with the certificate missing, never as complete', () => {
       const body = withValue(fixture('identification-result.200.json'), ['data', 'content'], undefined);
-      expectUnprocessable(() => toMobileIdentificationResult(answer('getIdentificationResult', body)), 'content');
+      expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toEqual({
+        state: 'FINISHED',
+        certificatePdf: null,
+        identificationBefore: 'BORICA',
+        identificationReason: 'TEST IDENTIFICATION REASON',
+        identificator: 'string',
+      });
     });
 
-    it('refuses a FINISHED result without data', () => {
+    it('reads a FINISHED result without data as finished with the certificate missing', () => {
       const body = { status: 'FINISHED', code: 'OK', data: null };
-      expectUnprocessable(() => toMobileIdentificationResult(answer('getIdentificationResult', body)), 'content');
+      expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toMatchObject({ state: 'FINISHED', certificatePdf: null, identificator: null });
     });
 
     it('refuses content that decodes to something other than a PDF', () => {
@@ -395,7 +401,13 @@ describe('B-Trust wire requests', () => {
       expect(wireOf(request)).toEqual(expected);
     });
 
-    it('spells the archive flag toBeArchived and the position fields as the provider does', () => {
+    it('spells the archive flag as configured: the document\'s toBeArhieved on request', () => {
+      const json = bodyText(toSignSessionStartRequestBody(request, { localTimeZone: 'Europe/Sofia', archiveFlagName: 'toBeArhieved' }));
+      expect(json).toContain('"toBeArhieved":false');
+      expect(json).not.toContain('toBeArchived');
+    });
+
+    it('spells the archive flag toBeArchived by default, and the position fields as the provider does', () => {
       const json = bodyText(toSignSessionStartRequestBody(request));
       expect(json).toContain('"toBeArchived":false');
       expect(json).not.toContain('toBeArhieved');

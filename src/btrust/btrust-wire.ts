@@ -11,7 +11,9 @@ import { randomUUID } from 'node:crypto';
 import { DecodedBase64, type JsonPath } from '../common/json/json-with-base64';
 import { isMultiLineText, isSingleLineText } from '../common/validation/text';
 import { BtrustCallbackFormatError, BtrustError } from './btrust.errors';
+import type { ArchiveFlagName } from '../config/app-config';
 import {
+  DEFAULT_PROVIDER_TIME_ZONE,
   decodeStrictBase64,
   isRecord,
   looksLikePdf,
@@ -118,19 +120,34 @@ export interface SignaturePositionWire {
 
 /**
  * Reading: the seed spells the archive flag `toBeArhieved`; the provider's published OpenAPI
- * description of its sister CQES signing API spells it `toBeArchived`. We send `toBeArchived`,
- * and this is the only place that spelling exists.
+ * description of its sister CQES signing API spells it `toBeArchived`. Which one this API binds
+ * is unknown, so the name is configuration (BTRUST_ARCHIVE_FLAG_NAME). The default is
+ * `toBeArchived`: a machine-generated description of the provider's own service is better
+ * evidence of the field's name than a hand-written document that misspells it, and
+ * `toBeArhieved` stays one setting away. Nothing else in the server knows either spelling.
  */
-export const ARCHIVE_FLAG_WIRE_NAME = 'toBeArchived';
+export const DEFAULT_ARCHIVE_FLAG_NAME: ArchiveFlagName = 'toBeArchived';
 
-export interface DocumentForSignWire {
+/** What the wire mapping takes from configuration. */
+export interface WireSettings {
+  /** IANA zone in which the provider's date-times without an offset are read. */
+  localTimeZone: string;
+  /** The archive flag's field name in 3.1. */
+  archiveFlagName: ArchiveFlagName;
+}
+
+export const DEFAULT_WIRE_SETTINGS: WireSettings = {
+  localTimeZone: DEFAULT_PROVIDER_TIME_ZONE,
+  archiveFlagName: DEFAULT_ARCHIVE_FLAG_NAME,
+};
+
+export type DocumentForSignWire = {
   contentAsBase64: string;
   fileName: string;
   legalFileName: string;
   padesVisualSignature: boolean;
   signaturePosition?: SignaturePositionWire;
-  [ARCHIVE_FLAG_WIRE_NAME]?: boolean;
-}
+} & { [flag in ArchiveFlagName]?: boolean };
 
 export interface SignSessionStartRequestWire {
   identificator: string;
@@ -249,7 +266,7 @@ export interface CallbackWire {
 // Requests: domain → wire
 
 function invalidRequest(operation: BtrustOperation, detail: string): BtrustError {
-  return new BtrustError({ code: 'BAD_REQUEST', operation, message: `not sent: ${detail}` });
+  return new BtrustError({ code: 'BAD_REQUEST', operation, message: `not sent: ${detail}`, notSent: true });
 }
 
 function requireText(operation: BtrustOperation, name: string, value: string): string {
@@ -313,7 +330,12 @@ export function toRegistrationRequestWire(request: RegistrationRequest): Registr
   };
 }
 
-function toDocumentForSignWire(document: DocumentToSign, index: number, contentAsBase64: string): DocumentForSignWire {
+function toDocumentForSignWire(
+  document: DocumentToSign,
+  index: number,
+  contentAsBase64: string,
+  archiveFlagName: ArchiveFlagName,
+): DocumentForSignWire {
   const operation = 'startSignSession';
   const where = `documents[${index}]`;
   if (!Buffer.isBuffer(document.content) || document.content.length === 0) {
@@ -348,7 +370,7 @@ function toDocumentForSignWire(document: DocumentToSign, index: number, contentA
     };
   }
   if (document.archive !== undefined) {
-    wire[ARCHIVE_FLAG_WIRE_NAME] = document.archive;
+    wire[archiveFlagName] = document.archive;
   }
   return wire;
 }
@@ -375,7 +397,10 @@ const BASE64_PIECE_BYTES = 48 * 1024;
  * as the JSON text and as the encoded request buffer at once, next to the
  * documents themselves.
  */
-export function toSignSessionStartRequestBody(request: SignSessionRequest): JsonRequestBody {
+export function toSignSessionStartRequestBody(
+  request: SignSessionRequest,
+  settings: WireSettings = DEFAULT_WIRE_SETTINGS,
+): JsonRequestBody {
   const operation = 'startSignSession';
   if (!Array.isArray(request.documents) || request.documents.length === 0) {
     throw invalidRequest(operation, 'documents must hold at least one document');
@@ -385,7 +410,9 @@ export function toSignSessionStartRequestBody(request: SignSessionRequest): Json
   const wire: SignSessionStartRequestWire = {
     identificator: requireText(operation, 'identificator', request.identificator),
     signSessionId: requireText(operation, 'signSessionId', request.signSessionId),
-    documentsForSign: request.documents.map((document, index) => toDocumentForSignWire(document, index, placeholder)),
+    documentsForSign: request.documents.map((document, index) =>
+      toDocumentForSignWire(document, index, placeholder, settings.archiveFlagName),
+    ),
     sendSignedDocumentsByEmail: request.emailSignedDocuments,
     cancelUrl: requireText(operation, 'cancelUrl', request.cancelUrl),
     successUrl: requireText(operation, 'successUrl', request.successUrl),
@@ -427,6 +454,7 @@ class AnswerFields<Wire extends object> {
     private readonly answer: ProviderAnswer,
     private readonly fields: Record<string, unknown>,
     private readonly path: string,
+    private readonly settings: WireSettings,
   ) {}
 
   has(name: keyof Wire & string): boolean {
@@ -468,7 +496,7 @@ class AnswerFields<Wire extends object> {
   }
 
   date(name: keyof Wire & string): Date | null {
-    return parseProviderDate(this.fields[name]);
+    return parseProviderDate(this.fields[name], this.settings.localTimeZone);
   }
 
   requiredPdf(name: keyof Wire & string): Buffer {
@@ -521,51 +549,49 @@ function bodyObject(answer: ProviderAnswer): Record<string, unknown> {
  * getRegistrationStatus do not. Every answer is read the same way: the payload is `data` when
  * that is an object, otherwise the body itself.
  */
-function payloadFields<Wire extends object>(answer: ProviderAnswer): AnswerFields<Wire> {
+function payloadFields<Wire extends object>(answer: ProviderAnswer, settings: WireSettings): AnswerFields<Wire> {
   const body = bodyObject(answer);
   if (isRecord(body.data)) {
-    return new AnswerFields<Wire>(answer, body.data, 'data.');
+    return new AnswerFields<Wire>(answer, body.data, 'data.', settings);
   }
-  return new AnswerFields<Wire>(answer, body, '');
+  return new AnswerFields<Wire>(answer, body, '', settings);
 }
 
-export function toMobileIdentificationAccepted(answer: ProviderAnswer): MobileIdentificationAccepted {
-  const data = payloadFields<IdentificationAcceptedWire>(answer);
+export function toMobileIdentificationAccepted(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): MobileIdentificationAccepted {
+  const data = payloadFields<IdentificationAcceptedWire>(answer, settings);
   return { callbackId: data.requiredId('callbackId'), validUntil: data.date('validity') };
 }
 
 /**
  * Reading: a 206 answer means "not finished" whatever else it says, and carries no `data`.
- * A 200 answer with a `content` is finished; a 200 answer whose `status` is present and not
- * FINISHED is still pending; anything else claims to be finished without the certificate and is
- * refused. The snake_case names are the document's; camelCase twins are accepted too.
+ * A 200 whose `status` is present and not FINISHED is still pending. Any other 200 is finished:
+ * with its `content` (which must then be a PDF, with the `identificator`), or without it, as a
+ * finished identification whose certificate is missing, so that the caller asks again rather
+ * than calling it complete. The snake_case names are the document's; camelCase twins are
+ * accepted too.
  */
-export function toMobileIdentificationResult(answer: ProviderAnswer): MobileIdentificationResult {
+export function toMobileIdentificationResult(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): MobileIdentificationResult {
   const body: EnvelopeWire = bodyObject(answer);
   const providerStatus = readWireString(body.status);
   if (answer.httpStatus === 206) {
     return { state: 'PENDING', providerStatus };
   }
-  const data = isRecord(body.data)
-    ? new AnswerFields<IdentificationResultDataWire>(answer, body.data, 'data.')
-    : null;
-  if (data === null || !data.has('content')) {
-    if (providerStatus !== null && providerStatus !== 'FINISHED') {
-      return { state: 'PENDING', providerStatus };
-    }
-    throw unprocessable(answer, 'a finished identification result has no data.content');
+  if (providerStatus !== null && providerStatus !== 'FINISHED' && !(isRecord(body.data) && body.data.content != null)) {
+    return { state: 'PENDING', providerStatus };
   }
+  const data = new AnswerFields<IdentificationResultDataWire>(answer, isRecord(body.data) ? body.data : {}, 'data.', settings);
+  const certificatePdf = data.optionalPdf('content');
   return {
     state: 'FINISHED',
-    certificatePdf: data.requiredPdf('content'),
+    certificatePdf,
     identificationBefore: data.optionalString('identification_before', 'identificationBefore'),
     identificationReason: data.optionalString('identification_reason', 'identificationReason'),
-    identificator: data.requiredId('identificator'),
+    identificator: certificatePdf === null ? data.optionalId('identificator') : data.requiredId('identificator'),
   };
 }
 
-export function toWebIdentificationStarted(answer: ProviderAnswer): WebIdentificationStarted {
-  const data = payloadFields<WebSessionStartedWire>(answer);
+export function toWebIdentificationStarted(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): WebIdentificationStarted {
+  const data = payloadFields<WebSessionStartedWire>(answer, settings);
   return {
     webSessionId: data.requiredId('webSessionId'),
     resultId: data.requiredId('resultId'),
@@ -573,8 +599,8 @@ export function toWebIdentificationStarted(answer: ProviderAnswer): WebIdentific
   };
 }
 
-export function toRegistration(answer: ProviderAnswer): Registration {
-  const data = payloadFields<RegistrationWire>(answer);
+export function toRegistration(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): Registration {
+  const data = payloadFields<RegistrationWire>(answer, settings);
   return {
     sessionId: data.requiredId('sessionId'),
     registrationId: data.requiredId('registrationId'),
@@ -591,8 +617,8 @@ export function toRegistration(answer: ProviderAnswer): Registration {
  * rather than a failure (the caller knows whether it asked for it); a present one must be a
  * valid base64 PDF. The identificator and the sign session are what the flow continues with.
  */
-export function toWebIdentificationResult(answer: ProviderAnswer): WebIdentificationResult {
-  const data = payloadFields<WebIdentificationResultWire>(answer);
+export function toWebIdentificationResult(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): WebIdentificationResult {
+  const data = payloadFields<WebIdentificationResultWire>(answer, settings);
   return {
     eidCertificatePdf: data.optionalPdf('eIDDocAsBase64'),
     clientIdentificator: data.requiredId('clientIdentificator'),
@@ -606,8 +632,8 @@ export function toWebIdentificationResult(answer: ProviderAnswer): WebIdentifica
  * absolute http(s) URL. `resultId` may be missing without failing the answer: the signing
  * callback carries it as well.
  */
-export function toSignSessionStarted(answer: ProviderAnswer): SignSessionStarted {
-  const data = payloadFields<SignSessionStartedWire>(answer);
+export function toSignSessionStarted(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): SignSessionStarted {
+  const data = payloadFields<SignSessionStartedWire>(answer, settings);
   return {
     clientDocumentUrl: data.url('clientDocumentUrl'),
     expiresAt: data.date('expireDate'),
@@ -621,8 +647,8 @@ export function toSignSessionStarted(answer: ProviderAnswer): SignSessionStarted
  * too). The next sign session and the identificator are kept when present but do not fail an
  * answer that carries signed documents.
  */
-export function toSignedDocuments(answer: ProviderAnswer): SignedDocuments {
-  const data = payloadFields<SignedDocumentsWire>(answer);
+export function toSignedDocuments(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): SignedDocuments {
+  const data = payloadFields<SignedDocumentsWire>(answer, settings);
   const rawDocuments = data.raw('signDocuments');
   if (!Array.isArray(rawDocuments) || rawDocuments.length === 0) {
     throw unprocessable(answer, 'data.signDocuments is missing or empty');
@@ -631,7 +657,7 @@ export function toSignedDocuments(answer: ProviderAnswer): SignedDocuments {
     if (!isRecord(raw)) {
       throw unprocessable(answer, `data.signDocuments[${index}] is not an object`);
     }
-    const document = new AnswerFields<SignedDocumentWire>(answer, raw, `data.signDocuments[${index}].`);
+    const document = new AnswerFields<SignedDocumentWire>(answer, raw, `data.signDocuments[${index}].`, settings);
     return {
       fileName: document.optionalString('filename', 'fileName'),
       content: document.requiredPdf('contentAsBase64'),
@@ -645,8 +671,8 @@ export function toSignedDocuments(answer: ProviderAnswer): SignedDocuments {
   };
 }
 
-export function toRegistrationStatus(answer: ProviderAnswer): RegistrationStatus {
-  const data = payloadFields<RegistrationStatusWire>(answer);
+export function toRegistrationStatus(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): RegistrationStatus {
+  const data = payloadFields<RegistrationStatusWire>(answer, settings);
   return {
     registrationId: data.optionalId('registrationId'),
     status: data.requiredString('status'),
@@ -658,8 +684,8 @@ export function toRegistrationStatus(answer: ProviderAnswer): RegistrationStatus
   };
 }
 
-export function toWebIdentificationStatus(answer: ProviderAnswer): WebIdentificationStatus {
-  const data = payloadFields<WebIdentificationStatusWire>(answer);
+export function toWebIdentificationStatus(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): WebIdentificationStatus {
+  const data = payloadFields<WebIdentificationStatusWire>(answer, settings);
   return { status: data.requiredString('status'), step: data.optionalString('step') };
 }
 

@@ -2,7 +2,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import * as forge from 'node-forge';
 import { BtrustClient, type BtrustClientOptions, type BtrustLogger } from './btrust.client';
@@ -440,6 +440,137 @@ describe(BtrustClient.name, () => {
       expect(logged).not.toContain(EGN);
       expect(logged).not.toContain('malformed syntax');
     });
+  });
+
+  describe('what a failure means for the flow (answerClass)', () => {
+    const identify = (client: BtrustClient) => client.identification({ docType: 'EGN', identifier: EGN, reason: 'why' });
+    const noRetry = { retry: { maxAttempts: 1, initialDelayMs: 1, maxDelayMs: 1 } };
+
+    it('reads a POST that could not connect as TRANSIENT: it was never sent', async () => {
+      const error = await failureOf(identify(newClient({ baseUrl: 'https://127.0.0.1:1/signing-api/v2' })));
+      expect(error).toMatchObject({ code: 'UNAVAILABLE', notSent: true, answerClass: 'TRANSIENT' });
+    });
+
+    it('reads a POST whose TLS handshake never completed within the deadline as TRANSIENT', async () => {
+      const sockets = new Set<Socket>();
+      const silent = createNetServer((socket) => {
+        sockets.add(socket);
+        socket.on('error', () => undefined);
+      });
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = newClient({ baseUrl: `https://127.0.0.1:${(silent.address() as AddressInfo).port}`, timeoutMs: 200 });
+        const error = await failureOf(identify(client));
+        expect(error).toMatchObject({ code: 'TIMEOUT', notSent: true, answerClass: 'TRANSIENT' });
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => silent.close(resolve));
+      }
+    });
+
+    it('reads a POST refused during a TLS 1.2 handshake as TRANSIENT: the request never left', async () => {
+      const tls12 = https.createServer(
+        { requestCert: true, rejectUnauthorized: true, ca: trustedCa.pem, cert: serverCertificate.pem, key: leafKey.pem, maxVersion: 'TLSv1.2' },
+        (_request, response) => answerJson(response, 200, fixtureText('identification.200.json')),
+      );
+      tls12.on('tlsClientError', () => undefined);
+      await new Promise<void>((resolve) => tls12.listen(0, '127.0.0.1', resolve));
+      try {
+        const client = newClient({
+          baseUrl: `https://127.0.0.1:${(tls12.address() as AddressInfo).port}`,
+          tls: { cert: rogueClientCertificate.pem, key: leafKey.pem, ca: trustedCa.pem },
+        });
+        expect(await failureOf(identify(client))).toMatchObject({ notSent: true, answerClass: 'TRANSIENT' });
+      } finally {
+        tls12.closeAllConnections();
+        await new Promise((resolve) => tls12.close(resolve));
+      }
+    });
+
+    it('reads a POST dropped without an alert after a TLS 1.3 handshake as UNKNOWN_OUTCOME, even when the certificate was the cause', async () => {
+      // Under TLS 1.3 the request goes out before the server has checked our certificate; a refusal
+      // that arrives as a bare hang-up looks exactly like a server that dropped a received request.
+      const client = newClient({ tls: { cert: rogueClientCertificate.pem, key: leafKey.pem, ca: trustedCa.pem } });
+      expect(await failureOf(identify(client))).toMatchObject({ code: 'TLS', notSent: false, answerClass: 'UNKNOWN_OUTCOME' });
+      expect(seen).toHaveLength(0);
+    });
+
+    it('reads a POST left without an answer as UNKNOWN_OUTCOME, and the same GET as TRANSIENT', async () => {
+      handler = () => undefined;
+      const client = newClient({ timeoutMs: 200, ...noRetry });
+      expect(await failureOf(identify(client))).toMatchObject({ code: 'TIMEOUT', notSent: false, answerClass: 'UNKNOWN_OUTCOME' });
+      expect(await failureOf(client.getIdentificationResult('cb-1'))).toMatchObject({ code: 'TIMEOUT', answerClass: 'TRANSIENT' });
+      expect(seen).toHaveLength(2);
+    });
+
+    it('reads a POST whose connection was dropped after the request arrived as UNKNOWN_OUTCOME', async () => {
+      handler = (_request, response) => response.socket?.destroy();
+      const error = await failureOf(identify(newClient(noRetry)));
+      expect(error).toMatchObject({ notSent: false, answerClass: 'UNKNOWN_OUTCOME' });
+      expect(seen).toHaveLength(1);
+    });
+
+    it('reads a POST whose answer was cut short as UNKNOWN_OUTCOME', async () => {
+      handler = (_request, response) => {
+        response.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': '500' });
+        response.write('{"data":{"callbackId":');
+        setTimeout(() => response.socket?.destroy(), 20);
+      };
+      expect(await failureOf(identify(newClient(noRetry)))).toMatchObject({ answerClass: 'UNKNOWN_OUTCOME' });
+    });
+
+    it.each<[number, string, string]>([
+      [503, 'error.500.json', 'UNKNOWN_OUTCOME'],
+      [500, 'rejected.json', 'UNKNOWN_OUTCOME'],
+      [401, 'rejected.json', 'CONFIGURATION_FAULT'],
+      [403, 'unauthorized.401.json', 'CONFIGURATION_FAULT'],
+      [400, 'rejected.json', 'DEFINITIVE'],
+      [404, 'not-found.404.json', 'DEFINITIVE'],
+    ])('reads a POST answered %i (%s) as %s', async (status, file, answerClass) => {
+      handler = (_request, response) => answerJson(response, status, fixtureText(file));
+      expect((await failureOf(identify(newClient(noRetry)))).answerClass).toBe(answerClass);
+    });
+
+    it('reads a POST with an open circuit as TRANSIENT, without a request', async () => {
+      handler = (_request, response) => answerJson(response, 503, '');
+      const client = newClient({ breaker: { consecutiveFailures: 1, halfOpenAfterMs: 10_000 } });
+      await failureOf(identify(client));
+      expect(await failureOf(identify(client))).toMatchObject({ code: 'CIRCUIT_OPEN', answerClass: 'TRANSIENT' });
+      expect(seen).toHaveLength(1);
+    });
+
+    it('reads dates without an offset in the configured zone', async () => {
+      handler = (_request, response) =>
+        answerJson(response, 200, JSON.stringify({ data: { callbackId: 'cb-1', validity: '2021-09-14T14:25:32.132' }, code: 'ACCEPTED' }));
+      expect((await identify(newClient())).validUntil?.toISOString()).toBe('2021-09-14T11:25:32.132Z');
+      expect((await identify(newClient({ localTimeZone: 'UTC' }))).validUntil?.toISOString()).toBe('2021-09-14T14:25:32.132Z');
+    });
+
+    it('sends the archive flag under the configured name', async () => {
+      handler = (_request, response) => answerJson(response, 200, fixtureText('signsession-start.200.json'));
+      const sign = (client: BtrustClient) =>
+        client.startSignSession({
+          identificator: 'i',
+          signSessionId: 'ss-1',
+          documents: [{ content: PDF, fileName: 'contract.pdf', title: 'Contract', archive: true }],
+          emailSignedDocuments: false,
+          successUrl: 'https://rp.example/ok',
+          cancelUrl: 'https://rp.example/cancel',
+        });
+      await sign(newClient());
+      await sign(newClient({ archiveFlagName: 'toBeArhieved' }));
+      expect(JSON.parse(seen[0].body).documentsForSign[0]).toMatchObject({ toBeArchived: true });
+      expect(JSON.parse(seen[1].body).documentsForSign[0]).toMatchObject({ toBeArhieved: true });
+      expect(seen[1].body).not.toContain('toBeArchived');
+    });
+  });
+
+  it('logs a 401/403 at debug only: it repeats on every call, and is warned about throttled elsewhere', async () => {
+    handler = (_request, response) => answerJson(response, 401, fixtureText('unauthorized.401.json'));
+    const logger = { warn: jest.fn(), debug: jest.fn() };
+    await failureOf(newClient({}, logger).getWebIdentificationStatus('95'));
+    expect(logger.warn).not.toHaveBeenCalled();
+    expect(logger.debug).toHaveBeenCalledWith(expect.objectContaining({ operation: 'getWebIdentificationStatus', httpStatus: 401 }), 'B-Trust call failed');
   });
 
   describe('resilience', () => {

@@ -1,5 +1,5 @@
 import * as https from 'node:https';
-import { createSecureContext } from 'node:tls';
+import { createSecureContext, type TLSSocket } from 'node:tls';
 import { Readable } from 'node:stream';
 import axios, { type AxiosInstance } from 'axios';
 import {
@@ -20,7 +20,7 @@ import {
 import { BodyTooLargeError, readWholeBody } from '../common/http/read-whole-body';
 import { parseJsonDecodingBase64 } from '../common/json/json-with-base64';
 import { BtrustError } from './btrust.errors';
-import { errorForAnswer, errorForTransportFailure } from './btrust-failure-mapping';
+import { errorForAnswer, errorForTransportFailure, type ExchangeProgress } from './btrust-failure-mapping';
 import { readClientCertificateInfo } from './btrust-client-certificate';
 import {
   toIdentificationRequestWire,
@@ -30,6 +30,7 @@ import {
   toRegistrationRequestWire,
   toRegistrationStatus,
   toSignSessionStartRequestBody,
+  DEFAULT_WIRE_SETTINGS,
   DOCUMENTS_IN_ANSWER,
   JsonRequestBody,
   toSignSessionStarted,
@@ -40,7 +41,9 @@ import {
   toWebSessionStartRequestWire,
   type BtrustOperation,
   type ProviderAnswer,
+  type WireSettings,
 } from './btrust-wire';
+import type { ArchiveFlagName } from '../config/app-config';
 import type {
   BtrustCallOptions,
   ClientCertificateInfo,
@@ -85,6 +88,10 @@ export interface BtrustClientOptions {
   breaker: { consecutiveFailures: number; halfOpenAfterMs: number };
   /** Larger answers are refused as UNPROCESSABLE_RESPONSE; by default V8's longest string, the limit when answers were read as text. */
   maxAnswerBytes?: number;
+  /** Where the provider's date-times without an offset are read; Europe/Sofia by default. */
+  localTimeZone?: string;
+  /** The archive flag's field name in 3.1; `toBeArchived` by default (see btrust-wire.ts). */
+  archiveFlagName?: ArchiveFlagName;
 }
 
 export interface BtrustLogger {
@@ -128,6 +135,7 @@ export class BtrustClient {
   private readonly getRetry: RetryPolicy;
   private readonly certificateInfo: ClientCertificateInfo | null;
   private readonly maxAnswerBytes: number;
+  private readonly wireSettings: WireSettings;
 
   constructor(
     options: BtrustClientOptions,
@@ -138,6 +146,10 @@ export class BtrustClient {
     requirePositive('retry.maxAttempts', options.retry.maxAttempts);
     requirePositive('breaker.consecutiveFailures', options.breaker.consecutiveFailures);
     this.maxAnswerBytes = options.maxAnswerBytes ?? DEFAULT_MAX_ANSWER_BYTES;
+    this.wireSettings = {
+      localTimeZone: options.localTimeZone ?? DEFAULT_WIRE_SETTINGS.localTimeZone,
+      archiveFlagName: options.archiveFlagName ?? DEFAULT_WIRE_SETTINGS.archiveFlagName,
+    };
     requirePositive('maxAnswerBytes', this.maxAnswerBytes);
     if (options.relyingPartyId.trim() === '') {
       throw new Error('B-Trust client: relyingPartyId is empty');
@@ -228,6 +240,7 @@ export class BtrustClient {
         code: 'BAD_REQUEST',
         operation,
         message: `not sent: onlyMetadata is only valid with processState ${METADATA_PROCESS_STATE}`,
+        notSent: true,
       });
     }
     const path = [
@@ -256,7 +269,7 @@ export class BtrustClient {
 
   /** Scenario 3.1: puts documents up for signing with a one-time certificate. */
   async startSignSession(request: SignSessionRequest, options?: BtrustCallOptions): Promise<SignSessionStarted> {
-    const body = toSignSessionStartRequestBody(request);
+    const body = toSignSessionStartRequestBody(request, this.wireSettings);
     return this.call(
       { operation: 'startSignSession', method: 'POST', path: '/identification/web/signsession/start', body, options },
       toSignSessionStarted,
@@ -289,7 +302,9 @@ export class BtrustClient {
   async checkReachable(): Promise<void> {
     const operation = 'checkReachable';
     try {
-      await this.withinDeadline(operation, (signal) => this.http.request({ method: 'HEAD', url: this.baseUrl, signal }));
+      await this.withinDeadline(operation, (signal, progress) =>
+        this.http.request({ method: 'HEAD', url: this.baseUrl, signal, transport: watchedTransport(progress) }),
+      );
     } catch (error) {
       this.logFailure(error as BtrustError, 1);
       throw error;
@@ -306,13 +321,13 @@ export class BtrustClient {
     this.agent.destroy();
   }
 
-  private async call<T>(spec: CallSpec, toResult: (answer: ProviderAnswer) => T): Promise<T> {
+  private async call<T>(spec: CallSpec, toResult: (answer: ProviderAnswer, settings: WireSettings) => T): Promise<T> {
     const answer =
       spec.method === 'GET'
         ? await this.getRetry.execute(({ attempt }) => this.attempt(spec, attempt + 1))
         : await this.attempt(spec, 1);
     try {
-      return toResult(answer);
+      return toResult(answer, this.wireSettings);
     } catch (failure) {
       if (failure instanceof BtrustError) {
         this.logFailure(failure, 0);
@@ -327,7 +342,7 @@ export class BtrustClient {
       outcome = await this.breaker.execute(() => this.exchange(spec));
     } catch (failure) {
       const error = isBrokenCircuitError(failure)
-        ? new BtrustError({ code: 'CIRCUIT_OPEN', operation: spec.operation, message: 'circuit open: not sent' })
+        ? new BtrustError({ code: 'CIRCUIT_OPEN', operation: spec.operation, message: 'circuit open: not sent', notSent: true })
         : errorForTransportFailure(spec.operation, failure);
       this.logFailure(error, attempt);
       throw error;
@@ -346,7 +361,7 @@ export class BtrustClient {
    */
   private async exchange(spec: CallSpec): Promise<AttemptOutcome> {
     const startedAt = Date.now();
-    const answer = await this.withinDeadline(spec.operation, (signal) => this.send(spec, signal));
+    const answer = await this.withinDeadline(spec.operation, (signal, progress) => this.send(spec, signal, progress));
     this.logger?.debug?.(
       { operation: spec.operation, httpStatus: answer.httpStatus, durationMs: Date.now() - startedAt },
       'B-Trust answered',
@@ -365,7 +380,7 @@ export class BtrustClient {
    * Reading: the document marks Content-Type mandatory on the GETs of 2.5, 3.3, 4.1 and 5.1 as
    * well as on bodies, so every request carries it.
    */
-  private async send(spec: CallSpec, signal: AbortSignal): Promise<ProviderAnswer> {
+  private async send(spec: CallSpec, signal: AbortSignal, progress: ExchangeProgress): Promise<ProviderAnswer> {
     const headers: Record<string, string> = { 'Content-Type': 'application/json' };
     if (spec.options?.language !== undefined) {
       headers['Accept-language'] = spec.options.language;
@@ -384,6 +399,7 @@ export class BtrustClient {
       headers,
       signal,
       responseType: 'stream',
+      transport: watchedTransport(progress),
     });
     const body = await this.readAnswerBody(spec.operation, response.status, response.data, response.headers['content-length']);
     return { operation: spec.operation, httpStatus: response.status, body: parseJsonBody(spec.operation, body) };
@@ -407,25 +423,42 @@ export class BtrustClient {
   /**
    * Runs one exchange under the attempt deadline; throws only BtrustError. When the deadline
    * passes, the request is aborted and whatever the abort surfaced as is reported as TIMEOUT.
+   * The exchange reports whether its connection was up, which tells a request that never left
+   * from one B-Trust may have received.
    */
-  private async withinDeadline<T>(operation: BtrustOperation, exchange: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  private async withinDeadline<T>(
+    operation: BtrustOperation,
+    exchange: (signal: AbortSignal, progress: ExchangeProgress) => Promise<T>,
+  ): Promise<T> {
     let deadlineSignal: AbortSignal | undefined;
+    const progress: ExchangeProgress = { connected: false };
     try {
       return await this.attemptTimeout.execute(({ signal }) => {
         deadlineSignal = signal;
-        return exchange(signal);
+        return exchange(signal, progress);
       });
     } catch (failure) {
       if (isTaskCancelledError(failure) || deadlineSignal?.aborted === true) {
-        throw new BtrustError({ code: 'TIMEOUT', operation, message: 'no answer within the deadline', cause: failure });
+        throw new BtrustError({
+          code: 'TIMEOUT',
+          operation,
+          message: progress.connected ? 'no answer within the deadline' : 'no connection within the deadline',
+          notSent: !progress.connected,
+          cause: failure,
+        });
       }
-      throw errorForTransportFailure(operation, failure);
+      throw errorForTransportFailure(operation, failure, progress);
     }
   }
 
-  /** Never logs bodies, identifiers or documents: only what identifies the failure. */
+  /**
+   * Never logs bodies, identifiers or documents: only what identifies the failure. A 401/403 is
+   * logged at debug only: it repeats on every call until the configuration is fixed, and the
+   * configuration-fault tracker warns about it once per operation every few minutes.
+   */
   private logFailure(error: BtrustError, attempt: number): void {
-    this.logger?.warn(
+    const log = error.answerClass === 'CONFIGURATION_FAULT' ? this.logger?.debug?.bind(this.logger) : this.logger?.warn.bind(this.logger);
+    log?.(
       {
         operation: error.operation,
         code: error.code,
@@ -436,6 +469,23 @@ export class BtrustClient {
       'B-Trust call failed',
     );
   }
+}
+
+/**
+ * node:https as axios's transport, noting on `progress` when the request's connection is up:
+ * a kept-alive one reused, or a fresh one once its TLS handshake has completed.
+ */
+function watchedTransport(progress: ExchangeProgress): Pick<typeof https, 'request'> {
+  return {
+    request: ((...args: Parameters<typeof https.request>) => {
+      const request = https.request(...args);
+      request.once('socket', (socket: TLSSocket) => {
+        if (request.reusedSocket || (!socket.connecting && socket.authorized)) progress.connected = true;
+        else socket.once('secureConnect', () => (progress.connected = true));
+      });
+      return request;
+    }) as typeof https.request,
+  };
 }
 
 /** The answer as JSON (undefined when it is not: an empty body included), documents decoded where the wire carries them. */
@@ -454,7 +504,7 @@ function parseJsonBody(operation: BtrustOperation, body: Buffer): unknown {
  */
 function segment(operation: BtrustOperation, name: string, value: string): string {
   if (typeof value !== 'string' || value === '' || value === '.' || value === '..') {
-    throw new BtrustError({ code: 'BAD_REQUEST', operation, message: `not sent: ${name} is not a usable id` });
+    throw new BtrustError({ code: 'BAD_REQUEST', operation, message: `not sent: ${name} is not a usable id`, notSent: true });
   }
   return encodeURIComponent(value);
 }
@@ -506,6 +556,7 @@ function checkedTlsMaterial(material: BtrustTlsOptions): ClientCertificateInfo |
       code: 'TLS',
       operation: 'configure',
       message: `the client TLS material cannot be used: ${failure instanceof Error ? failure.message : String(failure)}`,
+      notSent: true,
       cause: failure,
     });
   }

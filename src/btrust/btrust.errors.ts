@@ -1,3 +1,5 @@
+import { classifyFailure, type AnswerClass } from './btrust-reading-policy';
+
 export const BTRUST_ERROR_CODES = [
   'BAD_REQUEST',
   'UNAUTHORIZED',
@@ -42,16 +44,24 @@ export interface BtrustErrorDetails {
   httpStatus?: number;
   providerCode?: string;
   providerMessage?: string;
+  /** True only when the request certainly never reached B-Trust; unset means it was, or may have been, received. */
+  notSent?: boolean;
   cause?: unknown;
 }
 
 /**
- * The only error the B-Trust client throws for provider trouble. Callers switch on `code`
- * and `retryable`; they never see HTTP statuses as control flow or the provider's envelope.
+ * The only error the B-Trust client throws for provider trouble. Features switch on
+ * `answerClass` (see btrust-reading-policy.ts); `code` and `retryable` describe the failure
+ * itself and drive the client's own GET retries and its breaker. Nobody outside src/btrust
+ * treats HTTP statuses or the provider's codes as control flow.
  */
 export class BtrustError extends Error {
   readonly code: BtrustErrorCode;
   readonly retryable: boolean;
+  /** What the failure means for the flow that made the call. */
+  readonly answerClass: AnswerClass;
+  /** True only when the request certainly never reached B-Trust. */
+  readonly notSent: boolean;
   readonly operation: string;
   readonly httpStatus?: number;
   readonly providerCode?: string;
@@ -66,6 +76,8 @@ export class BtrustError extends Error {
     this.httpStatus = details.httpStatus;
     this.providerCode = details.providerCode;
     this.providerMessage = details.providerMessage;
+    this.notSent = details.notSent === true;
+    this.answerClass = classifyFailure(details);
   }
 }
 

@@ -7,6 +7,7 @@ import { ReadinessIndicators } from '../health/readiness-indicators';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { observeBtrustCalls } from '../metrics/observed-btrust-client';
 import { BtrustClient, BtrustClientOptions } from './btrust.client';
+import { BtrustConfigurationFaults } from './btrust-configuration-faults';
 import { BtrustError } from './btrust.errors';
 
 const CERTIFICATE_EXPIRY_WARNING_DAYS = 30;
@@ -32,6 +33,8 @@ export function btrustClientOptions(config: ResolvedAppConfig): BtrustClientOpti
     retry: { maxAttempts: btrust.retryAttempts, initialDelayMs: 200, maxDelayMs: 2_000 },
     breaker: { consecutiveFailures: btrust.breakerThreshold, halfOpenAfterMs: btrust.breakerCooldownMs },
     maxAnswerBytes: Math.min(2 * largestSigningBase64, constants.MAX_LENGTH),
+    localTimeZone: btrust.localTimeZone,
+    archiveFlagName: btrust.archiveFlagName,
   };
 }
 
@@ -45,6 +48,7 @@ class BtrustLifecycle implements OnModuleInit, OnApplicationShutdown {
 
   constructor(
     private readonly client: BtrustClient,
+    private readonly faults: BtrustConfigurationFaults,
     private readonly readiness: ReadinessIndicators,
     private readonly indicator: HealthIndicatorService,
   ) {}
@@ -64,12 +68,20 @@ class BtrustLifecycle implements OnModuleInit, OnApplicationShutdown {
     this.client.close();
   }
 
+  /**
+   * B-Trust is down for readiness when it cannot be reached or our certificate has expired.
+   * Operations it refuses with 401/403 are listed (`refusedOperations`) but leave it up: the
+   * other operations, and every read of our own records, still work, and every instance shares
+   * the same certificate, so taking them all out of rotation would help nobody. Alert on
+   * btrust_cas_btrust_configuration_faults_total instead.
+   */
   private async check() {
     const status = this.indicator.check('btrust');
     const certificate = this.client.clientCertificateInfo();
     const details = {
       clientCertificateExpiresAt: certificate?.notAfter.toISOString() ?? null,
       clientCertificateDaysLeft: certificate ? Math.floor((certificate.notAfter.getTime() - Date.now()) / DAY_MS) : null,
+      refusedOperations: this.faults.current(),
     };
     if (certificate && certificate.notAfter.getTime() <= Date.now()) {
       return status.down({ ...details, reason: 'CLIENT_CERTIFICATE_EXPIRED' });
@@ -88,15 +100,22 @@ class BtrustLifecycle implements OnModuleInit, OnApplicationShutdown {
   imports: [TerminusModule],
   providers: [
     {
+      provide: BtrustConfigurationFaults,
+      useFactory: () => {
+        const logger = new Logger('BtrustAccess');
+        return new BtrustConfigurationFaults({ warn: (details, message) => logger.warn(details, message) });
+      },
+    },
+    {
       provide: BtrustClient,
-      inject: [APP_CONFIG, CasMetrics],
-      useFactory: (config: ResolvedAppConfig, metrics: CasMetrics) => {
+      inject: [APP_CONFIG, CasMetrics, BtrustConfigurationFaults],
+      useFactory: (config: ResolvedAppConfig, metrics: CasMetrics, faults: BtrustConfigurationFaults) => {
         const logger = new Logger('BtrustClient');
         const client = new BtrustClient(btrustClientOptions(config), {
           warn: (details, message) => logger.warn(details, message),
           debug: (details, message) => logger.debug(details, message),
         });
-        return observeBtrustCalls(client, metrics);
+        return observeBtrustCalls(client, metrics, faults);
       },
     },
     BtrustLifecycle,

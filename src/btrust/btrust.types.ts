@@ -52,13 +52,13 @@ export type MobileIdentificationResult =
     }
   | {
       state: 'FINISHED';
-      /** The eID certificate, a PDF. */
-      certificatePdf: Buffer;
+      /** The eID certificate, a PDF; null when the finished answer came without it (ask again). */
+      certificatePdf: Buffer | null;
       /** Organisation the eID is used before. */
       identificationBefore: string | null;
       identificationReason: string | null;
-      /** The eID's unique identifier in the relying party's domain. */
-      identificator: string;
+      /** The eID's unique identifier in the relying party's domain; always present with the certificate. */
+      identificator: string | null;
     };
 
 // Scenario 2: web (video) identification

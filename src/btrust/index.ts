@@ -6,5 +6,6 @@ export {
   isRetryableBtrustErrorCode,
   type BtrustErrorCode,
 } from './btrust.errors';
+export type { AnswerClass } from './btrust-reading-policy';
 export { parseBtrustCallback } from './btrust-wire';
 export type * from './btrust.types';

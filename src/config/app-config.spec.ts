@@ -127,6 +127,43 @@ describe(loadAppConfig.name, () => {
     );
   });
 
+  describe('reading B-Trust and its deadlines', () => {
+    it('reads dates without an offset in Sofia, sends toBeArchived, and bounds every flow by default', () => {
+      const { btrust, identification } = loadAppConfig({});
+      expect(btrust).toMatchObject({ localTimeZone: 'Europe/Sofia', archiveFlagName: 'toBeArchived', deadlineGraceMs: 30_000 });
+      expect(identification).toMatchObject({ mobileDefaultValidityMs: 600_000, eidCertificateFetchAttempts: 3 });
+    });
+
+    it('reads the zone, the archive flag spelling, the grace, the default validity and the certificate attempts', () => {
+      const { btrust, identification } = loadAppConfig({
+        BTRUST_LOCAL_TIME_ZONE: 'UTC',
+        BTRUST_ARCHIVE_FLAG_NAME: 'toBeArhieved',
+        BTRUST_DEADLINE_GRACE_MS: '0',
+        MOBILE_DEFAULT_VALIDITY_MS: '5000',
+        EID_CERTIFICATE_FETCH_ATTEMPTS: '1',
+      });
+      expect(btrust).toMatchObject({ localTimeZone: 'UTC', archiveFlagName: 'toBeArhieved', deadlineGraceMs: 0 });
+      expect(identification).toMatchObject({ mobileDefaultValidityMs: 5000, eidCertificateFetchAttempts: 1 });
+    });
+
+    it('names each bad value', () => {
+      const problems = problemsFor({
+        BTRUST_LOCAL_TIME_ZONE: 'Sofia',
+        BTRUST_ARCHIVE_FLAG_NAME: 'archive',
+        BTRUST_DEADLINE_GRACE_MS: '-1',
+        MOBILE_DEFAULT_VALIDITY_MS: 'soon',
+        EID_CERTIFICATE_FETCH_ATTEMPTS: '0',
+      });
+      expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+        'BTRUST_ARCHIVE_FLAG_NAME',
+        'BTRUST_DEADLINE_GRACE_MS',
+        'BTRUST_LOCAL_TIME_ZONE',
+        'EID_CERTIFICATE_FETCH_ATTEMPTS',
+        'MOBILE_DEFAULT_VALIDITY_MS',
+      ]);
+    });
+  });
+
   describe('authentication', () => {
     const SECRET = 'a-shared-secret-of-at-least-32-bytes!';
 

@@ -16,6 +16,10 @@ export interface DatabaseConfig {
   embedded: { dataDir: string; port: number };
 }
 
+/** The two spellings of 3.1's archive flag: the document's, and its sister API's (the default). */
+export const ARCHIVE_FLAG_NAMES = ['toBeArchived', 'toBeArhieved'] as const;
+export type ArchiveFlagName = (typeof ARCHIVE_FLAG_NAMES)[number];
+
 /** TLS material is given as file paths; the client module reads them once at start. */
 export interface BtrustTlsPaths {
   certPath?: string;
@@ -35,12 +39,22 @@ export interface BtrustConfig {
   retryAttempts: number;
   breakerThreshold: number;
   breakerCooldownMs: number;
+  /** IANA zone for the provider's date-times written without an offset. */
+  localTimeZone: string;
+  /** The field name of 3.1's archive flag. */
+  archiveFlagName: ArchiveFlagName;
+  /** Added to every provider deadline before the last ask, for clock skew between us and B-Trust. */
+  deadlineGraceMs: number;
 }
 
 export interface IdentificationConfig {
   /** Origins that successUrl/cancelUrl may point to (no open redirects through B-Trust). */
   allowedRedirectOrigins: string[];
   mobilePoll: { initialIntervalMs: number; maxIntervalMs: number; maxPerSecond: number };
+  /** The mobile deadline when 1.1's `validity` is missing or unreadable, from creation. */
+  mobileDefaultValidityMs: number;
+  /** How often a finished result without the eID certificate is asked for again before the flow FAILS. */
+  eidCertificateFetchAttempts: number;
   webReconcile: { quietPeriodMs: number; intervalMs: number };
 }
 
@@ -173,6 +187,9 @@ export function loadAppConfig(env: Env): AppConfig {
       retryAttempts: read.integer('BTRUST_RETRY_ATTEMPTS', 3, { min: 1, max: 10 }),
       breakerThreshold: read.integer('BTRUST_BREAKER_THRESHOLD', 5, { min: 1, max: 1000 }),
       breakerCooldownMs: read.integer('BTRUST_BREAKER_COOLDOWN_MS', 30_000, { min: 100, max: 3_600_000 }),
+      localTimeZone: read.string('BTRUST_LOCAL_TIME_ZONE', 'Europe/Sofia'),
+      archiveFlagName: read.oneOf('BTRUST_ARCHIVE_FLAG_NAME', ARCHIVE_FLAG_NAMES, 'toBeArchived'),
+      deadlineGraceMs: read.integer('BTRUST_DEADLINE_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
     },
     identification: readIdentificationConfig(read, publicBaseUrl),
     signing: {
@@ -240,6 +257,8 @@ function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): Ident
       maxIntervalMs: read.integer('MOBILE_POLL_MAX_INTERVAL_MS', 30_000, { min: 50, max: 3_600_000 }),
       maxPerSecond: read.integer('MOBILE_POLL_MAX_PER_SECOND', 20, { min: 1, max: 10_000 }),
     },
+    mobileDefaultValidityMs: read.integer('MOBILE_DEFAULT_VALIDITY_MS', 600_000, { min: 1_000, max: 86_400_000 }),
+    eidCertificateFetchAttempts: read.integer('EID_CERTIFICATE_FETCH_ATTEMPTS', 3, { min: 1, max: 100 }),
     webReconcile: {
       quietPeriodMs: read.integer('WEB_RECONCILE_QUIET_PERIOD_MS', 120_000, { min: 100, max: 86_400_000 }),
       intervalMs: read.integer('WEB_RECONCILE_INTERVAL_MS', 60_000, { min: 100, max: 86_400_000 }),
@@ -251,6 +270,9 @@ function checkBtrustRules(read: EnvReader, config: AppConfig): void {
   const { btrust } = config;
   if (!btrust.identificationUrlTemplate.includes('{sessionId}')) {
     read.problem('BTRUST_IDENTIFICATION_URL', 'must contain the placeholder {sessionId}');
+  }
+  if (!isKnownTimeZone(btrust.localTimeZone)) {
+    read.problem('BTRUST_LOCAL_TIME_ZONE', `must be an IANA time zone such as Europe/Sofia, got "${btrust.localTimeZone}"`);
   }
   const hasPem = Boolean(btrust.tls.certPath || btrust.tls.keyPath);
   const hasPfx = Boolean(btrust.tls.pfxPath);
@@ -349,6 +371,15 @@ function readOrigins(read: EnvReader, name: string, fallback: string[]): string[
     }
   }
   return origins;
+}
+
+function isKnownTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function safeOrigin(value: string): string {

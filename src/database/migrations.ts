@@ -3,6 +3,7 @@ import { Signing1795816778537 } from '../../migrations/1795816778537-Signing';
 import { PersonalDataEncryption1795817356233 } from '../../migrations/1795817356233-PersonalDataEncryption';
 import { OperatorActions1795817390968 } from '../../migrations/1795817390968-OperatorActions';
 import { MobilePollClaims1795824269541 } from '../../migrations/1795824269541-MobilePollClaims';
+import { MobileOutcomeUnknown1796199580742 } from '../../migrations/1796199580742-MobileOutcomeUnknown';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
 export const MIGRATIONS: Function[] = [
@@ -11,4 +12,5 @@ export const MIGRATIONS: Function[] = [
   PersonalDataEncryption1795817356233,
   OperatorActions1795817390968,
   MobilePollClaims1795824269541,
+  MobileOutcomeUnknown1796199580742,
 ];

@@ -39,6 +39,27 @@ export class CasMetrics {
     registers: [this.registry],
   });
 
+  readonly btrustConfigurationFaults = new Counter({
+    name: `${METRICS_PREFIX}btrust_configuration_faults_total`,
+    help: 'B-Trust calls refused with 401/403 (our client certificate or our grant for the operation), by operation.',
+    labelNames: ['operation'] as const,
+    registers: [this.registry],
+  });
+
+  readonly openRecords = new Gauge({
+    name: `${METRICS_PREFIX}open_records`,
+    help: 'Records in a state that is not final, by entity and state (all instances; computed at scrape).',
+    labelNames: ['entity', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly openRecordOldestAge = new Gauge({
+    name: `${METRICS_PREFIX}open_record_oldest_age_seconds`,
+    help: 'Age since creation of the oldest record in each state that is not final, 0 when none (computed at scrape).',
+    labelNames: ['entity', 'state'] as const,
+    registers: [this.registry],
+  });
+
   readonly stateTransitions = new Counter({
     name: `${METRICS_PREFIX}state_transitions_total`,
     help: 'Committed state changes by entity and the state reached (creations count as reaching the first state).',

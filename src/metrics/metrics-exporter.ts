@@ -3,8 +3,19 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { BtrustClient } from '../btrust/btrust.client';
+import type { StateMachine } from '../common/state-machine/state-machine';
 import { OPEN_MOBILE_IDENTIFICATION } from '../identification/mobile/mobile-identification.entity';
+import { mobileIdentificationMachine } from '../identification/mobile/mobile-identification.state';
+import { webIdentificationMachine } from '../identification/web/web-identification.state';
+import { signingMachine } from '../signing/signing.state';
 import { CasMetrics } from './cas-metrics';
+
+/** Every state machine and the table of its records: the open-record gauges cover each machine's states that are not final. */
+const RECORD_TABLES: Array<{ machine: StateMachine<string>; table: string }> = [
+  { machine: mobileIdentificationMachine, table: 'mobile_identifications' },
+  { machine: webIdentificationMachine, table: 'web_identifications' },
+  { machine: signingMachine, table: 'signings' },
+];
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -31,7 +42,7 @@ export class MetricsExporter {
 
   async render(): Promise<string> {
     this.refreshCertificateExpiry();
-    await Promise.all([this.refreshInbox(), this.refreshMobilePolls(), this.refreshJobQueues()]);
+    await Promise.all([this.refreshInbox(), this.refreshMobilePolls(), this.refreshJobQueues(), this.refreshOpenRecords()]);
     return this.metrics.registry.metrics();
   }
 
@@ -75,6 +86,41 @@ export class MetricsExporter {
     } catch (error) {
       await markUnknown(mobilePollsDue, mobilePollOldestDueAge);
       this.logger.warn({ err: error }, 'Metrics: could not read the mobile poll schedule');
+    }
+  }
+
+  /**
+   * Records in each state that is not final, and how old the oldest is (since its creation):
+   * every open record has a bound, so a growing age means one is stuck. Each state gets a
+   * sample, 0 when empty, so that an alert on it sees the series. The state list is written
+   * into the SQL from the machines (constants, never input), so that a partial index over the
+   * same list can serve it.
+   */
+  private async refreshOpenRecords(): Promise<void> {
+    const { openRecords, openRecordOldestAge } = this.metrics;
+    try {
+      const counted = await Promise.all(
+        RECORD_TABLES.map(async ({ machine, table }) => {
+          const open = machine.states.filter((state) => !machine.isFinal(state));
+          const rows: Array<{ state: string; count: number; oldest: number }> = await this.dataSource.query(
+            `SELECT status AS state, count(*)::int AS count, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest
+               FROM ${table} WHERE status IN (${open.map((state) => `'${state}'`).join(', ')}) GROUP BY status`,
+          );
+          return { entity: machine.entity, open, rows };
+        }),
+      );
+      openRecords.reset();
+      openRecordOldestAge.reset();
+      for (const { entity, open, rows } of counted) {
+        for (const state of open) {
+          const row = rows.find((candidate) => candidate.state === state);
+          openRecords.set({ entity, state }, row?.count ?? 0);
+          openRecordOldestAge.set({ entity, state }, row?.oldest ?? 0);
+        }
+      }
+    } catch (error) {
+      await markUnknown(openRecords, openRecordOldestAge);
+      this.logger.warn({ err: error }, 'Metrics: could not count the open records');
     }
   }
 

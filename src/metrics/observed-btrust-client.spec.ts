@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { BtrustClient } from '../btrust/btrust.client';
 import { BtrustError } from '../btrust/btrust.errors';
+import { BtrustConfigurationFaults } from '../btrust/btrust-configuration-faults';
 import { CasMetrics } from './cas-metrics';
 import { observeBtrustCalls } from './observed-btrust-client';
 
@@ -48,5 +49,27 @@ describe(observeBtrustCalls.name, () => {
     expect(observed).toBeInstanceOf(BtrustClient);
     expect(observed.clientCertificateInfo()).toBe(client.clientCertificateInfo());
     expect((await metrics.btrustCalls.get()).values).toEqual([]);
+  });
+
+  it('counts a 401/403 as a configuration fault of its operation and hands it to readiness until the operation succeeds', async () => {
+    const refusal = new BtrustError({ code: 'UNAUTHORIZED', operation: 'getIdentificationResult', httpStatus: 401, message: 'x' });
+    let refuse = true;
+    const fake = {
+      getIdentificationResult: async () => {
+        if (refuse) throw refusal;
+        return { state: 'PENDING', providerStatus: null };
+      },
+    } as unknown as BtrustClient;
+    const faults = new BtrustConfigurationFaults({ warn: () => undefined });
+    const observed = observeBtrustCalls(fake, metrics, faults);
+
+    await expect(observed.getIdentificationResult('callback-1')).rejects.toBe(refusal);
+    await expect(observed.getIdentificationResult('callback-1')).rejects.toBe(refusal);
+    expect((await metrics.btrustConfigurationFaults.get()).values).toEqual([{ labels: { operation: 'getIdentificationResult' }, value: 2 }]);
+    expect(faults.current()).toMatchObject([{ operation: 'getIdentificationResult', httpStatus: 401, refusals: 2 }]);
+
+    refuse = false;
+    await observed.getIdentificationResult('callback-1');
+    expect(faults.current()).toEqual([]);
   });
 });

@@ -1,4 +1,5 @@
 import { BtrustClient } from '../btrust/btrust.client';
+import type { BtrustConfigurationFaults } from '../btrust/btrust-configuration-faults';
 import { BtrustError } from '../btrust/btrust.errors';
 import { CasMetrics } from './cas-metrics';
 
@@ -18,11 +19,13 @@ const PROVIDER_CALLS: ReadonlySet<string> = new Set<keyof BtrustClient>([
 
 /**
  * The same client, with every provider call counted by outcome (`ok` or the
- * BtrustError code) and timed. It observes from the outside, so the client's
- * behaviour (deadlines, retries, breaker) is exactly what it was; a GET that
- * was retried counts as one call whose duration includes the retries.
+ * BtrustError code) and timed, and every 401/403 counted by operation and
+ * handed to `faults` (readiness, logs) until the operation succeeds again. It
+ * observes from the outside, so the client's behaviour (deadlines, retries,
+ * breaker) is exactly what it was; a GET that was retried counts as one call
+ * whose duration includes the retries.
  */
-export function observeBtrustCalls(client: BtrustClient, metrics: CasMetrics): BtrustClient {
+export function observeBtrustCalls(client: BtrustClient, metrics: CasMetrics, faults?: BtrustConfigurationFaults): BtrustClient {
   return new Proxy(client, {
     get(target, property, receiver) {
       const value: unknown = Reflect.get(target, property, receiver);
@@ -34,9 +37,14 @@ export function observeBtrustCalls(client: BtrustClient, metrics: CasMetrics): B
         try {
           const result: unknown = await value.apply(target, args);
           metrics.btrustCalls.inc({ operation: property, outcome: 'ok' });
+          faults?.succeeded(property);
           return result;
         } catch (error) {
           metrics.btrustCalls.inc({ operation: property, outcome: error instanceof BtrustError ? error.code : 'UNKNOWN' });
+          if (error instanceof BtrustError && error.answerClass === 'CONFIGURATION_FAULT') {
+            metrics.btrustConfigurationFaults.inc({ operation: property });
+            faults?.failed(property, error);
+          }
           throw error;
         } finally {
           stopTimer();

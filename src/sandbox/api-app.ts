@@ -7,7 +7,7 @@ import {
 } from './api-request-validation';
 import { ApiOperation, FaultInjector } from './fault-injector';
 import { MobileIdentificationFlow } from './mobile-identification-flow';
-import { REGISTRATION_STATUS, SIGNING_STATUS, WEB_STATUS } from './provider-records';
+import { SIGNING_STATUS, registrationStatusOf, webStatusOf } from './provider-records';
 import { ProviderRefusal, badRequest, unknownId } from './provider-refusal';
 import { SandboxLogger } from './sandbox-logger';
 import { SigningFlow } from './signing-flow';
@@ -19,8 +19,7 @@ import {
   languageOf,
   message,
   okEnvelope,
-  sofiaLocalWithMicroseconds,
-  utcWithOffset,
+  providerDate,
 } from './wire-format';
 
 export interface ApiAppDependencies {
@@ -135,7 +134,11 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
       api.post('/identification', { config: { operation: 'identification' } }, async (request, reply) => {
         const record = deps.mobile.start(parseIdentificationRequest(request.body), now());
         return reply.send(
-          acceptedEnvelope({ callbackId: record.callbackId, validity: utcWithOffset(record.validity) }, 'accepted', lang(request)),
+          acceptedEnvelope(
+            { callbackId: record.callbackId, validity: providerDate(record.validity, record.readings.dates, 'utc-offset') },
+            'accepted',
+            lang(request),
+          ),
         );
       });
 
@@ -153,9 +156,10 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
               message: message('executedSuccessfully', lang(request)),
             });
           }
+          const certificate = deps.mobile.certificateToSend(record);
           return reply.send({
             data: {
-              content: record.eidCertificatePdf.toString('base64'),
+              ...(certificate ? { content: certificate.toString('base64') } : {}),
               identification_before: 'BORICA',
               identification_reason: record.reason,
               identificator: record.identificator,
@@ -178,7 +182,7 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
               {
                 webSessionId: record.webSessionId,
                 resultId: record.resultId,
-                webSessionExpireDate: utcWithOffset(record.webSessionExpireDate),
+                webSessionExpireDate: providerDate(record.webSessionExpireDate, record.readings.dates, 'utc-offset'),
               },
               'successfulOperation',
               lang(request),
@@ -205,8 +209,8 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
             cancelUrl: registration.cancelUrl,
             sessionId: registration.sessionId,
             registrationId: registration.registrationId,
-            createdOn: sofiaLocalWithMicroseconds(registration.createdOn),
-            expiredOn: sofiaLocalWithMicroseconds(registration.expiredOn),
+            createdOn: providerDate(registration.createdOn, record.readings.dates, 'sofia-offset-microseconds'),
+            expiredOn: providerDate(registration.expiredOn, record.readings.dates, 'sofia-offset-microseconds'),
             serviceName: `OTC_RELYING_PARTY_${deps.relyingPartyId}`,
             otcRequestId: record.webSessionId,
           });
@@ -218,15 +222,16 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
         { config: { operation: 'getRegistrationStatus' } },
         async (request, reply) => {
           const { record, registration } = deps.web.registrationByRegistrationId(request.params.registrationId, now());
-          const state = record.state === 'STARTED' ? 'REGISTERED' : record.state;
+          const date = (value: Date | undefined): string | null =>
+            value === undefined ? null : providerDate(value, record.readings.dates, 'utc-z');
           // Not enveloped, as in the document. Reading: dates not reached yet are null.
           return reply.send({
-            createdOn: registration.createdOn.toISOString(),
-            processedOn: registration.processedOn?.toISOString() ?? null,
+            createdOn: date(registration.createdOn),
+            processedOn: date(registration.processedOn),
             registrationId: registration.registrationId,
             reviewStatus: registration.reviewStatus,
-            reviewedOn: registration.reviewedOn?.toISOString() ?? null,
-            status: REGISTRATION_STATUS[state],
+            reviewedOn: date(registration.reviewedOn),
+            status: registrationStatusOf(record),
             ...(registration.userMessageBg ? { userMessageBg: registration.userMessageBg } : {}),
           });
         },
@@ -240,13 +245,14 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
           if (onlyMetadata !== 'true' && onlyMetadata !== 'false') throw badRequest('onlyMetadata is not true or false');
           const metadataOnly = onlyMetadata === 'true';
           const record = deps.web.result(resultIdOf(request.params.resultId), processState, sessionId, metadataOnly, now());
+          const certificate = metadataOnly ? undefined : deps.web.certificateToSend(record);
           return reply.send(
             okEnvelope(
               {
-                ...(metadataOnly ? {} : { eIDDocAsBase64: record.eidCertificatePdf?.toString('base64') }),
+                ...(certificate ? { eIDDocAsBase64: certificate.toString('base64') } : {}),
                 clientIdentificator: record.clientIdentificator,
                 signSessionId: record.signSession?.id,
-                signSessionIdExpireDate: record.signSession && utcWithOffset(record.signSession.expiresAt),
+                signSessionIdExpireDate: record.signSession && providerDate(record.signSession.expiresAt, record.readings.dates, 'utc-offset'),
               },
               lang(request),
             ),
@@ -259,7 +265,7 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
         { config: { operation: 'getSignedDocuments' } },
         async (request, reply) => {
           const { processState, sessionId } = request.params;
-          const { web, documents } = await deps.signing.signedDocuments(
+          const { web, signing, documents } = await deps.signing.signedDocuments(
             resultIdOf(request.params.resultId),
             processState,
             sessionId,
@@ -274,7 +280,7 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
                 })),
                 clientIdentificator: web.clientIdentificator,
                 signSessionId: web.signSession?.id,
-                signSessionIdExpireDate: web.signSession && utcWithOffset(web.signSession.expiresAt),
+                signSessionIdExpireDate: web.signSession && providerDate(web.signSession.expiresAt, signing.readings.dates, 'utc-offset'),
               },
               lang(request),
             ),
@@ -288,7 +294,7 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
           okEnvelope(
             {
               clientDocumentUrl: deps.signingPageUrl(signing.pageToken),
-              expireDate: utcWithOffset(signing.expireDate),
+              expireDate: providerDate(signing.expireDate, signing.readings.dates, 'utc-offset'),
               resultId: signing.resultId,
             },
             lang(request),
@@ -303,7 +309,7 @@ export function buildApiApp(deps: ApiAppDependencies): FastifyInstance {
           const resultId = resultIdOf(request.params.resultId);
           const web = deps.web.byResultId(resultId, now());
           const signing = web ? undefined : deps.signing.byResultId(resultId, now());
-          const status = web ? WEB_STATUS[web.state] : signing ? SIGNING_STATUS[signing.state] : undefined;
+          const status = web ? webStatusOf(web) : signing ? SIGNING_STATUS[signing.state] : undefined;
           if (!status) throw unknownId('unknown resultId');
           return reply.send(okEnvelope(status, lang(request)));
         },

@@ -33,9 +33,12 @@ export interface SignSessionStartRequest {
   documents: DocumentToSign[];
   successUrl: string;
   cancelUrl: string;
+  /** The spellings of the archive flag the documents carry (checked against the `archiveFlag` reading). */
+  archiveFlagNames: string[];
 }
 
 const MAX_DOCUMENTS = 20;
+const ARCHIVE_FLAG_NAMES = ['toBeArchived', 'toBeArhieved'] as const;
 
 /**
  * Reading: the seed marks no body field optional. The sandbox requires what
@@ -120,6 +123,7 @@ export function parseSignSessionStartRequest(body: unknown): SignSessionStartReq
     documents: list.map((item, index) => parseDocument(item, `documentsForSign[${index}]`)),
     successUrl: urlAt(root.successUrl, 'successUrl'),
     cancelUrl: urlAt(root.cancelUrl, 'cancelUrl'),
+    archiveFlagNames: ARCHIVE_FLAG_NAMES.filter((flag) => list.some((item) => (item as Record<string, unknown>)[flag] !== undefined)),
   };
 }
 
@@ -128,8 +132,9 @@ function parseDocument(value: unknown, field: string): DocumentToSign {
   const content = base64PdfAt(document.contentAsBase64, `${field}.contentAsBase64`);
   const padesVisualSignature =
     document.padesVisualSignature === undefined ? false : booleanAt(document.padesVisualSignature, `${field}.padesVisualSignature`);
-  // Reading: the seed spells the archive flag `toBeArhieved`, B-Trust's sister API `toBeArchived`; both are accepted.
-  for (const flag of ['toBeArchived', 'toBeArhieved'] as const) {
+  // Reading: the seed spells the archive flag `toBeArhieved`, B-Trust's sister API `toBeArchived`; which one is
+  // accepted is the `archiveFlag` reading (both by default), checked by the signing flow.
+  for (const flag of ARCHIVE_FLAG_NAMES) {
     if (document[flag] !== undefined) booleanAt(document[flag], `${field}.${flag}`);
   }
   const signaturePosition =

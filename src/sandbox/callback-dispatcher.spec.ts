@@ -6,7 +6,7 @@ import { silentLogger } from './sandbox-logger';
 describe(CallbackDispatcher.name, () => {
   let server: Server;
   let url: string;
-  let bodies: Array<{ requestId: number; data: { resultId: string | number } }>;
+  let bodies: Array<{ requestId: number; relyingPartyId: number; code: string; data: { resultId: string | number } }>;
   let dispatcher: CallbackDispatcher;
 
   beforeEach(async () => {
@@ -59,5 +59,36 @@ describe(CallbackDispatcher.name, () => {
     dispatcher.notify('http://127.0.0.1:1/callbacks/nowhere', data(1), { ok: true });
     await until(() => dispatcher.recordedDeliveries().length === 1);
     expect(dispatcher.recordedDeliveries()[0]).toMatchObject({ outcome: 'failed', path: '/callbacks/nowhere' });
+  });
+
+  it('names another relying party when told (reading webhookRelyingPartyId=other), and forces a code', async () => {
+    const own = dispatcher.notify(url, data(1), { ok: true });
+    const other = dispatcher.notify(url, data(2), { ok: true, foreignRelyingPartyId: true });
+    const forced = dispatcher.notify(url, data(3), { ok: true, code: 'IN_PROGRESS' });
+    expect([own.relyingPartyId, other.relyingPartyId]).toEqual([24102167, 24102168]);
+    await until(() => bodies.length === 3);
+    expect(bodies.map((body) => [body.relyingPartyId, body.code])).toEqual([
+      [24102167, 'OK'],
+      [24102168, 'OK'],
+      [24102167, 'IN_PROGRESS'],
+    ]);
+  });
+
+  it('repeats a webhook already sent, same body and requestId: by requestId, by resultId, or the last one', async () => {
+    const first = dispatcher.notify(url, data(1), { ok: true });
+    const second = dispatcher.notify(url, data(2), { ok: false });
+    expect(dispatcher.repeat({ requestId: first.requestId })).toEqual(first);
+    expect(dispatcher.repeat({ resultId: 2 })).toEqual(second);
+    expect(dispatcher.repeat({})).toEqual(second);
+    expect(dispatcher.repeat({ requestId: 9999 })).toBeUndefined();
+    await until(() => bodies.length === 5);
+    expect(bodies.map((body) => body.requestId)).toEqual([first.requestId, second.requestId, first.requestId, second.requestId, second.requestId]);
+  });
+
+  it('takes its requestIds from the sequence it is given', () => {
+    let next = 700;
+    const numbered = new CallbackDispatcher(24102167, 5, silentLogger, () => next++);
+    expect(numbered.notify(url, data(1), { ok: true }).requestId).toBe(700);
+    numbered.close();
   });
 });

@@ -41,36 +41,72 @@ const DELIVERY_TIMEOUT_MS = 10_000;
 const REORDER_HOLD_MAX_MS = 2_000;
 const MAX_RECORDED_DELIVERIES = 1000;
 
+export interface CallbackOutcome {
+  ok: boolean;
+  /** A `code` other than OK or REJECTED (control action `callbacks/send`). */
+  code?: string;
+  /** Reading `webhookRelyingPartyId=other`: the body names another relying party than the header's. */
+  foreignRelyingPartyId?: boolean;
+}
+
 /**
  * Sends the provider's webhooks, once each, after a delay.
  * Reading: the document does not say whether B-Trust retries a callback the
  * relying party did not accept; the sandbox makes one attempt, so a relying
  * party must reconcile through the status operations. Knobs set through the
- * control API duplicate, drop or reorder the next deliveries.
+ * control API duplicate, drop or reorder the next deliveries; the control
+ * API can also repeat a webhook already sent.
  */
 export class CallbackDispatcher {
   private readonly knobs: CallbackKnobs = { duplicate: 0, drop: 0, reorder: 0 };
   private readonly deliveries: CallbackDelivery[] = [];
+  private readonly sent: Array<{ url: string; body: CallbackBody }> = [];
   private readonly timers = new Set<NodeJS.Timeout>();
   private held?: { url: string; body: CallbackBody; timer: NodeJS.Timeout };
-  private lastRequestId = 300;
   private closed = false;
 
   constructor(
     private readonly relyingPartyId: number,
     private readonly delayMs: number,
     private readonly logger: SandboxLogger,
+    private readonly nextRequestId: () => number = counterFrom(301),
   ) {}
 
-  notify(url: string, data: CallbackBody['data'], outcome: { ok: boolean }): void {
-    this.lastRequestId += 1;
+  /**
+   * Reading: the document shows the webhook's `relyingPartyId` as 24102167
+   * and the header's example as 123456789, and never says they are equal;
+   * `webhookRelyingPartyId=other` sends the header's id plus one.
+   */
+  notify(url: string, data: CallbackBody['data'], outcome: CallbackOutcome): CallbackBody {
+    const ok = outcome.code === undefined ? outcome.ok : outcome.code === 'OK';
     const body: CallbackBody = {
-      code: outcome.ok ? 'OK' : 'REJECTED',
-      message: outcome.ok ? 'The request has been executed successfully.' : 'The request is rejected.',
-      requestId: this.lastRequestId,
-      relyingPartyId: this.relyingPartyId,
+      code: outcome.code ?? (ok ? 'OK' : 'REJECTED'),
+      message: ok ? 'The request has been executed successfully.' : 'The request is rejected.',
+      requestId: this.nextRequestId(),
+      relyingPartyId: outcome.foreignRelyingPartyId ? this.relyingPartyId + 1 : this.relyingPartyId,
       data,
     };
+    this.send(url, body);
+    return body;
+  }
+
+  /**
+   * Sends again, same body and requestId, the webhook with that requestId,
+   * or the last one about that resultId, or the last one sent.
+   */
+  repeat(which: { requestId?: number; resultId?: number }): CallbackBody | undefined {
+    const match = [...this.sent].reverse().find(
+      ({ body }) =>
+        (which.requestId === undefined || body.requestId === which.requestId) &&
+        (which.resultId === undefined || String(body.data.resultId) === String(which.resultId)),
+    );
+    if (match) this.send(match.url, match.body);
+    return match?.body;
+  }
+
+  private send(url: string, body: CallbackBody): void {
+    this.sent.push({ url, body });
+    if (this.sent.length > MAX_RECORDED_DELIVERIES) this.sent.shift();
     this.later(this.delayMs, () => this.dispatch(url, body));
   }
 
@@ -161,6 +197,11 @@ export class CallbackDispatcher {
     this.timers.add(timer);
     return timer;
   }
+}
+
+function counterFrom(first: number): () => number {
+  let next = first;
+  return () => next++;
 }
 
 /** Node's default trust store verifies an https callback URL (extend it with NODE_EXTRA_CA_CERTS). */

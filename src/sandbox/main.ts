@@ -1,13 +1,14 @@
 import { readFileSync } from 'node:fs';
 import pino from 'pino';
 import { ensureDevCertificates } from './pki/dev-certificates';
-import { sandboxCertsDirFromEnv, sandboxOptionsFromEnv } from './sandbox-config';
+import { sandboxCertsDirFromEnv, sandboxDataDirFromEnv, sandboxOptionsFromEnv } from './sandbox-config';
 import { startSandbox } from './sandbox-server';
 
 /** `npm run sandbox`: the B-Trust simulator on its own, for relying parties developing against it. */
 async function main(): Promise<void> {
   const logger = pino({ name: 'btrust-sandbox' });
   const options = sandboxOptionsFromEnv(process.env);
+  const dataDir = sandboxDataDirFromEnv(process.env);
   const certificates = ensureDevCertificates(sandboxCertsDirFromEnv(process.env));
   const caPem = readFileSync(certificates.caCert, 'utf8');
   const sandbox = await startSandbox({
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       serverKeyPem: readFileSync(certificates.serverKey, 'utf8'),
     },
     signingCa: { certificatePem: caPem, privateKeyPem: readFileSync(certificates.caKey, 'utf8') },
+    dataDir,
     logger,
   });
   logger.info(
@@ -31,6 +33,8 @@ async function main(): Promise<void> {
       clientPkcs12: certificates.clientPfx,
       clientPkcs12Passphrase: certificates.clientPfxPassphrase,
       trustedCa: certificates.caCert,
+      readings: options.readings,
+      dataDir: dataDir ?? 'memory only',
     },
     'B-Trust sandbox ready: configure the relying party with these',
   );

@@ -8,11 +8,25 @@ import { mobileAppPage } from './pages/mobile-app-page';
 import { signingPage } from './pages/signing-page';
 import { videoIdentificationPage } from './pages/video-identification-page';
 import { SAMPLE_PERSON, maskIdentifier } from './person-identifiers';
-import { ProviderRecords, StateConflictError, UnknownRecordError, WebIdentification, Signing } from './provider-records';
+import {
+  FAILURE_REGISTRATION_STATUSES,
+  FailureRegistrationStatus,
+  MobileIdentification,
+  ProviderRecords,
+  Signing,
+  StateConflictError,
+  UnknownRecordError,
+  WEB_FAILURE_STEPS,
+  WebFailureStep,
+  WebIdentification,
+  registrationStatusOf,
+  webStatusOf,
+} from './provider-records';
 import { SandboxLogger } from './sandbox-logger';
+import { ReadingsBoard, ReadingsError, SandboxReadings, parseReadings } from './sandbox-readings';
 import { SigningFlow, WrongSmsCodeError } from './signing-flow';
 import { TlsHandshakeCounter } from './tls-handshakes';
-import { InvalidPersonError, ReviewOutcome, WebIdentificationFlow } from './web-identification-flow';
+import { InvalidPersonError, ReviewDecision, ReviewOutcome, WebIdentificationFlow } from './web-identification-flow';
 import { utcWithOffset } from './wire-format';
 
 export interface PagesAppDependencies {
@@ -23,6 +37,7 @@ export interface PagesAppDependencies {
   signing: SigningFlow;
   faults: FaultInjector;
   callbacks: CallbackDispatcher;
+  readings: ReadingsBoard;
   tlsHandshakes: TlsHandshakeCounter;
   logger: SandboxLogger;
   /** Known only once both listeners are up. */
@@ -67,7 +82,15 @@ export function buildPagesApp(deps: PagesAppDependencies): FastifyInstance {
 function statusOf(error: Error & { statusCode?: number }): number {
   if (error instanceof UnknownRecordError) return 404;
   if (error instanceof StateConflictError) return 409;
-  if (error instanceof InvalidPersonError || error instanceof FaultDefinitionError || error instanceof WrongSmsCodeError) return 400;
+  if (
+    error instanceof InvalidPersonError ||
+    error instanceof FaultDefinitionError ||
+    error instanceof WrongSmsCodeError ||
+    error instanceof ReadingsError ||
+    error instanceof ControlRequestError
+  ) {
+    return 400;
+  }
   return error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
 }
 
@@ -96,7 +119,7 @@ function registerPersonPages(app: FastifyInstance, deps: PagesAppDependencies, n
   app.get<{ Params: { sessionId: string } }>('/session/:sessionId', async (request, reply) => {
     const record = deps.web.byRegistrationSessionId(request.params.sessionId, now());
     if (record.state !== 'REGISTERED') {
-      return html(reply, 200, messagePage('Video identification', `This identification is ${record.state.toLowerCase()}.`));
+      return html(reply, 200, messagePage('Video identification', `This identification is ${record.state.toLowerCase().replace('_', ' ')}.`));
     }
     return html(reply, 200, videoPage(record, {}));
   });
@@ -198,11 +221,7 @@ function registerPersonPages(app: FastifyInstance, deps: PagesAppDependencies, n
 
 function registerControlApi(app: FastifyInstance, deps: PagesAppDependencies, now: () => Date): void {
   app.get('/sandbox/state', async () => ({
-    mobileIdentifications: [...deps.records.mobile.values()].map((record) => ({
-      callbackId: record.callbackId,
-      state: record.state,
-      validity: record.validity.toISOString(),
-    })),
+    mobileIdentifications: [...deps.records.mobile.values()].map((record) => mobileSummary(record)),
     webIdentifications: [...deps.records.webBySessionId.values()].map((record) => {
       deps.web.expireIfDue(record, now());
       return webSummary(record);
@@ -211,6 +230,34 @@ function registerControlApi(app: FastifyInstance, deps: PagesAppDependencies, no
       signingSummary(deps.signing.find(signing.resultId, now()), deps.urls().pagesBaseUrl),
     ),
   }));
+
+  app.get('/sandbox/readings', async () => ({ readings: deps.readings.get() }));
+  app.post<{ Body: unknown }>('/sandbox/readings', async (request) => ({ readings: deps.readings.merge(parseReadings(request.body ?? {})) }));
+  app.delete('/sandbox/readings', async () => ({ readings: deps.readings.reset() }));
+
+  // Per record: GET its readings, POST overrides from now on, DELETE back to the sandbox-wide ones.
+  const perRecord: Array<{ path: string; show: (id: string) => object; set: (id: string, readings: Partial<SandboxReadings>) => object }> = [
+    {
+      path: '/sandbox/mobile-identifications/:id/readings',
+      show: (id) => mobileSummary(deps.mobile.find(id), { withReadings: true }),
+      set: (id, readings) => mobileSummary(deps.mobile.setReadings(id, readings), { withReadings: true }),
+    },
+    {
+      path: '/sandbox/web-identifications/:id/readings',
+      show: (id) => webSummary(deps.web.bySessionId(id), { withReadings: true }),
+      set: (id, readings) => webSummary(deps.web.setReadings(id, readings), { withReadings: true }),
+    },
+    {
+      path: '/sandbox/signings/:id/readings',
+      show: (id) => signingSummary(deps.signing.find(resultIdOf(id), now()), deps.urls().pagesBaseUrl, { withReadings: true }),
+      set: (id, readings) => signingSummary(deps.signing.setReadings(resultIdOf(id), readings), deps.urls().pagesBaseUrl, { withReadings: true }),
+    },
+  ];
+  for (const { path, show, set } of perRecord) {
+    app.get<{ Params: { id: string } }>(path, async (request) => show(request.params.id));
+    app.post<{ Params: { id: string }; Body: unknown }>(path, async (request) => set(request.params.id, parseReadings(request.body ?? {})));
+    app.delete<{ Params: { id: string } }>(path, async (request) => set(request.params.id, deps.readings.get()));
+  }
 
   app.post<{ Params: { callbackId: string; action: string }; Body: Form | undefined }>(
     '/sandbox/mobile-identifications/:callbackId/:action',
@@ -228,14 +275,19 @@ function registerControlApi(app: FastifyInstance, deps: PagesAppDependencies, no
     },
   );
 
-  app.post<{ Params: { webSessionId: string; action: string }; Body: Form | undefined }>(
+  app.post<{ Params: { webSessionId: string; action: string }; Body: Record<string, unknown> | undefined }>(
     '/sandbox/web-identifications/:webSessionId/:action',
     async (request) => {
       const record = deps.web.bySessionId(request.params.webSessionId);
       const body = request.body ?? {};
       switch (request.params.action) {
         case 'approve':
-          await deps.web.approve(record, { fullName: body.fullName, egn: body.egn }, reviewOutcomeOf(body.reviewStatus), now());
+          await deps.web.approve(
+            record,
+            { fullName: optionalString(body, 'fullName'), egn: optionalString(body, 'egn') },
+            reviewOutcomeOf(optionalString(body, 'reviewStatus')),
+            now(),
+          );
           break;
         case 'reject':
           deps.web.reject(record, now());
@@ -246,6 +298,25 @@ function registerControlApi(app: FastifyInstance, deps: PagesAppDependencies, no
         case 'expire':
           deps.web.expire(record, now());
           break;
+        case 'review':
+          deps.web.review(record, oneOf<ReviewDecision>(body, 'decision', ['ALLOWED', 'DENIED']), now());
+          break;
+        case 'deny':
+          deps.web.deny(record, now());
+          break;
+        case 'fail':
+          deps.web.fail(
+            record,
+            {
+              step: oneOf<WebFailureStep>(body, 'step', WEB_FAILURE_STEPS),
+              registrationStatus:
+                body.registrationStatus === undefined
+                  ? undefined
+                  : oneOf<FailureRegistrationStatus>(body, 'registrationStatus', FAILURE_REGISTRATION_STATUSES),
+            },
+            now(),
+          );
+          break;
         default:
           unknownAction(request.params.action);
       }
@@ -254,7 +325,7 @@ function registerControlApi(app: FastifyInstance, deps: PagesAppDependencies, no
   );
 
   app.post<{ Params: { resultId: string; action: string } }>('/sandbox/signings/:resultId/:action', async (request) => {
-    const signing = deps.signing.find(Number(request.params.resultId), now());
+    const signing = deps.signing.find(resultIdOf(request.params.resultId), now());
     switch (request.params.action) {
       case 'sign':
         await deps.signing.sign(signing, now());
@@ -308,34 +379,101 @@ function registerControlApi(app: FastifyInstance, deps: PagesAppDependencies, no
     deps.callbacks.clearDeliveries();
     return { deliveries: [] };
   });
+
+  app.post<{ Body: Record<string, unknown> | undefined }>('/sandbox/callbacks/send', async (request) => {
+    const body = request.body ?? {};
+    const overrides = { processState: wireWord(body, 'processState'), code: wireWord(body, 'code') };
+    if ((body.webSessionId === undefined) === (body.resultId === undefined)) {
+      throw new ControlRequestError('give one of webSessionId (a web identification) or resultId (a web identification or a signing)');
+    }
+    if (body.webSessionId !== undefined) {
+      return { sent: deps.web.sendWebhook(deps.web.bySessionId(String(body.webSessionId)), overrides) };
+    }
+    const resultId = resultIdOf(String(body.resultId));
+    const web = deps.web.byResultId(resultId, now());
+    return { sent: web ? deps.web.sendWebhook(web, overrides) : deps.signing.sendWebhook(deps.signing.find(resultId, now()), overrides) };
+  });
+  app.post<{ Body: Record<string, unknown> | undefined }>('/sandbox/callbacks/repeat', async (request) => {
+    const body = request.body ?? {};
+    const which = {
+      requestId: body.requestId === undefined ? undefined : resultIdOf(String(body.requestId), 'requestId'),
+      resultId: body.resultId === undefined ? undefined : resultIdOf(String(body.resultId)),
+    };
+    const sent = deps.callbacks.repeat(which);
+    if (!sent) throw new UnknownRecordError('webhook sent before (this sandbox keeps the last 1000 since it started)');
+    return { sent };
+  });
 }
 
-function webSummary(record: WebIdentification): Record<string, unknown> {
+class ControlRequestError extends Error {}
+
+function optionalString(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined || typeof value === 'string') return value;
+  throw new ControlRequestError(`${field} must be a string`);
+}
+
+function oneOf<T extends string>(body: Record<string, unknown>, field: string, allowed: readonly T[]): T {
+  const value = body[field];
+  if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
+  throw new ControlRequestError(`${field} must be one of ${allowed.join(', ')}`);
+}
+
+/** A provider word forced into a webhook (`processState`, `code`): upper-case letters and underscores. */
+function wireWord(body: Record<string, unknown>, field: string): string | undefined {
+  const value = body[field];
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && /^[A-Z][A-Z_]{0,63}$/.test(value)) return value;
+  throw new ControlRequestError(`${field} must be a provider word such as SIGN_SESSION (A-Z and _)`);
+}
+
+function resultIdOf(text: string, field = 'resultId'): number {
+  if (!/^\d{1,15}$/.test(text)) throw new ControlRequestError(`${field} must be a number`);
+  return Number(text);
+}
+
+function mobileSummary(record: MobileIdentification, options: { withReadings?: boolean } = {}): Record<string, unknown> {
+  return {
+    callbackId: record.callbackId,
+    state: record.state,
+    createdAt: record.createdAt.toISOString(),
+    validity: record.validity.toISOString(),
+    ...(options.withReadings ? { readings: record.readings } : {}),
+  };
+}
+
+function webSummary(record: WebIdentification, options: { withReadings?: boolean } = {}): Record<string, unknown> {
   return {
     webSessionId: record.webSessionId,
     resultId: record.resultId,
     state: record.state,
+    createdAt: record.createdAt.toISOString(),
     registrationId: record.registration?.registrationId,
     sessionId: record.registration?.sessionId,
+    registrationStatus: record.registration ? registrationStatusOf(record) : undefined,
     reviewStatus: record.registration?.reviewStatus,
+    ...webStatusOf(record),
     clientIdentificator: record.clientIdentificator,
     signSessionId: record.signSession?.id,
     signSessionExpireDate: record.signSession?.expiresAt.toISOString(),
     // Lets a test post its own (forged or repeated) callbacks to the relying party's URL.
     requestCallbackPath: new URL(record.requestCallbackUrl).pathname,
+    ...(options.withReadings ? { readings: record.readings } : {}),
   };
 }
 
-function signingSummary(signing: Signing, pagesBaseUrl: string): Record<string, unknown> {
+function signingSummary(signing: Signing, pagesBaseUrl: string, options: { withReadings?: boolean } = {}): Record<string, unknown> {
   return {
     resultId: signing.resultId,
     signSessionId: signing.signSessionId,
     webSessionId: signing.webSessionId,
     state: signing.state,
+    createdAt: signing.createdAt.toISOString(),
     smsCode: signing.smsCode,
     clientDocumentUrl: signingPageUrl(pagesBaseUrl, signing.pageToken),
     documentCount: signing.documents.length,
     expireDate: signing.expireDate.toISOString(),
+    ...(options.withReadings ? { readings: signing.readings } : {}),
   };
 }
 

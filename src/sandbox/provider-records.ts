@@ -1,10 +1,13 @@
 import { IdentifierType } from './person-identifiers';
+import { SandboxReadings } from './sandbox-readings';
+import { MEMORY_ONLY, RecordStore } from './sandbox-store';
 
 /**
  * The sandbox's memory: one record per mobile identification, web
  * identification and signing, each with its state machine written as data.
  * Every state change goes through `moveTo`, whatever moved it (the API, a
- * page, the control API or the clock).
+ * page, the control API or the clock), and every changed record is saved
+ * through `ProviderRecords.save*` to the sandbox's store.
  */
 
 export class StateConflictError extends Error {
@@ -55,24 +58,55 @@ export interface MobileIdentification {
   identificator: string;
   state: MobileState;
   eidCertificatePdf?: Buffer;
+  readings: SandboxReadings;
+  /** Set once 1.2 answered FINISHED without the certificate (reading `eidCertificate=missing-first`). */
+  eidCertificateWithheld?: boolean;
 }
 
 export function moveMobile(record: MobileIdentification, to: MobileState): void {
   moveTo(MOBILE_TRANSITIONS, record, to);
 }
 
-// Web identification (scenarios 2, 4, 5). COMPLETED lasts while the eID certificate is composed and sealed.
-export type WebState = 'STARTED' | 'REGISTERED' | 'COMPLETED' | 'IDENTIFIED' | 'REJECTED' | 'CANCELLED' | 'EXPIRED';
+// Web identification (scenarios 2, 4, 5). COMPLETED lasts while the eID certificate is composed and sealed;
+// UNDER_REVIEW while an agent has to approve or reject it (reading `review=manual`); DENIED is an agent's
+// denial after the automatic approval; FAILED is a failure step of scenario 5 (control action `fail`).
+export type WebState =
+  | 'STARTED'
+  | 'REGISTERED'
+  | 'COMPLETED'
+  | 'UNDER_REVIEW'
+  | 'IDENTIFIED'
+  | 'DENIED'
+  | 'REJECTED'
+  | 'CANCELLED'
+  | 'EXPIRED'
+  | 'FAILED';
 
 const WEB_TRANSITIONS: Record<WebState, readonly WebState[]> = {
-  STARTED: ['REGISTERED', 'EXPIRED'],
-  REGISTERED: ['COMPLETED', 'REJECTED', 'CANCELLED', 'EXPIRED'],
-  COMPLETED: ['IDENTIFIED', 'REJECTED'],
-  IDENTIFIED: [],
+  STARTED: ['REGISTERED', 'EXPIRED', 'FAILED'],
+  REGISTERED: ['COMPLETED', 'REJECTED', 'CANCELLED', 'EXPIRED', 'FAILED'],
+  COMPLETED: ['IDENTIFIED', 'UNDER_REVIEW', 'REJECTED'],
+  UNDER_REVIEW: ['IDENTIFIED', 'REJECTED', 'EXPIRED', 'FAILED'],
+  IDENTIFIED: ['DENIED'],
+  DENIED: [],
   REJECTED: [],
   CANCELLED: [],
   EXPIRED: [],
+  FAILED: [],
 };
+
+export const WEB_FAILURE_STEPS = ['WEB_IDV_REGISTRATION_FAILED', 'UPDATE_DOCUMENTS_WITH_CERTIFICATE_DATA_FAILED'] as const;
+export type WebFailureStep = (typeof WEB_FAILURE_STEPS)[number];
+export const FAILURE_REGISTRATION_STATUSES = ['REJECTED', 'EXPIRED', 'STARTED'] as const;
+export type FailureRegistrationStatus = (typeof FAILURE_REGISTRATION_STATUSES)[number];
+
+export interface WebFailure {
+  step: WebFailureStep;
+  /** What 4.1 shows beside the failure step; unset keeps the status the registration had. */
+  registrationStatus?: FailureRegistrationStatus;
+  /** The registration status when it failed. */
+  registrationStatusBefore: string;
+}
 
 export interface Registration {
   sessionId: string;
@@ -116,6 +150,10 @@ export interface WebIdentification {
   clientIdentificator?: string;
   eidCertificatePdf?: Buffer;
   signSession?: SignSession;
+  failure?: WebFailure;
+  readings: SandboxReadings;
+  /** Set once 2.5 answered without the certificate (reading `eidCertificate=missing-first`). */
+  eidCertificateWithheld?: boolean;
 }
 
 export function moveWeb(record: WebIdentification, to: WebState): void {
@@ -123,34 +161,65 @@ export function moveWeb(record: WebIdentification, to: WebState): void {
 }
 
 /**
- * Scenario 5's `{status, step}` for each state.
- * Reading: the document lists the values but not which state shows which;
- * the failed and expired registrations keep START_WEB_SESSION with the step
- * WEB_IDV_REGISTRATION_FAILED, a cancel shows PROCESS_IS_CANCELED_BY_USER.
+ * Scenario 5's `{status, step}` of a web identification.
+ * Reading: the document lists the values but not which state shows which.
+ * Only the failure steps (control action `fail`) show a step ending in
+ * _FAILED: a rejection, a cancel and an expiry keep WEB_IDV_REGISTRATION.
+ * A cancel shows PROCESS_IS_CANCELED_BY_USER. An agent's review in
+ * progress shows IN_PROGRESS. A denial after approval leaves scenario 5 as
+ * it was (the process did finish): only scenario 4's review says DENIED.
  */
-export const WEB_STATUS: Record<WebState, { status: string; step: string }> = {
-  STARTED: { status: 'START_WEB_SESSION', step: 'START' },
-  REGISTERED: { status: 'START_WEB_SESSION', step: 'WEB_IDV_REGISTRATION' },
-  COMPLETED: { status: 'AUTOMATIC_AGENT_COMPOSE_CLIENT_DOCUMENT', step: 'BORICA_SEAL_FOR_CLIENT_DOCUMENTS' },
-  IDENTIFIED: { status: 'CREATE_SIGN_SESSION_REQUEST', step: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED' },
-  REJECTED: { status: 'START_WEB_SESSION', step: 'WEB_IDV_REGISTRATION_FAILED' },
-  CANCELLED: { status: 'PROCESS_IS_CANCELED_BY_USER', step: 'WEB_IDV_REGISTRATION_FAILED' },
-  EXPIRED: { status: 'START_WEB_SESSION', step: 'WEB_IDV_REGISTRATION_FAILED' },
-};
+export function webStatusOf(record: WebIdentification): { status: string; step: string } {
+  switch (record.state) {
+    case 'STARTED':
+      return { status: 'START_WEB_SESSION', step: 'START' };
+    case 'REGISTERED':
+    case 'REJECTED':
+    case 'EXPIRED':
+      return { status: 'START_WEB_SESSION', step: 'WEB_IDV_REGISTRATION' };
+    case 'COMPLETED':
+      return { status: 'AUTOMATIC_AGENT_COMPOSE_CLIENT_DOCUMENT', step: 'BORICA_SEAL_FOR_CLIENT_DOCUMENTS' };
+    case 'UNDER_REVIEW':
+      return { status: 'IN_PROGRESS', step: 'WEB_IDV_REGISTRATION' };
+    case 'IDENTIFIED':
+    case 'DENIED':
+      return { status: 'CREATE_SIGN_SESSION_REQUEST', step: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED' };
+    case 'CANCELLED':
+      return { status: 'PROCESS_IS_CANCELED_BY_USER', step: 'WEB_IDV_REGISTRATION' };
+    case 'FAILED':
+      return record.failure?.step === 'UPDATE_DOCUMENTS_WITH_CERTIFICATE_DATA_FAILED'
+        ? { status: 'AUTOMATIC_AGENT_COMPOSE_CLIENT_DOCUMENT', step: 'UPDATE_DOCUMENTS_WITH_CERTIFICATE_DATA_FAILED' }
+        : { status: 'START_WEB_SESSION', step: 'WEB_IDV_REGISTRATION_FAILED' };
+  }
+}
 
 /**
- * Scenario 4's registration status for each state.
+ * Scenario 4's registration status of a web identification with a registration.
  * Reading: a cancel by the person is a REJECTED registration that no agent
- * reviewed (N_A); the document has no CANCELLED registration status.
+ * reviewed (N_A); the document has no CANCELLED registration status. An
+ * agent's denial after approval makes the registration REJECTED ("DENIED -
+ * the registration is rejected by agent").
  */
-export const REGISTRATION_STATUS: Record<Exclude<WebState, 'STARTED'>, string> = {
-  REGISTERED: 'STARTED',
-  COMPLETED: 'COMPLETED',
-  IDENTIFIED: 'FINALIZED',
-  REJECTED: 'REJECTED',
-  CANCELLED: 'REJECTED',
-  EXPIRED: 'EXPIRED',
-};
+export function registrationStatusOf(record: WebIdentification): string {
+  switch (record.state) {
+    case 'STARTED':
+    case 'REGISTERED':
+      return 'STARTED';
+    case 'COMPLETED':
+    case 'UNDER_REVIEW':
+      return 'COMPLETED';
+    case 'IDENTIFIED':
+      return 'FINALIZED';
+    case 'DENIED':
+    case 'REJECTED':
+    case 'CANCELLED':
+      return 'REJECTED';
+    case 'EXPIRED':
+      return 'EXPIRED';
+    case 'FAILED':
+      return record.failure?.registrationStatus ?? record.failure?.registrationStatusBefore ?? 'STARTED';
+  }
+}
 
 // Signing with a one-time certificate (scenario 3). SIGNING lasts while the certificates are issued and the PDFs signed.
 export type SigningState = 'PENDING' | 'SIGNING' | 'SIGNED' | 'REJECTED' | 'EXPIRED';
@@ -206,15 +275,45 @@ export interface Signing {
   cancelUrl: string;
   state: SigningState;
   signedDocuments?: SignedDocument[];
+  readings: SandboxReadings;
 }
 
 export function moveSigning(record: Signing, to: SigningState): void {
   moveTo(SIGNING_TRANSITIONS, record, to);
 }
 
-const RETENTION_MS = 24 * 60 * 60 * 1000;
+/**
+ * The eID certificate an answer carries (1.2 FINISHED, or 2.5 without
+ * onlyMetadata). With the reading `eidCertificate=missing-first` the first
+ * such answer leaves it out (the document lets it be missing; a client must
+ * ask again); `save` keeps that it was left out once.
+ */
+export function eidCertificateToSend(
+  record: { readings: SandboxReadings; eidCertificateWithheld?: boolean; eidCertificatePdf?: Buffer },
+  save: () => void,
+): Buffer | undefined {
+  if (record.readings.eidCertificate === 'missing-first' && !record.eidCertificateWithheld) {
+    record.eidCertificateWithheld = true;
+    save();
+    return undefined;
+  }
+  return record.eidCertificatePdf;
+}
 
-/** All records, indexed by every id the wire and the pages use. Records older than a day are dropped. */
+const RETENTION_MS = 24 * 60 * 60 * 1000;
+// The document's examples: resultId 95 and 109, requestId 315 and 327.
+const FIRST_RESULT_ID = 95;
+const FIRST_REQUEST_ID = 301;
+
+export interface IdSequences {
+  lastResultId: number;
+  lastRequestId: number;
+}
+
+/**
+ * All records, indexed by every id the wire and the pages use, and kept in
+ * the store (a folder, or memory only). Records older than a day are dropped.
+ */
 export class ProviderRecords {
   readonly mobile = new Map<string, MobileIdentification>();
   readonly webBySessionId = new Map<string, WebIdentification>();
@@ -223,34 +322,73 @@ export class ProviderRecords {
   readonly webByRegistrationSessionId = new Map<string, WebIdentification>();
   readonly signingByResultId = new Map<number, Signing>();
   readonly signingByPageToken = new Map<string, Signing>();
-  private lastResultId = 94;
+  private readonly sequences: IdSequences = { lastResultId: FIRST_RESULT_ID - 1, lastRequestId: FIRST_REQUEST_ID - 1 };
+
+  constructor(private readonly store: RecordStore = MEMORY_ONLY) {
+    const stored = store.load();
+    Object.assign(this.sequences, stored.sequences);
+    for (const record of stored.mobile) this.mobile.set(record.callbackId, record);
+    for (const record of stored.web) this.indexWeb(record);
+    for (const record of stored.signings) this.indexSigning(record);
+  }
 
   /** Web identifications and signings share one sequence of result ids, as 95 and 109 in the document suggest. */
   nextResultId(): number {
-    this.lastResultId += 1;
-    return this.lastResultId;
+    this.sequences.lastResultId += 1;
+    this.store.saveSequences(this.sequences);
+    return this.sequences.lastResultId;
+  }
+
+  /** The webhooks' requestId. */
+  nextRequestId(): number {
+    this.sequences.lastRequestId += 1;
+    this.store.saveSequences(this.sequences);
+    return this.sequences.lastRequestId;
+  }
+
+  addMobile(record: MobileIdentification): void {
+    this.mobile.set(record.callbackId, record);
+    this.saveMobile(record);
   }
 
   addWeb(record: WebIdentification): void {
-    this.webBySessionId.set(record.webSessionId, record);
-    this.webByResultId.set(record.resultId, record);
+    this.indexWeb(record);
+    this.saveWeb(record);
   }
 
   addRegistration(record: WebIdentification, registration: Registration): void {
     record.registration = registration;
-    this.webByRegistrationId.set(registration.registrationId, record);
-    this.webByRegistrationSessionId.set(registration.sessionId, record);
+    this.indexWeb(record);
+    this.saveWeb(record);
   }
 
   addSigning(record: Signing): void {
-    this.signingByResultId.set(record.resultId, record);
-    this.signingByPageToken.set(record.pageToken, record);
+    this.indexSigning(record);
+    this.saveSigning(record);
+  }
+
+  saveMobile(record: MobileIdentification): void {
+    this.store.saveMobile(record);
+  }
+
+  saveWeb(record: WebIdentification): void {
+    this.store.saveWeb(record);
+  }
+
+  saveSigning(record: Signing): void {
+    this.store.saveSigning(record);
+  }
+
+  close(): void {
+    this.store.close();
   }
 
   purgeOlderThanRetention(now: Date): void {
     const oldest = now.getTime() - RETENTION_MS;
     for (const [id, record] of this.mobile) {
-      if (record.createdAt.getTime() < oldest) this.mobile.delete(id);
+      if (record.createdAt.getTime() >= oldest) continue;
+      this.mobile.delete(id);
+      this.store.removeMobile(record);
     }
     for (const record of [...this.webBySessionId.values()]) {
       if (record.createdAt.getTime() >= oldest) continue;
@@ -260,11 +398,27 @@ export class ProviderRecords {
         this.webByRegistrationId.delete(record.registration.registrationId);
         this.webByRegistrationSessionId.delete(record.registration.sessionId);
       }
+      this.store.removeWeb(record);
     }
     for (const record of [...this.signingByResultId.values()]) {
       if (record.createdAt.getTime() >= oldest) continue;
       this.signingByResultId.delete(record.resultId);
       this.signingByPageToken.delete(record.pageToken);
+      this.store.removeSigning(record);
     }
+  }
+
+  private indexWeb(record: WebIdentification): void {
+    this.webBySessionId.set(record.webSessionId, record);
+    this.webByResultId.set(record.resultId, record);
+    if (record.registration) {
+      this.webByRegistrationId.set(record.registration.registrationId, record);
+      this.webByRegistrationSessionId.set(record.registration.sessionId, record);
+    }
+  }
+
+  private indexSigning(record: Signing): void {
+    this.signingByResultId.set(record.resultId, record);
+    this.signingByPageToken.set(record.pageToken, record);
   }
 }

@@ -1,4 +1,5 @@
-import { SandboxConfigError, sandboxCertsDirFromEnv, sandboxOptionsFromEnv } from './sandbox-config';
+import { join } from 'node:path';
+import { SandboxConfigError, sandboxCertsDirFromEnv, sandboxDataDirFromEnv, sandboxOptionsFromEnv } from './sandbox-config';
 
 describe(sandboxOptionsFromEnv.name, () => {
   it('uses the documented defaults when nothing is set', () => {
@@ -9,8 +10,10 @@ describe(sandboxOptionsFromEnv.name, () => {
       relyingPartyId: '24102167',
       callbackDelayMs: 200,
       mobileIdentificationValidityMs: 300000,
+      readings: {},
     });
     expect(sandboxCertsDirFromEnv({})).toBe('.data/certs');
+    expect(sandboxDataDirFromEnv({})).toBe(join('.data', 'sandbox'));
   });
 
   it('reads every variable and treats blank as unset', () => {
@@ -22,6 +25,7 @@ describe(sandboxOptionsFromEnv.name, () => {
         SANDBOX_RELYING_PARTY_ID: '123456789',
         SANDBOX_CALLBACK_DELAY_MS: ' ',
         SANDBOX_MOBILE_VALIDITY_MS: '1500',
+        SANDBOX_READINGS: ' rejectedStatus=500, dates=no-offset ',
       }),
     ).toEqual({
       host: '0.0.0.0',
@@ -30,8 +34,27 @@ describe(sandboxOptionsFromEnv.name, () => {
       relyingPartyId: '123456789',
       callbackDelayMs: 200,
       mobileIdentificationValidityMs: 1500,
+      readings: { rejectedStatus: 500, dates: 'no-offset' },
     });
     expect(sandboxCertsDirFromEnv({ SANDBOX_CERTS_DIR: '/srv/certs' })).toBe('/srv/certs');
+  });
+
+  it('keeps the records in SANDBOX_DATA_DIR, else under DATA_DIR, or in memory only when told', () => {
+    expect(sandboxDataDirFromEnv({ SANDBOX_DATA_DIR: '/srv/sandbox', DATA_DIR: '/srv/data' })).toBe('/srv/sandbox');
+    expect(sandboxDataDirFromEnv({ DATA_DIR: '/srv/data' })).toBe(join('/srv/data', 'sandbox'));
+    expect(sandboxDataDirFromEnv({ DATA_DIR: '/ignored' }, '/resolved/data')).toBe(join('/resolved/data', 'sandbox'));
+    expect(sandboxDataDirFromEnv({ SANDBOX_DATA_DIR: 'memory' })).toBeUndefined();
+  });
+
+  it.each([
+    ['rejectedStatus=999', 'rejectedStatus must be one of 400, 401, 403, 404, 500'],
+    ['colour=blue', 'unknown reading "colour"'],
+    ['review', '"review" is not name=value'],
+    ['dates=compact,dates=offset', 'dates is given twice'],
+  ])('refuses SANDBOX_READINGS=%p and says why', (value, why) => {
+    expect(() => sandboxOptionsFromEnv({ SANDBOX_READINGS: value })).toThrow(SandboxConfigError);
+    expect(() => sandboxOptionsFromEnv({ SANDBOX_READINGS: value })).toThrow(`SANDBOX_READINGS is not a list of readings: `);
+    expect(() => sandboxOptionsFromEnv({ SANDBOX_READINGS: value })).toThrow(why);
   });
 
   it.each([

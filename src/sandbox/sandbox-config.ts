@@ -1,7 +1,11 @@
+import { join } from 'node:path';
+import { ReadingsError, parseReadingsText } from './sandbox-readings';
 import { SandboxOptions } from './sandbox-server';
 
-/** What the environment decides; the certificates and the logger come from the runner. */
-export type SandboxEnvOptions = Required<Pick<SandboxOptions, 'host' | 'apiPort' | 'pagesPort' | 'relyingPartyId' | 'callbackDelayMs' | 'mobileIdentificationValidityMs'>>;
+/** What the environment decides; the certificates, the data folder and the logger come from the runner. */
+export type SandboxEnvOptions = Required<
+  Pick<SandboxOptions, 'host' | 'apiPort' | 'pagesPort' | 'relyingPartyId' | 'callbackDelayMs' | 'mobileIdentificationValidityMs' | 'readings'>
+>;
 
 export class SandboxConfigError extends Error {
   constructor(variable: string, problem: string) {
@@ -24,11 +28,35 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxEnvOptions
     relyingPartyId: relyingPartyIdOf(env, 'SANDBOX_RELYING_PARTY_ID', '24102167'),
     callbackDelayMs: integerOf(env, 'SANDBOX_CALLBACK_DELAY_MS', 200, { min: 0, max: 600_000 }),
     mobileIdentificationValidityMs: integerOf(env, 'SANDBOX_MOBILE_VALIDITY_MS', 5 * 60_000, { min: 1_000, max: 86_400_000 }),
+    readings: readingsOf(env, 'SANDBOX_READINGS'),
   };
 }
 
 export function sandboxCertsDirFromEnv(env: NodeJS.ProcessEnv): string {
   return valueOf(env, 'SANDBOX_CERTS_DIR') ?? DEFAULT_CERTS_DIR;
+}
+
+/** The value of SANDBOX_DATA_DIR that keeps the sandbox's records in memory only. */
+export const MEMORY_ONLY_DATA_DIR = 'memory';
+
+/**
+ * Where the sandbox keeps its records: SANDBOX_DATA_DIR, else `sandbox` in
+ * the data folder (`$DATA_DIR`, `.data` when unset); undefined (memory
+ * only) when SANDBOX_DATA_DIR is `memory`.
+ */
+export function sandboxDataDirFromEnv(env: NodeJS.ProcessEnv, dataDir = valueOf(env, 'DATA_DIR') ?? '.data'): string | undefined {
+  const value = valueOf(env, 'SANDBOX_DATA_DIR');
+  if (value === MEMORY_ONLY_DATA_DIR) return undefined;
+  return value ?? join(dataDir, 'sandbox');
+}
+
+function readingsOf(env: NodeJS.ProcessEnv, name: string): SandboxEnvOptions['readings'] {
+  try {
+    return parseReadingsText(valueOf(env, name) ?? '');
+  } catch (error) {
+    if (error instanceof ReadingsError) throw new SandboxConfigError(name, `is not a list of readings: ${error.message}`);
+    throw error;
+  }
 }
 
 function valueOf(env: NodeJS.ProcessEnv, name: string): string | undefined {

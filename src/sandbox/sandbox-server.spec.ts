@@ -1,4 +1,4 @@
-import { createServer, IncomingMessage, Server } from 'node:http';
+import { createServer, Server } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,16 +13,12 @@ import {
   issueServerCertificate,
 } from './pki/certificate-authority';
 import { RunningSandbox, startSandbox } from './sandbox-server';
+import { WireAnswer, collect } from '../../test/support/sandbox-wire';
 
 const RELYING_PARTY_ID = '24102167';
 const SAMPLE_EGN = '7805166742';
 
-interface Answer {
-  status: number;
-  headers: IncomingMessage['headers'];
-  text: string;
-  json: any;
-}
+type Answer = WireAnswer;
 
 interface ReceivedCallback {
   path: string;
@@ -79,22 +75,6 @@ function pages(method: string, path: string, form?: Record<string, string>, json
     );
     req.on('error', reject);
     req.end(payload);
-  });
-}
-
-function collect(res: IncomingMessage, resolve: (answer: Answer) => void, reject: (error: Error) => void): void {
-  const chunks: Buffer[] = [];
-  res.on('data', (chunk: Buffer) => chunks.push(chunk));
-  res.on('error', reject);
-  res.on('end', () => {
-    const text = Buffer.concat(chunks).toString('utf8');
-    let json: unknown;
-    try {
-      json = text === '' ? undefined : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    resolve({ status: res.statusCode ?? 0, headers: res.headers, text, json });
   });
 }
 

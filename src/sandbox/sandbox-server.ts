@@ -8,6 +8,8 @@ import { MobileIdentificationFlow } from './mobile-identification-flow';
 import { buildPagesApp, signingPageUrl } from './pages-app';
 import { ProviderRecords } from './provider-records';
 import { SandboxLogger, silentLogger } from './sandbox-logger';
+import { ReadingsBoard, SandboxReadings } from './sandbox-readings';
+import { FolderStore, MEMORY_ONLY } from './sandbox-store';
 import { SigningFlow } from './signing-flow';
 import { TlsHandshakeCounter } from './tls-handshakes';
 import { WebIdentificationFlow } from './web-identification-flow';
@@ -28,6 +30,10 @@ export interface SandboxOptions {
   mobileIdentificationValidityMs?: number;
   webSessionValidityMs?: number;
   signSessionValidityMs?: number;
+  /** How the sandbox answers where the document is unclear (see sandbox-readings.ts); unset keys keep the defaults. */
+  readings?: Partial<SandboxReadings>;
+  /** Keeps records, documents and id sequences here across restarts; unset: memory only. */
+  dataDir?: string;
   logger?: SandboxLogger;
 }
 
@@ -58,17 +64,21 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   }
   const host = options.host ?? DEFAULTS.host;
   const logger = options.logger ?? silentLogger;
-  const records = new ProviderRecords();
+  const readings = new ReadingsBoard(options.readings);
+  const records = new ProviderRecords(options.dataDir ? new FolderStore(options.dataDir, logger) : MEMORY_ONLY);
+  records.purgeOlderThanRetention(new Date());
   const faults = new FaultInjector();
   const callbacks = new CallbackDispatcher(
     Number(options.relyingPartyId),
     options.callbackDelayMs ?? DEFAULTS.callbackDelayMs,
     logger,
+    () => records.nextRequestId(),
   );
   const documents = new DocumentServices(options.signingCa, options.relyingPartyId);
   const mobile = new MobileIdentificationFlow(
     records,
     documents,
+    readings,
     {
       relyingPartyId: options.relyingPartyId,
       validityMs: options.mobileIdentificationValidityMs ?? DEFAULTS.mobileIdentificationValidityMs,
@@ -79,6 +89,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     records,
     documents,
     callbacks,
+    readings,
     {
       relyingPartyId: options.relyingPartyId,
       webSessionValidityMs: options.webSessionValidityMs ?? DEFAULTS.webSessionValidityMs,
@@ -86,7 +97,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     },
     logger,
   );
-  const signing = new SigningFlow(records, documents, callbacks, faults, logger);
+  const signing = new SigningFlow(records, documents, callbacks, faults, readings, logger);
   const tlsHandshakes = new TlsHandshakeCounter();
 
   const urls = { apiBaseUrl: '', pagesBaseUrl: '' };
@@ -98,6 +109,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     signing,
     faults,
     callbacks,
+    readings,
     tlsHandshakes,
     logger,
     urls: () => urls,
@@ -122,12 +134,22 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
     started.push(apiApp);
   } catch (error) {
     await Promise.all(started.map((app) => app.close()));
+    records.close();
     throw error;
   }
 
   const purge = setInterval(() => records.purgeOlderThanRetention(new Date()), PURGE_INTERVAL_MS);
   purge.unref();
-  logger.info({ apiBaseUrl: urls.apiBaseUrl, pagesBaseUrl: urls.pagesBaseUrl }, 'sandbox started');
+  logger.info(
+    {
+      apiBaseUrl: urls.apiBaseUrl,
+      pagesBaseUrl: urls.pagesBaseUrl,
+      readings: readings.get(),
+      dataDir: options.dataDir ?? 'memory only',
+      recordsLoaded: records.mobile.size + records.webBySessionId.size + records.signingByResultId.size,
+    },
+    'sandbox started',
+  );
 
   return {
     apiBaseUrl: urls.apiBaseUrl,
@@ -137,6 +159,7 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
       clearInterval(purge);
       callbacks.close();
       await Promise.all([apiApp.close(), pagesApp.close()]);
+      records.close();
       logger.info({}, 'sandbox stopped');
     },
   };

@@ -13,6 +13,7 @@ import {
 } from './provider-records';
 import { badRequest, notReadyYet, rejected, unknownId } from './provider-refusal';
 import { SandboxLogger } from './sandbox-logger';
+import { ReadingsBoard, SandboxReadings } from './sandbox-readings';
 
 const SIGNING_PROCESS_STATE = 'SIGN_SESSION';
 
@@ -25,6 +26,7 @@ export class SigningFlow {
     private readonly documents: DocumentServices,
     private readonly callbacks: CallbackDispatcher,
     private readonly faults: FaultInjector,
+    private readonly readings: ReadingsBoard,
     private readonly logger: SandboxLogger,
   ) {}
 
@@ -34,17 +36,22 @@ export class SigningFlow {
    * Reading: the signing page is valid as long as the sign session (the
    * document's example gives both the same date); a rejected or expired
    * signing leaves the sign session usable, since no new one is handed back.
+   * The refusals and the archive flag follow the identification's readings
+   * (the sandbox-wide ones when the sign session is unknown).
    */
   async start(request: SignSessionStartRequest, now: Date): Promise<Signing> {
     const web = [...this.records.webBySessionId.values()].find((candidate) => candidate.signSession?.id === request.signSessionId);
+    const readings = web?.readings ?? this.readings.get();
+    assertArchiveFlagAccepted(request.archiveFlagNames, readings);
     const signSession = web?.signSession;
     if (!web || !signSession || web.clientIdentificator !== request.identificator) {
-      throw rejected('sign session unknown or not of this identificator');
+      throw rejected('sign session unknown or not of this identificator', readings);
     }
-    if (now >= signSession.expiresAt) throw rejected('sign session expired');
+    if (web.state !== 'IDENTIFIED') throw rejected(`web identification is ${web.state}`, readings);
+    if (now >= signSession.expiresAt) throw rejected('sign session expired', readings);
     const busyWith = signSession.pendingSigningResultId === undefined ? undefined : this.records.signingByResultId.get(signSession.pendingSigningResultId);
     if (busyWith) this.expireIfDue(busyWith, now);
-    if (signSession.pendingSigningResultId !== undefined) throw rejected('sign session is in use by another signing');
+    if (signSession.pendingSigningResultId !== undefined) throw rejected('sign session is in use by another signing', readings);
     for (const [index, document] of request.documents.entries()) {
       await this.documents.assertSignable(document).catch(() => {
         throw badRequest(`documentsForSign[${index}] is not a signable PDF or its signature page does not exist`);
@@ -62,9 +69,11 @@ export class SigningFlow {
       successUrl: request.successUrl,
       cancelUrl: request.cancelUrl,
       state: 'PENDING',
+      readings: this.readings.get(),
     };
     this.records.addSigning(signing);
     signSession.pendingSigningResultId = signing.resultId;
+    this.records.saveWeb(web);
     this.logger.info({ resultId: signing.resultId, documents: signing.documents.length }, 'sandbox signing started');
     return signing;
   }
@@ -72,30 +81,41 @@ export class SigningFlow {
   /**
    * 3.3. The documents come back with the identification's current sign
    * session, which the signing replaced. Reading: until the person has
-   * signed the answer is 404 NOT_FOUND; a rejected or expired signing is REJECTED.
+   * signed the answer is the `notYetAnswer` (404 NOT_FOUND by default); a
+   * rejected or expired signing is REJECTED. Reading: 3.3's `filename` is
+   * "Signature file name", nothing says it is the name sent;
+   * `signedFileNames` renames the documents, or reverses their order too.
    */
   async signedDocuments(
     resultId: number,
     processState: string,
     sessionId: string,
     now: Date,
-  ): Promise<{ web: WebIdentification; documents: SignedDocument[] }> {
+  ): Promise<{ web: WebIdentification; signing: Signing; documents: SignedDocument[] }> {
     if (processState !== SIGNING_PROCESS_STATE) throw badRequest('processState is not SIGN_SESSION');
     const signing = this.records.signingByResultId.get(resultId);
     if (!signing || signing.signSessionId !== sessionId) throw unknownId('unknown resultId or sessionId');
     this.expireIfDue(signing, now);
-    if (signing.state === 'REJECTED' || signing.state === 'EXPIRED') throw rejected(`signing is ${signing.state}`);
-    if (signing.state !== 'SIGNED' || !signing.signedDocuments) throw notReadyYet('signing not finished');
+    if (signing.state === 'REJECTED' || signing.state === 'EXPIRED') throw rejected(`signing is ${signing.state}`, signing.readings);
+    if (signing.state !== 'SIGNED' || !signing.signedDocuments) throw notReadyYet('signing not finished', signing.readings);
     const web = this.webOf(signing);
     const tamper = this.faults.takeTamperFault();
-    if (!tamper) return { web, documents: signing.signedDocuments };
+    if (!tamper) return { web, signing, documents: namedAsRead(signing, signing.signedDocuments) };
     const documents: SignedDocument[] = [];
     for (const [index, signed] of signing.signedDocuments.entries()) {
       const content = await this.documents.tamper(tamper, signatoryOf(web), signing.documents[index], signed.content);
       documents.push({ filename: signed.filename, content });
     }
     this.logger.info({ resultId, kind: tamper }, 'sandbox signing result tampered on purpose');
-    return { web, documents };
+    return { web, signing, documents: namedAsRead(signing, documents) };
+  }
+
+  setReadings(resultId: number, readings: Partial<SandboxReadings>): Signing {
+    const signing = this.records.signingByResultId.get(resultId);
+    if (!signing) throw new UnknownRecordError('signing');
+    signing.readings = { ...signing.readings, ...readings };
+    this.records.saveSigning(signing);
+    return signing;
   }
 
   byPageToken(token: string, now: Date): Signing {
@@ -146,8 +166,10 @@ export class SigningFlow {
       used.consumed = true;
       web.signSession = { id: randomUUID(), expiresAt: used.expiresAt, consumed: false };
     }
+    this.records.saveSigning(signing);
+    this.records.saveWeb(web);
     this.logger.info({ resultId: signing.resultId }, 'sandbox signing signed');
-    this.notify(web, signing, 'completed successfully', true);
+    this.notify(web, signing, 'completed successfully', { ok: true });
     return signing;
   }
 
@@ -156,15 +178,31 @@ export class SigningFlow {
     this.expireIfDue(signing, now);
     moveSigning(signing, 'REJECTED');
     this.release(signing);
+    this.records.saveSigning(signing);
     this.logger.info({ resultId: signing.resultId }, 'sandbox signing rejected');
-    this.notify(this.webOf(signing), signing, 'was rejected by the user', false);
+    this.notify(this.webOf(signing), signing, 'was rejected by the user', { ok: false });
     return signing;
   }
 
   expire(signing: Signing): Signing {
     moveSigning(signing, 'EXPIRED');
     this.release(signing);
+    this.records.saveSigning(signing);
     return signing;
+  }
+
+  /**
+   * The webhook the signing's state implies, sent now (control action
+   * `callbacks/send`); `processState` and `code` may be forced.
+   */
+  sendWebhook(signing: Signing, overrides: { processState?: string; code?: string }): ReturnType<CallbackDispatcher['notify']> {
+    const implied =
+      signing.state === 'SIGNED'
+        ? { outcome: 'completed successfully', ok: true }
+        : signing.state === 'PENDING' || signing.state === 'SIGNING'
+          ? { outcome: 'changed its status', ok: true }
+          : { outcome: 'was rejected by the user', ok: false };
+    return this.notify(this.webOf(signing), signing, implied.outcome, { ok: implied.ok, code: overrides.code }, overrides.processState);
   }
 
   private expireIfDue(signing: Signing, now: Date): void {
@@ -172,8 +210,10 @@ export class SigningFlow {
   }
 
   private release(signing: Signing): void {
-    const signSession = this.records.webBySessionId.get(signing.webSessionId)?.signSession;
-    if (signSession?.pendingSigningResultId === signing.resultId) signSession.pendingSigningResultId = undefined;
+    const web = this.records.webBySessionId.get(signing.webSessionId);
+    if (web?.signSession?.pendingSigningResultId !== signing.resultId) return;
+    web.signSession.pendingSigningResultId = undefined;
+    this.records.saveWeb(web);
   }
 
   private webOf(signing: Signing): WebIdentification {
@@ -182,17 +222,57 @@ export class SigningFlow {
     return web;
   }
 
-  private notify(web: WebIdentification, signing: Signing, outcome: string, ok: boolean): void {
-    this.callbacks.notify(
+  /**
+   * Reading: in the document the 3.1 example sends sign session 43c1cd77…
+   * while the 3.2 webhook carries 491d8265…, the one 2.5 and 3.3 hand out;
+   * `signingWebhookSessionId=next-sign-session` sends the identification's
+   * current sign session (after a signature, the one 3.3 hands back).
+   */
+  private notify(
+    web: WebIdentification,
+    signing: Signing,
+    outcome: string,
+    result: { ok: boolean; code?: string },
+    processState = SIGNING_PROCESS_STATE,
+  ): ReturnType<CallbackDispatcher['notify']> {
+    const sessionId =
+      signing.readings.signingWebhookSessionId === 'next-sign-session' && web.signSession ? web.signSession.id : signing.signSessionId;
+    return this.callbacks.notify(
       web.requestCallbackUrl,
       {
-        processState: SIGNING_PROCESS_STATE,
-        sessionId: signing.signSessionId,
+        processState,
+        sessionId,
         resultId: signing.resultId,
         dataMessage: `The request with resultID ${signing.resultId} ${outcome}`,
       },
-      { ok },
+      { ...result, foreignRelyingPartyId: signing.readings.webhookRelyingPartyId === 'other' },
     );
+  }
+}
+
+/**
+ * Reading: the document spells the archive flag `toBeArhieved`, B-Trust's
+ * sister API `toBeArchived`. `archiveFlag=any` accepts both; otherwise the
+ * other spelling is a field this API does not know: 400 BAD_REQUEST.
+ */
+function assertArchiveFlagAccepted(namesSent: readonly string[], readings: Pick<SandboxReadings, 'archiveFlag'>): void {
+  if (readings.archiveFlag === 'any') return;
+  const refused = namesSent.find((name) => name !== readings.archiveFlag);
+  if (refused) throw badRequest(`documentsForSign[].${refused} is not a field of this API`);
+}
+
+function namedAsRead(signing: Signing, documents: SignedDocument[]): SignedDocument[] {
+  const renamed = (document: SignedDocument, index: number): SignedDocument => ({
+    filename: `signed-${signing.resultId}-${index + 1}.pdf`,
+    content: document.content,
+  });
+  switch (signing.readings.signedFileNames) {
+    case 'same':
+      return documents;
+    case 'renamed':
+      return documents.map(renamed);
+    case 'reversed':
+      return documents.map(renamed).reverse();
   }
 }
 

@@ -1,4 +1,13 @@
-import { errorBody, languageOf, okEnvelope, sofiaLocalWithMicroseconds, utcWithOffset } from './wire-format';
+import {
+  compactUtc,
+  errorBody,
+  languageOf,
+  okEnvelope,
+  providerDate,
+  sofiaLocalWithMicroseconds,
+  sofiaLocalWithoutOffset,
+  utcWithOffset,
+} from './wire-format';
 
 describe('wire format', () => {
   it.each([
@@ -26,5 +35,23 @@ describe('wire format', () => {
     expect(utcWithOffset(summer)).toBe('2021-09-09T12:49:54.407+00:00');
     expect(sofiaLocalWithMicroseconds(summer)).toBe('2021-09-09T15:49:54.407000+03:00');
     expect(sofiaLocalWithMicroseconds(new Date('2022-01-15T22:30:00.005Z'))).toBe('2022-01-16T00:30:00.005000+02:00');
+  });
+
+  it('prints the other date forms the document does not rule out', () => {
+    const summer = new Date('2021-09-14T11:25:32.132Z');
+    expect(sofiaLocalWithoutOffset(summer)).toBe('2021-09-14T14:25:32.132');
+    expect(sofiaLocalWithoutOffset(new Date('2022-01-15T22:30:00.005Z'))).toBe('2022-01-16T00:30:00.005');
+    expect(compactUtc(new Date('2019-01-23T23:59:57.000Z'))).toBe('2019-01-23T23.59.57.000+0000');
+  });
+
+  it.each([
+    ['offset', 'utc-offset', '2021-09-14T11:25:32.132+00:00'],
+    ['offset', 'sofia-offset-microseconds', '2021-09-14T14:25:32.132000+03:00'],
+    ['offset', 'utc-z', '2021-09-14T11:25:32.132Z'],
+    ['no-offset', 'utc-offset', '2021-09-14T14:25:32.132'],
+    ['no-offset', 'sofia-offset-microseconds', '2021-09-14T14:25:32.132'],
+    ['compact', 'utc-z', '2021-09-14T11.25.32.132+0000'],
+  ] as const)('dates=%s prints a date usually in the %s form as %s', (reading, usual, printed) => {
+    expect(providerDate(new Date('2021-09-14T11:25:32.132Z'), reading, usual)).toBe(printed);
   });
 });

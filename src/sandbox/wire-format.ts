@@ -5,6 +5,8 @@
  * document in one place.
  */
 
+import type { SandboxReadings } from './sandbox-readings';
+
 export type Language = 'en' | 'bg';
 
 const MESSAGES = {
@@ -85,6 +87,40 @@ export function utcWithOffset(date: Date): string {
  * form fails here as it would against the provider.
  */
 export function sofiaLocalWithMicroseconds(date: Date): string {
+  const local = sofiaLocal(date);
+  const offsetMinutes = local.offsetMinutes;
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
+  return `${local.dateTime}.${local.millis}000${offset}`;
+}
+
+/** `2021-09-14T14:25:32.132`: Sofia local time with no offset, a form the document never shows but does not rule out. */
+export function sofiaLocalWithoutOffset(date: Date): string {
+  const local = sofiaLocal(date);
+  return `${local.dateTime}.${local.millis}`;
+}
+
+/** `2021-09-14T11.25.32.132+0000`: the form of B-Trust's sister API (dots in the time, an offset without a colon). */
+export function compactUtc(date: Date): string {
+  return date.toISOString().replace(/T(\d\d):(\d\d):(\d\d)/, 'T$1.$2.$3').replace('Z', '+0000');
+}
+
+/** Where each date of the API is printed when the `dates` reading is `offset` (the document's own forms). */
+export type UsualDateForm = 'utc-offset' | 'sofia-offset-microseconds' | 'utc-z';
+
+/** A provider date as the `dates` reading says: the document's own form, Sofia local without offset, or compact. */
+export function providerDate(date: Date, reading: SandboxReadings['dates'], usual: UsualDateForm): string {
+  switch (reading) {
+    case 'no-offset':
+      return sofiaLocalWithoutOffset(date);
+    case 'compact':
+      return compactUtc(date);
+    case 'offset':
+      return usual === 'utc-offset' ? utcWithOffset(date) : usual === 'utc-z' ? date.toISOString() : sofiaLocalWithMicroseconds(date);
+  }
+}
+
+function sofiaLocal(date: Date): { dateTime: string; millis: string; offsetMinutes: number } {
   const parts = Object.fromEntries(
     new Intl.DateTimeFormat('en-GB', {
       timeZone: 'Europe/Sofia',
@@ -107,11 +143,11 @@ export function sofiaLocalWithMicroseconds(date: Date): string {
     Number(parts.minute),
     Number(parts.second),
   );
-  const offsetMinutes = Math.round((localAsUtc - Math.floor(date.getTime() / 1000) * 1000) / 60000);
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const offset = `${sign}${pad(Math.floor(Math.abs(offsetMinutes) / 60))}:${pad(Math.abs(offsetMinutes) % 60)}`;
-  const micros = `${String(date.getUTCMilliseconds()).padStart(3, '0')}000`;
-  return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}.${micros}${offset}`;
+  return {
+    dateTime: `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}`,
+    millis: String(date.getUTCMilliseconds()).padStart(3, '0'),
+    offsetMinutes: Math.round((localAsUtc - Math.floor(date.getTime() / 1000) * 1000) / 60000),
+  };
 }
 
 function pad(value: number): string {

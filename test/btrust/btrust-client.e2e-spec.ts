@@ -301,7 +301,7 @@ describe(BtrustClient.name, () => {
       await control('POST', `/sandbox/mobile-identifications/${accepted.callbackId}/complete`, { fullName: PERSON.fullName });
       const finished = await client.getIdentificationResult(accepted.callbackId);
       if (finished.state !== 'FINISHED') throw new Error(`expected FINISHED, got ${finished.state}`);
-      expect(finished.certificatePdf.subarray(0, 5).toString('latin1')).toBe('%PDF-');
+      expect(finished.certificatePdf?.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(finished.identificationReason).toBe('E2E MOBILE IDENTIFICATION');
       expect(finished.identificator).not.toBe('');
     });
@@ -448,6 +448,29 @@ describe(BtrustClient.name, () => {
       const bottom = PAGE_SIZE[1] - y - height;
       const rectangles = signatureWidgetRectangles(await PDFDocument.load(second.signed.documents[0].content));
       expect(rectangles).toEqual([[x, bottom, x + width, bottom + height]]);
+    });
+
+    it('sends the archive flag under the configured name: a provider binding toBeArhieved refuses the default and takes that spelling', async () => {
+      await control('POST', '/sandbox/readings', { archiveFlag: 'toBeArhieved' });
+      let person: { identificator: string; signSessionId: string };
+      try {
+        person = await identifiedPerson('archive-flag');
+      } finally {
+        await control('DELETE', '/sandbox/readings');
+      }
+      const request = {
+        identificator: person.identificator,
+        signSessionId: person.signSessionId,
+        documents: [{ ...documentToSign(), archive: true }],
+        emailSignedDocuments: false,
+        successUrl: 'https://rp.example/signing/ok',
+        cancelUrl: 'https://rp.example/signing/cancel',
+      };
+
+      const refused = await expectBtrustError(client.startSignSession(request), 'BAD_REQUEST');
+      expect(refused.answerClass).toBe('DEFINITIVE');
+      const started = await newClient({ archiveFlagName: 'toBeArhieved' }).startSignSession(request);
+      expect(started.resultId).toEqual(expect.any(String));
     });
 
     it('refuses a sign session already used by a finished signing with REJECTED', async () => {

@@ -158,19 +158,33 @@ describe('Mobile identification (scenario 1)', () => {
   });
 
   it.each([
-    ['http503', 503, 'UPSTREAM_UNAVAILABLE', 'UNAVAILABLE'],
-    ['http500', 502, 'UPSTREAM_ERROR', 'UPSTREAM_ERROR'],
-    ['delay', 504, 'UPSTREAM_TIMEOUT', 'TIMEOUT'],
-  ])('reports a provider %s on the paid POST as %i, records FAILED and never sends it twice', async (kind, httpStatus, code, failure) => {
+    ['a 503', 'http503'],
+    ['a 500', 'http500'],
+    ['a timeout', 'delay'],
+    ['a connection reset after the request arrived', 'reset'],
+    ['a 200 cut short', 'malformed'],
+  ])('keeps the paid POST answered with %s as OUTCOME_UNKNOWN, answers 502 PROVIDER_OUTCOME_UNKNOWN and never sends it again', async (_label, kind) => {
     await sandbox.fault('identification', kind, 1, kind === 'delay' ? 3_000 : undefined);
-    const response = await api().post('/api/v1/mobile-identifications').send(VALID).expect(httpStatus);
+    const response = await api().post('/api/v1/mobile-identifications').set('Idempotency-Key', `unknown-${kind}`).send(VALID).expect(502);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(response.body.code).toBe(code);
+    expect(response.body).toMatchObject({
+      code: 'PROVIDER_OUTCOME_UNKNOWN',
+      title: "B-Trust's answer is unknown",
+      detail: 'B-Trust may or may not have started this request. Do not send it again: the record is kept as OUTCOME_UNKNOWN for an operator to resolve.',
+      id: expect.any(String),
+    });
+    const [row] = await db().query('SELECT id, status, failure_code, next_poll_at FROM mobile_identifications ORDER BY created_at DESC LIMIT 1');
+    expect(row).toEqual({ id: response.body.id, status: 'OUTCOME_UNKNOWN', failure_code: 'PROVIDER_OUTCOME_UNKNOWN', next_poll_at: null });
+    expect((await status(response.body.id)).status).toBe('OUTCOME_UNKNOWN');
+
+    // The same Idempotency-Key gets the same problem, and B-Trust is not asked again.
+    const repeat = await api().post('/api/v1/mobile-identifications').set('Idempotency-Key', `unknown-${kind}`).send(VALID).expect(502);
+    expect(repeat.body).toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN', id: response.body.id });
     expect((await sandbox.calls()).identification).toBe(1);
-    const [row] = await db().query(
-      'SELECT status, failure_code FROM mobile_identifications ORDER BY created_at DESC LIMIT 1',
-    );
-    expect(row).toEqual({ status: 'FAILED', failure_code: failure });
+    // Nor is it polled: there is nothing to poll until an operator resolves it.
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    const [after] = await db().query('SELECT status, poll_count FROM mobile_identifications WHERE id = $1', [response.body.id]);
+    expect(after).toEqual({ status: 'OUTCOME_UNKNOWN', poll_count: 0 });
   });
 
   it('answers 404 for an unknown identification and 400 for a malformed id', async () => {

@@ -195,6 +195,42 @@ describe('GET /metrics', () => {
       expect(text).not.toContain('queue="__pgboss__');
     });
 
+    it('reports the open records of every state machine by state, and the age of the oldest, computed at scrape', async () => {
+      const unknownBefore = sampleValue(await scrape(), 'btrust_cas_open_records', { entity: 'mobile_identification', state: 'OUTCOME_UNKNOWN' });
+      const pending = (await api().post('/api/v1/mobile-identifications').send(MOBILE).expect(201)).body.id as string;
+      await sandbox.fault('identification', 'delay', 1, 2_500);
+      const unknown = (await api().post('/api/v1/mobile-identifications').send(MOBILE).expect(502)).body.id as string;
+      await db().query(`UPDATE mobile_identifications SET created_at = now() - interval '2 hours' WHERE id = $1`, [unknown]);
+      await db().query(`UPDATE mobile_identifications SET created_at = now() - interval '10 minutes' WHERE id = $1`, [pending]);
+
+      const text = await scrape();
+      const mobile = (state: string) => ({ entity: 'mobile_identification', state });
+      expect(sampleValue(text, 'btrust_cas_open_records', mobile('OUTCOME_UNKNOWN'))).toBe((unknownBefore ?? 0) + 1);
+      expect(sampleValue(text, 'btrust_cas_open_record_oldest_age_seconds', mobile('OUTCOME_UNKNOWN'))).toBeGreaterThanOrEqual(7200);
+      const waiting = ['PENDING', 'ON_BOARDING', 'IN_PROGRESS'].map((state) => sampleValue(text, 'btrust_cas_open_records', mobile(state)) ?? Number.NaN);
+      expect(waiting.reduce((sum, count) => sum + count, 0)).toBeGreaterThanOrEqual(1);
+      const oldestWaiting = Math.max(...['PENDING', 'ON_BOARDING', 'IN_PROGRESS'].map((state) => sampleValue(text, 'btrust_cas_open_record_oldest_age_seconds', mobile(state)) ?? 0));
+      expect(oldestWaiting).toBeGreaterThanOrEqual(600);
+      // Final states are not open; every other machine's open states are there, 0 when empty.
+      expect(sampleValue(text, 'btrust_cas_open_records', mobile('COMPLETED'))).toBeUndefined();
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'signing', state: 'PENDING' })).toEqual(expect.any(Number));
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'STARTED' })).toEqual(expect.any(Number));
+    });
+
+    it('reads the open-record gauges as NaN when the database cannot answer them, and the rest of the scrape still works', async () => {
+      await db().query('ALTER TABLE signings RENAME TO signings_hidden');
+      let text: string;
+      try {
+        text = await scrape();
+      } finally {
+        await db().query('ALTER TABLE signings_hidden RENAME TO signings');
+      }
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'mobile_identification', state: 'PENDING' })).toBeNaN();
+      expect(sampleValue(text, 'btrust_cas_open_record_oldest_age_seconds', { entity: 'signing', state: 'PENDING' })).toBeNaN();
+      expect(sampleValue(text, 'btrust_cas_callback_inbox_pending')).toEqual(expect.any(Number));
+      expect(sampleValue(await scrape(), 'btrust_cas_open_records', { entity: 'signing', state: 'PENDING' })).not.toBeNaN();
+    });
+
     it('reports the days until the B-Trust client certificate expires', async () => {
       const certificate = server.app.get(BtrustClient).clientCertificateInfo()!;
       const expected = (certificate.notAfter.getTime() - Date.now()) / DAY_MS;

@@ -55,8 +55,9 @@ describe('Provider faults seen from the API', () => {
     await sandbox.reset();
     await sandbox.fault('identification', 'http503', 10);
     for (let attempt = 0; attempt < 2; attempt++) {
-      const failed = await request(server.url).post('/api/v1/mobile-identifications').send(VALID_MOBILE).expect(503);
-      expect(failed.body.code).toBe('UPSTREAM_UNAVAILABLE');
+      // A 503 after the paid request was sent leaves its outcome unknown.
+      const failed = await request(server.url).post('/api/v1/mobile-identifications').send(VALID_MOBILE).expect(502);
+      expect(failed.body.code).toBe('PROVIDER_OUTCOME_UNKNOWN');
     }
     const open = await request(server.url).post('/api/v1/mobile-identifications').send(VALID_MOBILE).expect(503);
     expect(open.body.code).toBe('CIRCUIT_OPEN');

@@ -36,7 +36,7 @@ class AdminRecordView {
 }
 
 export class MobileIdentificationAdminView extends AdminRecordView {
-  @ApiProperty({ enum: MOBILE_IDENTIFICATION_STATUSES, example: 'IN_PROGRESS' })
+  @ApiProperty({ enum: MOBILE_IDENTIFICATION_STATUSES, example: 'IN_PROGRESS', description: '`OUTCOME_UNKNOWN` waits for `POST …/{id}/resolve`.' })
   status: MobileIdentificationStatus;
 
   @ApiProperty({ example: 'EGN' })
@@ -44,6 +44,14 @@ export class MobileIdentificationAdminView extends AdminRecordView {
 
   @ApiProperty({ example: '******6742' })
   identifierMasked: string;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'a2c25bcd-00f0-4128-8890-fbcb26fc2f81',
+    description: 'B-Trust\'s callbackId; null while B-Trust\'s answer to the request is unknown.',
+  })
+  providerCallbackId: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'IN_PROGRESS', description: 'B-Trust\'s last reported status.' })
   providerStatus: string | null;
@@ -182,6 +190,7 @@ export function toMobileIdentificationAdminView(record: MobileIdentification): M
     status: record.status,
     docType: record.docType,
     identifierMasked: record.identifierMasked,
+    providerCallbackId: record.providerCallbackId,
     providerStatus: record.providerStatus,
     expiresAt: iso(record.expiresAt),
     completedAt: iso(record.completedAt),

@@ -24,10 +24,17 @@ export function identifierHmacOf(identifier: string): string {
  */
 export const OPEN_MOBILE_IDENTIFICATION = `status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS')`;
 
+/**
+ * SQL for every state that is not final, OUTCOME_UNKNOWN included (it waits for an operator, not
+ * for a poll): the open-record gauges count these through the index of the same condition.
+ */
+export const UNFINISHED_MOBILE_IDENTIFICATION = `status IN ('PENDING', 'ON_BOARDING', 'IN_PROGRESS', 'OUTCOME_UNKNOWN')`;
+
 @Entity({ name: 'mobile_identifications' })
 @Index(['owner', 'createdAt'])
 // The pollers' work list: open identifications in the order their polls fall due.
 @Index('mobile_identifications_poll_due', ['nextPollAt'], { where: OPEN_MOBILE_IDENTIFICATION })
+@Index('mobile_identifications_unfinished', ['status', 'createdAt'], { where: UNFINISHED_MOBILE_IDENTIFICATION })
 export class MobileIdentification {
   @PrimaryColumn('uuid')
   id: string;
@@ -117,6 +124,10 @@ export class MobileIdentification {
 
   @Column({ name: 'poll_count', type: 'integer', default: 0 })
   pollCount: number;
+
+  /** Finished answers that came without the eID certificate; at EID_CERTIFICATE_FETCH_ATTEMPTS the identification FAILS. */
+  @Column({ name: 'eid_certificate_misses', type: 'integer', default: 0 })
+  eidCertificateMisses: number;
 
   @Column({ name: 'next_poll_at', type: 'timestamptz', nullable: true })
   nextPollAt: Date | null;

@@ -3,7 +3,7 @@ import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
-import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
+import { ApiProblemResponses, OUTCOME_UNKNOWN_EXAMPLE, PAID_START_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../../common/http/idempotency-header';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
@@ -36,7 +36,10 @@ export class MobileIdentificationsController {
     summary: 'Start a B-Trust MOBILE identification (scenario 1; paid)',
     description:
       'Validates the identifier (EGN/LNC checksums, date of birth, e-mail, E.164 phone) before calling B-Trust, ' +
-      'then polls B-Trust in the background until the person confirms in the app, rejects, or `expiresAt` passes.',
+      'then polls B-Trust in the background until the person confirms in the app, rejects, or `expiresAt` passes ' +
+      '(then B-Trust is asked once more). When B-Trust may or may not have started the paid request (a timeout, a reset or a 5xx ' +
+      'after it was sent), the answer is 502 `PROVIDER_OUTCOME_UNKNOWN` with the record\'s `id`: do not send the request again; ' +
+      'the record is `OUTCOME_UNKNOWN` until an operator resolves it. A repeat with the same `Idempotency-Key` gets the same problem.',
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: MobileIdentificationCreatedView })
@@ -44,9 +47,9 @@ export class MobileIdentificationsController {
     400: ['VALIDATION_FAILED', 'INVALID_IDEMPOTENCY_KEY', 'MALFORMED_JSON'],
     409: ['IDEMPOTENCY_IN_PROGRESS'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
-    ...UPSTREAM_PROBLEMS,
+    ...PAID_START_PROBLEMS,
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  })
+  }, { 502: OUTCOME_UNKNOWN_EXAMPLE })
   async create(
     @CurrentOwner() owner: string,
     @Body() request: CreateMobileIdentificationDto,

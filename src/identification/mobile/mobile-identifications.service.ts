@@ -1,14 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { postgresPool } from '../../database/postgres-pool';
 import { BtrustClient } from '../../btrust/btrust.client';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { MobileIdentificationResult } from '../../btrust/btrust.types';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
 import { ApiProblem, NotFoundProblem } from '../../common/problem/problem';
-import { upstreamProblem } from '../../common/problem/upstream-problem';
+import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../../common/problem/upstream-problem';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
 import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
@@ -16,11 +17,23 @@ import type { MobileIdentificationSummary } from './dto/mobile-identification.vi
 import { MobileIdentification, OPEN_MOBILE_IDENTIFICATION } from './mobile-identification.entity';
 import { mobileIdentificationMachine, MobileIdentificationStatus } from './mobile-identification.state';
 import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
+import { decidePoll, lastAskAt, PollAnswer, PollDecision } from './mobile-poll-decision';
 
+const UNCLAIMED = '(poll_claimed_until IS NULL OR poll_claimed_until < now())';
 /** An open identification no instance is polling right now. */
-const CLAIMABLE = `${OPEN_MOBILE_IDENTIFICATION} AND (poll_claimed_until IS NULL OR poll_claimed_until < now())`;
+const CLAIMABLE = `${OPEN_MOBILE_IDENTIFICATION} AND ${UNCLAIMED}`;
+/** What an operator's refresh may ask about: an open identification, or one whose last ask failed. */
+const REFRESHABLE = `(${OPEN_MOBILE_IDENTIFICATION} OR (status = 'OUTCOME_UNKNOWN' AND provider_callback_id IS NOT NULL)) AND ${UNCLAIMED}`;
 
-type PollingState = Pick<MobileIdentification, 'id' | 'status' | 'providerCallbackId' | 'expiresAt' | 'language' | 'pollCount'>;
+type PollingState = Pick<
+  MobileIdentification,
+  'id' | 'status' | 'providerCallbackId' | 'expiresAt' | 'createdAt' | 'language' | 'pollCount' | 'eidCertificateMisses'
+>;
+
+/** How an operator settles an OUTCOME_UNKNOWN identification after asking B-Trust. */
+export type OutcomeResolution =
+  | { outcome: 'NOT_STARTED'; note?: string }
+  | { outcome: 'STARTED'; callbackId: string; validUntil?: Date; note?: string };
 
 /** Everything a move can write besides the status itself. */
 type MobileChanges = Partial<Omit<MobileIdentification, 'id' | 'status' | 'owner'>>;
@@ -28,17 +41,28 @@ type MobileChanges = Partial<Omit<MobileIdentification, 'id' | 'status' | 'owner
 @Injectable()
 export class MobileIdentificationsService {
   private readonly logger = new Logger(MobileIdentificationsService.name);
+  private readonly defaultValidityMs: number;
+  private readonly graceMs: number;
+  private readonly certificateAttempts: number;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly btrust: BtrustClient,
     private readonly polls: MobileIdentificationPollScheduler,
-  ) {}
+    @Inject(APP_CONFIG) config: ResolvedAppConfig,
+  ) {
+    this.defaultValidityMs = config.identification.mobileDefaultValidityMs;
+    this.graceMs = config.btrust.deadlineGraceMs;
+    this.certificateAttempts = config.identification.eidCertificateFetchAttempts;
+  }
 
   /**
    * Records the request (validated, cross-field rules included, by the DTO),
-   * then asks B-Trust (a paid call, never retried). The record exists before the call, so a failure is kept as
-   * FAILED with its reason instead of vanishing.
+   * then asks B-Trust (a paid call, never retried). The record exists before
+   * the call, so nothing vanishes: a request B-Trust did not start ends FAILED
+   * with its reason, and one it may have started (a timeout, a reset or a 5xx
+   * after it was sent) is kept as OUTCOME_UNKNOWN for an operator, and never
+   * sent again.
    */
   async create(
     owner: string,
@@ -66,6 +90,7 @@ export class MobileIdentificationsService {
       identificationBefore: null,
       failureCode: null,
       failureMessage: null,
+      eidCertificateMisses: 0,
       // Looked at again then if B-Trust's answer never got recorded (the process stopped mid-call).
       nextPollAt: this.polls.outcomeDeadline(),
       lastPolledAt: null,
@@ -94,21 +119,27 @@ export class MobileIdentificationsService {
       );
     } catch (error) {
       if (!(error instanceof BtrustError)) throw error;
+      if (error.answerClass === 'UNKNOWN_OUTCOME') {
+        await this.move(id, 'OUTCOME_UNKNOWN', 'api', {
+          failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
+          failureMessage: `B-Trust may or may not have started the request (${whatFailed(error)}).`,
+          nextPollAt: null,
+        });
+        throw outcomeUnknownProblem(id);
+      }
       await this.move(id, 'FAILED', 'api', { failureCode: error.code, failureMessage: failureMessage(error) });
-      throw upstreamProblem(error);
+      throw notStartedProblem(error);
     }
 
     const firstPollAt = this.polls.firstPollTime();
+    // Reading: without a readable `validity` the configured default bounds the identification.
+    const expiresAt = accepted.validUntil ?? new Date(identification.createdAt.getTime() + this.defaultValidityMs);
     await postgresPool(this.dataSource).query(
       `UPDATE mobile_identifications SET provider_callback_id = $2, expires_at = $3, next_poll_at = $4, updated_at = now()
        WHERE id = $1`,
-      [id, accepted.callbackId, accepted.validUntil, firstPollAt],
+      [id, accepted.callbackId, expiresAt, firstPollAt],
     );
-    return Object.assign(identification, {
-      providerCallbackId: accepted.callbackId,
-      expiresAt: accepted.validUntil,
-      nextPollAt: firstPollAt,
-    });
+    return Object.assign(identification, { providerCallbackId: accepted.callbackId, expiresAt, nextPollAt: firstPollAt });
   }
 
   /**
@@ -180,13 +211,14 @@ export class MobileIdentificationsService {
   }
 
   /**
-   * One poll now, outside the schedule (an operator's refresh). An
-   * identification being polled by an instance right now is left to that poll.
+   * One poll now, outside the schedule (an operator's refresh), also of an
+   * OUTCOME_UNKNOWN identification whose last ask failed. An identification
+   * being polled by an instance right now is left to that poll.
    */
   async pollOnce(id: string): Promise<void> {
     const [claimed]: [unknown[], number] = await this.dataSource.query(
       `UPDATE mobile_identifications SET poll_claimed_until = now() + make_interval(secs => $2)
-        WHERE id = $1 AND ${CLAIMABLE}
+        WHERE id = $1 AND ${REFRESHABLE}
         RETURNING id`,
       [id, this.polls.claimLeaseMs / 1000],
     );
@@ -196,67 +228,139 @@ export class MobileIdentificationsService {
   /**
    * One poll of B-Trust for an identification this instance has claimed, its
    * provider slot already taken. Writes the answer, when to poll next, and
-   * releases the claim.
+   * releases the claim. What the answer means is decided by decidePoll.
    */
   async pollClaimed(id: string): Promise<void> {
     const identification = await this.pollingState(id);
     if (!identification || mobileIdentificationMachine.isFinal(identification.status)) return;
     if (!identification.providerCallbackId) {
+      if (identification.status === 'OUTCOME_UNKNOWN') return this.releasePollClaims([id]);
       // The process stopped between recording the request and hearing B-Trust's answer.
-      await this.move(id, 'FAILED', 'poll', {
+      await this.move(id, 'OUTCOME_UNKNOWN', 'poll', {
         failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-        failureMessage: 'The server stopped before B-Trust confirmed the request.',
-      });
-      return;
-    }
-    if (identification.expiresAt && identification.expiresAt.getTime() <= Date.now()) {
-      await this.move(id, 'EXPIRED', 'poll', { failureCode: 'EXPIRED', failureMessage: 'The person did not confirm in time.' });
-      return;
-    }
-
-    // When B-Trust was asked, not when it answered: the schedule is about asking.
-    const polledAt = new Date();
-    let result: MobileIdentificationResult;
-    try {
-      result = await this.btrust.getIdentificationResult(identification.providerCallbackId, {
-        language: identification.language as ProviderLanguage,
-      });
-    } catch (error) {
-      if (!(error instanceof BtrustError)) throw error;
-      return this.afterPollFailure(identification, error, polledAt);
-    }
-
-    if (result.state === 'FINISHED') {
-      await this.move(id, 'COMPLETED', 'poll', {
-        certificatePdf: result.certificatePdf,
-        identificator: result.identificator,
-        identificationBefore: result.identificationBefore,
-        completedAt: new Date(),
-        providerStatus: 'FINISHED',
-        lastPolledAt: polledAt,
-        pollCount: identification.pollCount + 1,
+        failureMessage: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the request.",
         nextPollAt: null,
       });
       return;
     }
 
-    const progress = {
-      providerStatus: result.providerStatus,
-      lastPolledAt: polledAt,
-      pollCount: identification.pollCount + 1,
-      nextPollAt: this.polls.nextPollTime(identification.pollCount + 1),
-      pollClaimedUntil: null,
-    };
-    const target = progressStatus(result.providerStatus);
-    if (target && target !== identification.status) {
-      await this.move(id, target, 'poll', progress);
-    } else {
-      await postgresPool(this.dataSource).query(
-        `UPDATE mobile_identifications
-            SET provider_status = $2, last_polled_at = $3, poll_count = $4, next_poll_at = $5, poll_claimed_until = NULL, updated_at = now()
-          WHERE id = $1`,
-        [id, progress.providerStatus, progress.lastPolledAt, progress.pollCount, progress.nextPollAt],
+    // When B-Trust was asked, not when it answered: the schedule is about asking.
+    const polledAt = new Date();
+    let answer: PollAnswer;
+    let result: MobileIdentificationResult | undefined;
+    try {
+      result = await this.btrust.getIdentificationResult(identification.providerCallbackId, {
+        language: identification.language as ProviderLanguage,
+      });
+      answer = result.state === 'FINISHED' ? { kind: 'finished', hasCertificate: result.certificatePdf !== null } : { kind: 'pending' };
+    } catch (error) {
+      if (!(error instanceof BtrustError)) throw error;
+      answer = { kind: 'failed', answerClass: error.answerClass, reason: failureMessage(error) };
+      // A 401/403 is logged, throttled, where every call is observed.
+      if (error.answerClass === 'TRANSIENT') {
+        this.logger.warn({ id, code: error.code, answerClass: error.answerClass }, 'Polling B-Trust failed; will ask again');
+      }
+    }
+
+    const timing = { now: polledAt.getTime(), deadline: this.deadlineOf(identification).getTime(), graceMs: this.graceMs };
+    const decision = decidePoll(answer, timing, { misses: identification.eidCertificateMisses, attempts: this.certificateAttempts });
+    await this.apply(identification, decision, result, polledAt, timing);
+  }
+
+  /**
+   * Settles an OUTCOME_UNKNOWN identification as an operator found it at B-Trust:
+   * NOT_STARTED ends it FAILED (RESOLVED_NOT_STARTED); STARTED takes B-Trust's
+   * callbackId and polls it again from now, within its deadline. Nothing is
+   * ever sent to B-Trust again but polls.
+   */
+  async resolveOutcomeUnknown(id: string, resolution: OutcomeResolution): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const [row]: Array<{ status: MobileIdentificationStatus; provider_callback_id: string | null }> = await manager.query(
+        'SELECT status, provider_callback_id FROM mobile_identifications WHERE id = $1 FOR UPDATE',
+        [id],
       );
+      if (!row) throw new NotFoundProblem('The mobile identification');
+      if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknownProblem('mobile identification', row.status);
+      const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
+      if (resolution.outcome === 'NOT_STARTED') {
+        await this.moveIn(manager, id, 'FAILED', 'operator', {
+          failureCode: 'RESOLVED_NOT_STARTED',
+          failureMessage: 'An operator confirmed with B-Trust that the request was never started.',
+        }, detail);
+        return;
+      }
+      await this.assertCallbackIdFits(manager, id, row.provider_callback_id, resolution.callbackId);
+      await this.moveIn(manager, id, 'PENDING', 'operator', {
+        providerCallbackId: resolution.callbackId,
+        ...(resolution.validUntil ? { expiresAt: resolution.validUntil } : {}),
+        failureCode: null,
+        failureMessage: null,
+        nextPollAt: new Date(),
+      }, detail);
+    });
+  }
+
+  /** The identification's deadline: B-Trust's validity, else the configured default from creation. */
+  private deadlineOf(identification: Pick<PollingState, 'expiresAt' | 'createdAt'>): Date {
+    return identification.expiresAt ?? new Date(identification.createdAt.getTime() + this.defaultValidityMs);
+  }
+
+  private async apply(
+    identification: PollingState,
+    decision: PollDecision,
+    result: MobileIdentificationResult | undefined,
+    polledAt: Date,
+    timing: { deadline: number; graceMs: number },
+  ): Promise<void> {
+    const { id } = identification;
+    const asked = { lastPolledAt: polledAt, pollCount: identification.pollCount + 1 };
+    switch (decision.kind) {
+      case 'complete': {
+        const finished = result as Extract<MobileIdentificationResult, { state: 'FINISHED' }>;
+        await this.move(id, 'COMPLETED', 'poll', {
+          ...asked,
+          certificatePdf: finished.certificatePdf,
+          identificator: finished.identificator,
+          identificationBefore: finished.identificationBefore,
+          completedAt: new Date(),
+          providerStatus: 'FINISHED',
+          failureCode: null,
+          failureMessage: null,
+        });
+        return;
+      }
+      case 'end':
+        if (decision.status === identification.status) {
+          // A refresh of an OUTCOME_UNKNOWN identification that still could not ask B-Trust.
+          await this.dataSource.getRepository(MobileIdentification).update(id, { ...asked, failureMessage: decision.message, pollClaimedUntil: null });
+          return;
+        }
+        await this.move(id, decision.status, 'poll', {
+          ...asked,
+          failureCode: decision.code,
+          failureMessage: decision.message,
+          ...(decision.misses !== undefined ? { eidCertificateMisses: decision.misses } : {}),
+        });
+        return;
+      case 'certificate-missing':
+      case 'ask-again': {
+        // Never later than the last ask, so that the deadline is honoured whatever the backoff.
+        const nextPollAt = new Date(Math.min(this.polls.nextPollTime(asked.pollCount).getTime(), Math.max(lastAskAt(timing), Date.now())));
+        const providerStatus = result?.state === 'PENDING' ? result.providerStatus : result ? 'FINISHED' : undefined;
+        const progress: MobileChanges = {
+          ...asked,
+          nextPollAt,
+          ...(providerStatus !== undefined ? { providerStatus } : {}),
+          ...(decision.kind === 'certificate-missing' ? { eidCertificateMisses: decision.misses } : {}),
+        };
+        // An OUTCOME_UNKNOWN identification that B-Trust answered again is polled again.
+        const target = identification.status === 'OUTCOME_UNKNOWN' ? 'PENDING' : progressStatus(providerStatus ?? null);
+        if (target && target !== identification.status) {
+          await this.move(id, target, 'poll', progress);
+        } else {
+          await this.dataSource.getRepository(MobileIdentification).update(id, { ...progress, pollClaimedUntil: null });
+        }
+      }
     }
   }
 
@@ -271,41 +375,47 @@ export class MobileIdentificationsService {
       status: MobileIdentificationStatus;
       provider_callback_id: string | null;
       expires_at: Date | null;
+      created_at: Date;
       language: string;
       poll_count: number;
-    }>('SELECT status, provider_callback_id, expires_at, language, poll_count FROM mobile_identifications WHERE id = $1', [id]);
+      eid_certificate_misses: number;
+    }>(
+      `SELECT status, provider_callback_id, expires_at, created_at, language, poll_count, eid_certificate_misses
+         FROM mobile_identifications WHERE id = $1`,
+      [id],
+    );
     if (!row) return undefined;
     return {
       id,
       status: row.status,
       providerCallbackId: row.provider_callback_id,
       expiresAt: row.expires_at,
+      createdAt: row.created_at,
       language: row.language,
       pollCount: row.poll_count,
+      eidCertificateMisses: row.eid_certificate_misses,
     };
   }
 
-  private async afterPollFailure(identification: PollingState, error: BtrustError, polledAt: Date): Promise<void> {
-    const failure = { failureCode: error.code, failureMessage: failureMessage(error), lastPolledAt: polledAt };
-    // Reading: B-Trust answers a rejected and an expired identification alike (REJECTED, data null);
-    // past `validity` we call it EXPIRED.
-    if (error.code === 'REJECTED') {
-      const expired = identification.expiresAt !== null && identification.expiresAt.getTime() <= Date.now();
-      await this.move(identification.id, expired ? 'EXPIRED' : 'REJECTED', 'poll', failure);
-      return;
+  /** B-Trust's callbackId may be given to this identification only: its own, or one no other identification holds. */
+  private async assertCallbackIdFits(manager: EntityManager, id: string, current: string | null, given: string): Promise<void> {
+    if (current !== null && current !== given) {
+      throw new ApiProblem(
+        HttpStatus.CONFLICT,
+        'CALLBACK_ID_MISMATCH',
+        'Another callbackId is already recorded',
+        'This identification already has a B-Trust callbackId; resolve it with that one.',
+      );
     }
-    if (error.code === 'UNPROCESSABLE_RESPONSE' || error.code === 'NOT_FOUND' || error.code === 'BAD_REQUEST') {
-      await this.move(identification.id, 'FAILED', 'poll', failure);
-      return;
+    const [other]: unknown[] = await manager.query('SELECT 1 FROM mobile_identifications WHERE provider_callback_id = $1 AND id <> $2', [given, id]);
+    if (other) {
+      throw new ApiProblem(
+        HttpStatus.CONFLICT,
+        'CALLBACK_ID_IN_USE',
+        'The callbackId belongs to another identification',
+        'Another mobile identification already polls this B-Trust callbackId.',
+      );
     }
-    // The provider (or our channel to it) is down: keep polling with backoff until `validity` passes.
-    await this.dataSource.getRepository(MobileIdentification).update(identification.id, {
-      pollCount: identification.pollCount + 1,
-      lastPolledAt: polledAt,
-      nextPollAt: this.polls.nextPollTime(identification.pollCount + 1),
-      pollClaimedUntil: null,
-    });
-    this.logger.warn({ id: identification.id, code: error.code }, 'Polling B-Trust failed; will retry');
   }
 
   private move(
@@ -314,18 +424,27 @@ export class MobileIdentificationsService {
     cause: string,
     changes: MobileChanges,
   ): Promise<TransitionOutcome<MobileIdentification>> {
-    return this.dataSource.transaction((manager) =>
-      applyTransition<MobileIdentificationStatus, MobileIdentification>(manager, {
-        target: MobileIdentification,
-        machine: mobileIdentificationMachine,
-        id,
-        to,
-        cause,
-        // Every move ends this instance's claim on the identification, if it held one.
-        changes: mobileIdentificationMachine.isFinal(to) ? { ...changes, nextPollAt: null, pollClaimedUntil: null } : { ...changes, pollClaimedUntil: null },
-        detail: changes.failureCode ? { code: changes.failureCode } : undefined,
-      }),
-    );
+    return this.dataSource.transaction((manager) => this.moveIn(manager, id, to, cause, changes));
+  }
+
+  private moveIn(
+    manager: EntityManager,
+    id: string,
+    to: MobileIdentificationStatus,
+    cause: string,
+    changes: MobileChanges,
+    detail?: Record<string, unknown>,
+  ): Promise<TransitionOutcome<MobileIdentification>> {
+    return applyTransition<MobileIdentificationStatus, MobileIdentification>(manager, {
+      target: MobileIdentification,
+      machine: mobileIdentificationMachine,
+      id,
+      to,
+      cause,
+      // Every move ends this instance's claim on the identification, if it held one.
+      changes: mobileIdentificationMachine.isFinal(to) ? { ...changes, nextPollAt: null, pollClaimedUntil: null } : { ...changes, pollClaimedUntil: null },
+      detail: detail ?? (changes.failureCode ? { code: changes.failureCode } : undefined),
+    });
   }
 }
 
@@ -338,4 +457,9 @@ function progressStatus(providerStatus: string | null): MobileIdentificationStat
 
 function failureMessage(error: BtrustError): string {
   return error.providerMessage ?? error.message;
+}
+
+/** What went wrong with the call, without anything B-Trust said: no personal data can be in it. */
+function whatFailed(error: BtrustError): string {
+  return error.httpStatus === undefined ? error.code : `${error.code}, HTTP ${error.httpStatus}`;
 }

@@ -1,3 +1,4 @@
+import { READING_KEYS, READING_MEANINGS, READING_VALUES } from '../sandbox-readings';
 import { html, page } from './html';
 
 export interface IndexView {
@@ -7,13 +8,20 @@ export interface IndexView {
 }
 
 const CONTROL_API: Array<[string, string]> = [
-  ['GET /sandbox/state', 'Every mobile identification, web identification and signing with its ids and state.'],
+  ['GET /sandbox/state', 'Every mobile identification, web identification and signing with its ids, state and creation time.'],
   ['POST /sandbox/mobile-identifications/{callbackId}/complete', 'The person confirms in the app. Body (optional): { "fullName": "..." }.'],
   ['POST /sandbox/mobile-identifications/{callbackId}/reject | /expire', 'The person refuses; or the request times out.'],
-  ['POST /sandbox/web-identifications/{webSessionId}/approve', 'The video identification succeeds. Body (optional): { "fullName", "egn", "reviewStatus": "ALLOW_DENY" | "ALLOWED" }.'],
-  ['POST /sandbox/web-identifications/{webSessionId}/reject | /cancel', 'The identification fails, or the person gives up.'],
+  ['POST /sandbox/web-identifications/{webSessionId}/approve', 'The video identification succeeds. Body (optional): { "fullName", "egn", "reviewStatus": "ALLOW_DENY" | "ALLOWED" }. With review=manual it waits for an agent.'],
+  ['POST /sandbox/web-identifications/{webSessionId}/reject | /cancel', 'The identification is refused, or the person gives up.'],
   ['POST /sandbox/web-identifications/{webSessionId}/expire', 'An open identification expires; an identified one loses its sign session.'],
+  ['POST /sandbox/web-identifications/{webSessionId}/review', 'Body { "decision": "ALLOWED" | "DENIED" }: an agent reviews one waiting for it (FINALIZE_REJECT) or approved automatically (ALLOW_DENY).'],
+  ['POST /sandbox/web-identifications/{webSessionId}/deny', 'An agent denies it after its automatic approval: registration REJECTED, review DENIED, sign session refused, a webhook.'],
+  ['POST /sandbox/web-identifications/{webSessionId}/fail', 'Body { "step": "WEB_IDV_REGISTRATION_FAILED" | "UPDATE_DOCUMENTS_WITH_CERTIFICATE_DATA_FAILED", "registrationStatus"?: "REJECTED" | "EXPIRED" | "STARTED" }: scenario 5 shows the failure step; a webhook.'],
   ['POST /sandbox/signings/{resultId}/sign | /reject | /expire', 'The person signs (no SMS code needed here), refuses, or lets the page expire.'],
+  ['GET | POST | DELETE /sandbox/readings', 'The sandbox-wide readings (below); merge a change into them (records created from then on take it); back to those of the start.'],
+  ['GET | POST | DELETE /sandbox/{mobile-identifications/{callbackId} | web-identifications/{webSessionId} | signings/{resultId}}/readings', "One record's readings; override some from now on; back to the sandbox-wide ones."],
+  ['POST /sandbox/callbacks/send', 'Body { "webSessionId" | "resultId", "processState"?, "code"? }: send now the webhook the record\'s state implies.'],
+  ['POST /sandbox/callbacks/repeat', 'Body { "requestId"?, "resultId"? }: send again that webhook, or the last one about that resultId, or the last one sent.'],
   ['POST /sandbox/faults', 'Body { operation, kind, count, delayMs? }: kind http500, http503, delay, reset or malformed for any operation; tamper-flip-byte, tamper-append, tamper-foreign-ca or tamper-other-document for getSignedDocuments.'],
   ['GET | DELETE /sandbox/faults', 'The armed faults; disarm them all.'],
   ['GET | DELETE /sandbox/calls', 'API calls received per operation; reset the counts.'],
@@ -46,6 +54,14 @@ against Node's trust store; add a private CA with <code>NODE_EXTRA_CA_CERTS</cod
 <table>
   ${CONTROL_API.map(([route, description]) => html`<tr><td><code>${route}</code></td><td>${description}</td></tr>`)}
 </table>
-<p>Operations: ${OPERATIONS}.</p>`,
+<p>Operations: ${OPERATIONS}.</p>
+<p>From a terminal: <code>npm run sandbox:cli -- --help</code> (the sandbox CLI: list, mobile, web, signing, webhook, faults,
+readings; it talks to this listener, or to <code>SANDBOX_CONTROL_URL</code>).</p>
+<h2>Readings</h2>
+<p>How the sandbox answers where the provider's document is unclear. The first value is the default. Set them at start
+(<code>SANDBOX_READINGS=rejectedStatus=500,dates=no-offset</code>), with <code>POST /sandbox/readings</code>, or per record.</p>
+<table>
+  ${READING_KEYS.map((key) => html`<tr><td><code>${key}</code></td><td><code>${READING_VALUES[key].join(' | ')}</code></td><td>${READING_MEANINGS[key]}</td></tr>`)}
+</table>`,
   );
 }

@@ -7,10 +7,17 @@ export class MobileIdentificationCreatedView {
   @ApiProperty({ format: 'uuid', example: '0b6f1f3e-7d7c-4a8e-9a51-3f0f3c1f2a10' })
   id: string;
 
-  @ApiProperty({ enum: MOBILE_IDENTIFICATION_STATUSES, example: 'PENDING' })
+  @ApiProperty({
+    enum: MOBILE_IDENTIFICATION_STATUSES,
+    example: 'PENDING',
+    description:
+      '`PENDING`, `ON_BOARDING`, `IN_PROGRESS`: waiting for the person. `COMPLETED`: identified, with the eID certificate. ' +
+      '`REJECTED`: the person refused. `EXPIRED`: not confirmed in time. `FAILED`: ended without a result (see `failure`). ' +
+      '`OUTCOME_UNKNOWN`: B-Trust may or may not have started it; an operator resolves it (not final).',
+  })
   status: MobileIdentificationStatus;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, example: '2026-11-27T12:05:00.000Z', description: 'B-Trust\'s `validity`: the person must confirm before this.' })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, example: '2026-11-27T12:05:00.000Z', description: 'The person must confirm before this: B-Trust\'s `validity`, or creation + MOBILE_DEFAULT_VALIDITY_MS when B-Trust gave none readable.' })
   expiresAt: string | null;
 
   @ApiProperty({ format: 'date-time', example: '2026-11-27T12:00:00.000Z' })
