@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { jsonDocument, pdf, SigningDriver } from '../signing/signing-support';
 import { VALID_MOBILE_REQUEST } from '../support/requests';
@@ -93,10 +94,30 @@ describe('Control characters in requests and webhooks', () => {
       );
     });
 
+    it.each([
+      ['note', { outcome: 'NOT_STARTED', note: `ticket${control}4711` }],
+      ['callbackId', { outcome: 'STARTED', callbackId: `a2c25bcd${control}` }],
+    ])('in the operator resolution field %s', async (field, body) => {
+      await expectRefusedAt(() => api().post(`/api/v1/admin/mobile-identifications/${randomUUID()}/resolve`).send(body), field);
+    });
+
     it('in an operator listing\'s query', async () => {
       const response = await api().get('/api/v1/admin/signings').query({ createdFrom: `2026-01-01${control}` }).expect(400);
       expect(response.body.errors).toEqual([expect.objectContaining({ field: 'createdFrom', codes: expect.arrayContaining(['noControlCharacters']) })]);
     });
+  });
+
+  // A line feed is left out: multipart encoders write it as %0A in a part's file name (the HTML form encoding).
+  it.each(CONTROLS.filter(([, control]) => control !== '\n'))('refuses %s in the file name of an uploaded part', async (_name, control) => {
+    const before = await rows();
+    const response = await api()
+      .post(`/api/v1/web-identifications/${identificationId}/signings`)
+      .field('metadata', JSON.stringify({ documents: [{ title: 'Loan agreement' }], ...driver.urls() }))
+      .attach('files', document, { filename: `contract${control}.pdf`, contentType: 'application/pdf' })
+      .expect(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field: 'documents.0.fileName', codes: ['isSafeFileName'] })]);
+    expect(await rows()).toEqual(before);
+    expect(await driver.sandbox.totalCalls()).toBe(0);
   });
 
   describe('in a webhook', () => {
