@@ -138,9 +138,9 @@ describe('Mobile identification whose paid request has an unknown outcome', () =
     }, 30_000);
 
     it.each<[string, object, string, string]>([
-      ['no outcome', {}, 'outcome', 'isIn'],
+      ['no outcome', {}, 'outcome', 'isDefined'],
       ['an unknown outcome', { outcome: 'MAYBE' }, 'outcome', 'isIn'],
-      ['STARTED without a callbackId', { outcome: 'STARTED' }, 'callbackId', 'isString'],
+      ['STARTED without a callbackId', { outcome: 'STARTED' }, 'callbackId', 'isDefined'],
       ['STARTED with an empty callbackId', { outcome: 'STARTED', callbackId: '' }, 'callbackId', 'minLength'],
       ['NOT_STARTED with a callbackId', { outcome: 'NOT_STARTED', callbackId: 'x' }, 'callbackId', 'ONLY_WITH_STARTED'],
       ['a validUntil that is not a date', { outcome: 'STARTED', callbackId: 'x', validUntil: 'tomorrow' }, 'validUntil', 'isIso8601'],
