@@ -77,7 +77,7 @@ export async function createApp(
   });
 
   // Off in production unless SWAGGER_ENABLED=true: the document maps every endpoint for whoever reaches it.
-  if (config.swaggerEnabled) setupSwagger(app);
+  if (config.swaggerEnabled) setupSwagger(app, config);
   // Off in production unless DEMO_ENABLED=true.
   if (config.demoEnabled) serveDemo(app);
   await app.init();

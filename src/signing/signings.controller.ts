@@ -13,6 +13,7 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
+import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE } from '../common/http/accepted-media-types';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
@@ -24,6 +25,7 @@ import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { LiveStatus } from '../events/live-status.service';
 import { LiveStatusRoute } from '../events/live-status-route.decorator';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
+import { EXAMPLE_PDF_BASE64 } from './dto/example-pdf';
 import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
 import { METADATA_FIELD, readSigningRequest } from './signing-request-reader';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
@@ -31,11 +33,12 @@ import { signingMachine } from './signing.state';
 import { SigningsService } from './signings.service';
 import { signingRequestFingerprint } from './signing-request-fingerprint';
 
+const EXAMPLE_URLS = { successUrl: exampleUrl('/signed'), cancelUrl: exampleUrl('/not-signed') };
+const EXAMPLE_VISIBLE_SIGNATURE = { page: 1, x: 56, y: 700, width: 200, height: 60 };
 const EXAMPLE_METADATA = {
-  documents: [{ title: 'Loan agreement 4711', visibleSignature: { page: 1, x: 56, y: 700, width: 200, height: 60 } }],
+  documents: [{ title: 'Loan agreement 4711', visibleSignature: EXAMPLE_VISIBLE_SIGNATURE }],
   emailSignedDocuments: false,
-  successUrl: 'http://localhost:3000/signed',
-  cancelUrl: 'http://localhost:3000/not-signed',
+  ...EXAMPLE_URLS,
 };
 
 @ApiTags('signing')
@@ -72,9 +75,8 @@ export class SigningsController {
             invisible: {
               summary: 'One document, invisible signature',
               value: {
-                documents: [{ fileName: 'contract-4711.pdf', title: 'Loan agreement 4711', contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==' }],
-                successUrl: 'http://localhost:3000/signed',
-                cancelUrl: 'http://localhost:3000/not-signed',
+                documents: [{ fileName: 'contract-4711.pdf', title: 'Loan agreement 4711', contentBase64: EXAMPLE_PDF_BASE64 }],
+                ...EXAMPLE_URLS,
               },
             },
             visible: {
@@ -84,14 +86,13 @@ export class SigningsController {
                   {
                     fileName: 'contract-4711.pdf',
                     title: 'Loan agreement 4711',
-                    contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==',
-                    visibleSignature: { page: 1, x: 56, y: 700, width: 200, height: 60 },
+                    contentBase64: EXAMPLE_PDF_BASE64,
+                    visibleSignature: EXAMPLE_VISIBLE_SIGNATURE,
                   },
-                  { fileName: 'terms.pdf', title: 'General terms', contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==' },
+                  { fileName: 'terms.pdf', title: 'General terms', contentBase64: EXAMPLE_PDF_BASE64 },
                 ],
                 emailSignedDocuments: true,
-                successUrl: 'http://localhost:3000/signed',
-                cancelUrl: 'http://localhost:3000/not-signed',
+                ...EXAMPLE_URLS,
               },
             },
           },
@@ -110,14 +111,18 @@ export class SigningsController {
           },
           encoding: { [METADATA_FIELD]: { contentType: 'application/json' }, files: { contentType: 'application/pdf' } },
           examples: {
-            oneDocument: { summary: 'metadata for one uploaded PDF', value: { [METADATA_FIELD]: EXAMPLE_METADATA } },
+            oneDocument: {
+              summary: 'One uploaded PDF and its metadata',
+              // A file part's content cannot be written in JSON: the value stands for the PDF's bytes.
+              value: { [METADATA_FIELD]: EXAMPLE_METADATA, files: ['(the bytes of contract-4711.pdf)'] },
+            },
           },
         },
       },
     },
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: SigningCreatedView })
+  @ApiCreatedResponse({ type: SigningCreatedView, description: 'B-Trust took the documents: the signing is `PENDING`; send the person to `redirectUrl`.' })
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
     404: ['NOT_FOUND'],
@@ -147,7 +152,7 @@ export class SigningsController {
 
   @Get('signings/:id')
   @ApiOperation({ summary: 'Status of a signing and the verification of each signed PDF' })
-  @ApiOkResponse({ type: SigningView })
+  @ApiOkResponse({ type: SigningView, description: 'The signing, with each document\'s verification once signed.' })
   @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
   async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<SigningView> {
     const signing = await this.signings.findOwned(owner, id);

@@ -10,7 +10,7 @@ export interface ProblemResponse {
 }
 
 /** Problem types are URNs: stable identifiers that promise no documentation host. */
-const TYPE_BASE = 'urn:btrust-cas:problem:';
+export const PROBLEM_TYPE_BASE = 'urn:btrust-cas:problem:';
 
 /** Codes for statuses reached without an ApiProblem (framework errors, routing). */
 const CODE_BY_STATUS: Record<number, { code: string; title: string }> = {
@@ -75,7 +75,7 @@ export function toProblem(error: unknown, context: { requestId?: string; instanc
       headers: error.headers,
       unexpected: false,
       body: {
-        type: TYPE_BASE + error.code,
+        type: PROBLEM_TYPE_BASE + error.code,
         title: error.title,
         status: error.status,
         code: error.code,
@@ -122,7 +122,7 @@ export function toProblem(error: unknown, context: { requestId?: string; instanc
     headers: {},
     unexpected: true,
     body: {
-      type: TYPE_BASE + 'INTERNAL_ERROR',
+      type: PROBLEM_TYPE_BASE + 'INTERNAL_ERROR',
       title: 'Internal server error',
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       code: 'INTERNAL_ERROR',
@@ -143,7 +143,7 @@ function expected(
     status,
     headers: {},
     unexpected: false,
-    body: { type: TYPE_BASE + code, title, status, code, detail, ...base },
+    body: { type: PROBLEM_TYPE_BASE + code, title, status, code, detail, ...base },
   };
 }
 

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
+import { exampleUrl } from '../../../common/http/api-examples';
 import { NoControlCharacters } from '../../../common/validation/decorators';
 
 export class CreateWebIdentificationDto {
@@ -15,33 +16,33 @@ export class CreateWebIdentificationDto {
   @IsIn(['bg', 'en'])
   language: 'bg' | 'en' = 'bg';
 
-  @ApiPropertyOptional({ default: true, description: 'B-Trust verifies the person\'s e-mail address.' })
+  @ApiPropertyOptional({ type: Boolean, default: true, description: 'B-Trust verifies the person\'s e-mail address.' })
   @IsOptional()
   @IsBoolean()
-  verifyEmail = true;
+  verifyEmail: boolean = true;
 
-  @ApiPropertyOptional({ default: true, description: 'B-Trust verifies the person\'s phone number.' })
+  @ApiPropertyOptional({ type: Boolean, default: true, description: 'B-Trust verifies the person\'s phone number.' })
   @IsOptional()
   @IsBoolean()
-  verifyPhone = true;
+  verifyPhone: boolean = true;
 
-  @ApiPropertyOptional({ default: true, description: 'Passed to B-Trust unchanged (its document describes this flag inconsistently).' })
+  @ApiPropertyOptional({ type: Boolean, default: true, description: 'Passed to B-Trust unchanged (its document describes this flag inconsistently).' })
   @IsOptional()
   @IsBoolean()
-  showGtcGdp = true;
+  showGtcGdp: boolean = true;
 
-  @ApiPropertyOptional({ default: true, description: 'Passed to B-Trust unchanged (its document describes this flag inconsistently).' })
+  @ApiPropertyOptional({ type: Boolean, default: true, description: 'Passed to B-Trust unchanged (its document describes this flag inconsistently).' })
   @IsOptional()
   @IsBoolean()
-  showMainInfo = true;
+  showMainInfo: boolean = true;
 
-  @ApiProperty({ example: 'http://localhost:3000/identified', description: 'Where B-Trust sends the person after success. Must be on ALLOWED_REDIRECT_ORIGINS.' })
+  @ApiProperty({ example: exampleUrl('/identified'), description: 'Where B-Trust sends the person after success. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
   @NoControlCharacters()
   successUrl: string;
 
-  @ApiProperty({ example: 'http://localhost:3000/cancelled', description: 'Where B-Trust sends the person after cancelling. Must be on ALLOWED_REDIRECT_ORIGINS.' })
+  @ApiProperty({ example: exampleUrl('/cancelled'), description: 'Where B-Trust sends the person after cancelling. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
   @NoControlCharacters()
