@@ -90,6 +90,8 @@ describe('Mobile identification (scenario 1)', () => {
       ['an EGN that disagrees with dateOfBirth', { dateOfBirth: '1978-05-17' }, 'dateOfBirth', 'EGN_DATE_OF_BIRTH_MISMATCH'],
       ['an EGN encoding a date of birth before 1900', { identifier: '5021010007', dateOfBirth: '1850-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
       ['an EGN encoding a date of birth in the future', { identifier: '5041010001', dateOfBirth: '2050-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['an EGN encoding 1800-01-01, the first day an EGN can', { identifier: '0021010008', dateOfBirth: '1800-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['an EGN encoding 2099-12-31, the last day an EGN can', { identifier: '9952310000', dateOfBirth: '2099-12-31' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
       ['a missing dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'isDefined'],
       ['a date of birth that is not YYYY-MM-DD', { dateOfBirth: '16-05-1978' }, 'dateOfBirth', 'isIsoDate'],
       ['a date of birth in the future', { docType: 'EMAIL', identifier: 'person@example.com', dateOfBirth: '2999-01-01' }, 'dateOfBirth', 'isPlausibleBirthDate'],
@@ -129,6 +131,23 @@ describe('Mobile identification (scenario 1)', () => {
       { field: 'identifier', codes: ['EGN_CHECKSUM'], messages: ['identifier has a wrong EGN check digit'] },
       { field: 'email', codes: ['isEmailAddress'], messages: ['email must be an e-mail address'] },
       { field: 'reason', codes: ['isDefined'], messages: ['reason is required'] },
+    ]);
+    expect(await sandbox.totalCalls()).toBe(0);
+  });
+
+  it.each([
+    ['an LNC with a wrong check digit', { docType: 'LNC', identifier: '1234567890' }, 'LNC_INVALID'],
+    ['an EGN that encodes no real date', { identifier: '7813326742' }, 'EGN_DATE'],
+  ])('lists %s in the same answer as the other invalid fields', async (_case, change, code) => {
+    const { reason: _reason, ...withoutReason } = VALID;
+    const response = await api()
+      .post('/api/v1/mobile-identifications')
+      .send({ ...withoutReason, ...change, phoneNumber: '0888' })
+      .expect(400);
+    expect(response.body.errors.map((error: { field: string; codes: string[] }) => [error.field, error.codes])).toEqual([
+      ['identifier', [code]],
+      ['phoneNumber', ['isE164Phone']],
+      ['reason', ['isDefined']],
     ]);
     expect(await sandbox.totalCalls()).toBe(0);
   });
