@@ -119,6 +119,16 @@ describe('The OpenAPI document', () => {
     }
   });
 
+  it('names in each 415 example the media types its operation takes', () => {
+    const refusing = operations(document).filter(([, operation]) => operation.responses['415']);
+    expect(refusing.map(([name]) => name)).toEqual(expect.arrayContaining(['POST /api/v1/mobile-identifications', 'POST /callbacks/btrust/{token}']));
+    for (const [name, operation] of refusing) {
+      const example = operation.responses['415'].content['application/problem+json'].examples.UNSUPPORTED_MEDIA_TYPE.value;
+      const accepted = Object.keys(operation.requestBody?.content ?? { 'application/json': {} });
+      expect({ name, accepted: example.acceptedMediaTypes }).toEqual({ name, accepted });
+    }
+  });
+
   it('types the problem\'s errors as objects and emailSignedDocuments as a boolean', () => {
     const { schemas } = document.components;
     expect(schemas.ProblemView.properties.errors).toEqual(expect.objectContaining({ type: 'array', items: { $ref: '#/components/schemas/FieldProblemView' } }));

@@ -22,8 +22,13 @@ import { OperatorContext } from './operator-context.decorator';
 
 const LIST_PROBLEMS = { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] } as const;
 const AUDIT_TRAIL_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] } as const;
-const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], ...UPSTREAM_PROBLEMS } as const;
-const RESOLVE_PROBLEMS = { 400: ['VALIDATION_FAILED', 'BAD_REQUEST', 'MALFORMED_JSON'], 404: ['NOT_FOUND'], 409: ['NOT_OUTCOME_UNKNOWN'] } as const;
+const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 415: ['UNSUPPORTED_MEDIA_TYPE'], ...UPSTREAM_PROBLEMS } as const;
+const RESOLVE_PROBLEMS = {
+  400: ['VALIDATION_FAILED', 'BAD_REQUEST', 'MALFORMED_JSON'],
+  404: ['NOT_FOUND'],
+  409: ['NOT_OUTCOME_UNKNOWN'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+} as const;
 
 /**
  * The operator API: every identification and signing of every owner, their

@@ -14,7 +14,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
-import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE } from '../common/http/accepted-media-types';
+import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
@@ -32,6 +32,8 @@ import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 import { signingMachine } from './signing.state';
 import { SigningsService } from './signings.service';
 import { signingRequestFingerprint } from './signing-request-fingerprint';
+
+const SIGNING_MEDIA_TYPES = [JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE];
 
 const EXAMPLE_URLS = { successUrl: exampleUrl('/signed'), cancelUrl: exampleUrl('/not-signed') };
 const EXAMPLE_VISIBLE_SIGNATURE = { page: 1, x: 56, y: 700, width: 200, height: 60 };
@@ -55,7 +57,7 @@ export class SigningsController {
   @Post('web-identifications/:id/signings')
   @LimitCreationRate('signings')
   @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
-  @AcceptsMediaTypes(JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE)
+  @AcceptsMediaTypes(...SIGNING_MEDIA_TYPES)
   @ApiOperation({
     summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
     description:
@@ -131,7 +133,7 @@ export class SigningsController {
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...UPSTREAM_PROBLEMS,
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  })
+  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES) })
   async create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,

@@ -2,6 +2,7 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
 import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
+import { JSON_MEDIA_TYPE, unsupportedMediaTypeExample } from './accepted-media-types';
 
 /** One invalid field of a VALIDATION_FAILED problem (FieldProblem on the wire). */
 export class FieldProblemView {
@@ -101,7 +102,7 @@ const FULL_EXAMPLES: Readonly<Record<string, ProblemExample>> = {
       { field: 'reason', codes: ['isDefined'], messages: ['reason is required'] },
     ],
   },
-  UNSUPPORTED_MEDIA_TYPE: { ...exampleOf(415, 'UNSUPPORTED_MEDIA_TYPE'), detail: 'Send the body as application/json.', acceptedMediaTypes: ['application/json'] },
+  UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample([JSON_MEDIA_TYPE]),
   RATE_LIMITED: {
     ...exampleOf(429, 'RATE_LIMITED'),
     title: 'Too many requests',
