@@ -7,6 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { AppModule } from './app.module';
 import { isProtectedRoute } from './common/auth/protected-routes';
+import { refuseUnacceptedMediaTypes } from './common/http/accepted-media-types';
 import { registerBrowserSecurity } from './common/http/browser-security';
 import { closeStalledBodies, connectionLimitOptions } from './common/http/connection-limits';
 import { keepPersonalDataOutOfCaches } from './common/http/no-store';
@@ -74,13 +75,15 @@ export async function createApp(
   await registerBrowserSecurity(app, config);
   // Browsers upload documents as multipart/form-data; read as streams by the routes that take them, within the signing limits.
   await app.register(fastifyMultipart, { limits: { fileSize: config.signing.maxDocumentBytes, files: config.signing.maxDocuments } });
+  // A body of a media type its route does not take is refused (415) before it is read.
+  refuseUnacceptedMediaTypes(fastify);
   // Routes are added by app.init() below; those that take documents inline get a body limit sized for them.
   fastify.addHook('onRoute', (route) => {
     if (isDocumentUploadRoute(route.config)) route.bodyLimit = signingRequestBodyLimit(config.signing);
   });
 
   // Off in production unless SWAGGER_ENABLED=true: the document maps every endpoint for whoever reaches it.
-  if (config.swaggerEnabled) setupSwagger(app);
+  if (config.swaggerEnabled) setupSwagger(app, config);
   // Off in production unless DEMO_ENABLED=true.
   if (config.demoEnabled) serveDemo(app);
   await app.init();

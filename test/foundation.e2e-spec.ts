@@ -79,14 +79,48 @@ describe('Foundation', () => {
     expect(response.body.code).toBe('MALFORMED_JSON');
   });
 
-  it('answers an unsupported content type with 415', async () => {
-    const response = await request(server.url)
-      .post('/test-probe/echo')
-      .set('Content-Type', 'application/xml')
-      .send('<name>x</name>')
-      .expect(415);
+  it.each([
+    ['application/xml', '<name>x</name>'],
+    ['text/plain', '{"name": "x", "count": 1}'],
+    ['application/x-www-form-urlencoded', 'name=x&count=1'],
+    ['application/merge-patch+json', '{"name": "x", "count": 1}'],
+  ])('answers a %s body to a JSON route with 415 naming the accepted type', async (type, body) => {
+    const response = await request(server.url).post('/test-probe/echo').set('Content-Type', type).send(body).expect(415);
     expect(response.headers['content-type']).toMatch(PROBLEM_JSON);
-    expect(response.body.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(response.headers.accept).toBe('application/json');
+    expect(response.body).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      detail: 'Send the body as application/json.',
+      acceptedMediaTypes: ['application/json'],
+    });
+  });
+
+  it('answers a multipart body, or a body without a content type, to a JSON route with the same 415', async () => {
+    const multipart = await request(server.url).post('/test-probe/echo').field('name', 'x').expect(415);
+    expect(multipart.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', acceptedMediaTypes: ['application/json'] });
+    const untyped = await request(server.url).post('/test-probe/echo').set('Content-Type', '').send('name=x').expect(415);
+    expect(untyped.body).toMatchObject({ code: 'UNSUPPORTED_MEDIA_TYPE', acceptedMediaTypes: ['application/json'] });
+  });
+
+  it('takes JSON whatever the case of its media type and with parameters', async () => {
+    for (const type of ['application/json; charset=utf-8', 'Application/JSON']) {
+      await request(server.url).post('/test-probe/echo').set('Content-Type', type).send('{"name": "x", "count": 1}').expect(201);
+    }
+  });
+
+  it('names both accepted types on the signing route, and JSON on the webhook', async () => {
+    const signing = await request(server.url)
+      .post('/api/v1/web-identifications/8a1d3f0e-0000-4000-8000-000000000000/signings')
+      .set('Content-Type', 'text/plain')
+      .send('hello')
+      .expect(415);
+    expect(signing.headers.accept).toBe('application/json, multipart/form-data');
+    expect(signing.body).toMatchObject({
+      detail: 'Send the body as application/json or multipart/form-data.',
+      acceptedMediaTypes: ['application/json', 'multipart/form-data'],
+    });
+    const webhook = await request(server.url).post('/callbacks/btrust/some-token').set('Content-Type', 'text/plain').send('{}').expect(415);
+    expect(webhook.body.acceptedMediaTypes).toEqual(['application/json']);
   });
 
   it('answers a body over HTTP_BODY_LIMIT_MB with 413', async () => {

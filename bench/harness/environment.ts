@@ -1,9 +1,9 @@
 import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { importEsm } from '../../src/common/esm-import';
+import { freePort } from '../../test/support/free-port';
 
 export interface BenchPostgres {
   /** A URL to the `postgres` database, from which each scenario group makes a database of its own. */
@@ -18,17 +18,6 @@ export interface BenchPostgres {
 type EmbeddedPostgresModule = {
   default: new (options: Record<string, unknown>) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
 };
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 /**
  * A real PostgreSQL for the whole run: the one DATABASE_URL names, or an

@@ -3,10 +3,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignJWT } from 'jose';
 import type { DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
+import { freePort } from '../../test/support/free-port';
 import { SandboxControl } from '../../test/support/sandbox-control';
 import type { BaselineDetails, BaselineSettings } from '../processes/baseline-main';
 import type { SandboxProcessDetails, SandboxProcessSettings } from '../processes/sandbox-main';
-import { createDatabase, dropDatabase, freePort, type BenchPostgres } from './environment';
+import { createDatabase, dropDatabase, type BenchPostgres } from './environment';
 import { RunningProcess, startBenchProcess, startServerProcess } from './processes';
 import type { BenchSettings } from './settings';
 

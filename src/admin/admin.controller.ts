@@ -22,8 +22,13 @@ import { OperatorContext } from './operator-context.decorator';
 
 const LIST_PROBLEMS = { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] } as const;
 const AUDIT_TRAIL_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] } as const;
-const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], ...UPSTREAM_PROBLEMS } as const;
-const RESOLVE_PROBLEMS = { 400: ['VALIDATION_FAILED', 'BAD_REQUEST', 'MALFORMED_JSON'], 404: ['NOT_FOUND'], 409: ['NOT_OUTCOME_UNKNOWN'] } as const;
+const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 415: ['UNSUPPORTED_MEDIA_TYPE'], ...UPSTREAM_PROBLEMS } as const;
+const RESOLVE_PROBLEMS = {
+  400: ['VALIDATION_FAILED', 'BAD_REQUEST', 'MALFORMED_JSON'],
+  404: ['NOT_FOUND'],
+  409: ['NOT_OUTCOME_UNKNOWN'],
+  415: ['UNSUPPORTED_MEDIA_TYPE'],
+} as const;
 
 /**
  * The operator API: every identification and signing of every owner, their
@@ -38,7 +43,7 @@ export class AdminController {
 
   @Get('mobile-identifications')
   @ApiOperation({ summary: 'List mobile identifications (all owners), newest first' })
-  @ApiOkResponse({ type: MobileIdentificationAdminPage })
+  @ApiOkResponse({ type: MobileIdentificationAdminPage, description: 'One page; `nextCursor` asks for the next.' })
   @ApiProblemResponses(LIST_PROBLEMS)
   async listMobileIdentifications(
     @OperatorContext() operator: OperatorActionContext,
@@ -50,7 +55,7 @@ export class AdminController {
 
   @Get('web-identifications')
   @ApiOperation({ summary: 'List web identifications (all owners), newest first' })
-  @ApiOkResponse({ type: WebIdentificationAdminPage })
+  @ApiOkResponse({ type: WebIdentificationAdminPage, description: 'One page; `nextCursor` asks for the next.' })
   @ApiProblemResponses(LIST_PROBLEMS)
   async listWebIdentifications(
     @OperatorContext() operator: OperatorActionContext,
@@ -62,7 +67,7 @@ export class AdminController {
 
   @Get('signings')
   @ApiOperation({ summary: 'List signings (all owners), newest first' })
-  @ApiOkResponse({ type: SigningAdminPage })
+  @ApiOkResponse({ type: SigningAdminPage, description: 'One page; `nextCursor` asks for the next.' })
   @ApiProblemResponses(LIST_PROBLEMS)
   async listSignings(@OperatorContext() operator: OperatorActionContext, @Query() query: SigningListQuery): Promise<SigningAdminPage> {
     const page = await this.records.list(operator, SIGNINGS, query);
@@ -71,7 +76,7 @@ export class AdminController {
 
   @Get('mobile-identifications/:id/audit-trail')
   @ApiOperation({ summary: 'Every status change of a mobile identification' })
-  @ApiOkResponse({ type: AuditTrailView })
+  @ApiOkResponse({ type: AuditTrailView, description: 'The status changes, oldest first.' })
   @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
   mobileIdentificationAuditTrail(
     @OperatorContext() operator: OperatorActionContext,
@@ -82,7 +87,7 @@ export class AdminController {
 
   @Get('web-identifications/:id/audit-trail')
   @ApiOperation({ summary: 'Every status change of a web identification' })
-  @ApiOkResponse({ type: AuditTrailView })
+  @ApiOkResponse({ type: AuditTrailView, description: 'The status changes, oldest first.' })
   @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
   webIdentificationAuditTrail(
     @OperatorContext() operator: OperatorActionContext,
@@ -93,7 +98,7 @@ export class AdminController {
 
   @Get('signings/:id/audit-trail')
   @ApiOperation({ summary: 'Every status change of a signing' })
-  @ApiOkResponse({ type: AuditTrailView })
+  @ApiOkResponse({ type: AuditTrailView, description: 'The status changes, oldest first.' })
   @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
   signingAuditTrail(@OperatorContext() operator: OperatorActionContext, @Param('id', ParseUUIDPipe) id: string): Promise<AuditTrailView> {
     return this.auditTrail(operator, SIGNINGS, id);
@@ -105,7 +110,7 @@ export class AdminController {
     summary: 'Poll B-Trust once for a mobile identification now',
     description: 'The same poll the background job makes; a final identification is left as it is.',
   })
-  @ApiOkResponse({ type: MobileIdentificationAdminView })
+  @ApiOkResponse({ type: MobileIdentificationAdminView, description: 'The identification after the poll.' })
   @ApiProblemResponses(REFRESH_PROBLEMS)
   async refreshMobileIdentification(
     @OperatorContext() operator: OperatorActionContext,
@@ -130,7 +135,7 @@ export class AdminController {
       notStarted: { summary: 'B-Trust never started it', value: { outcome: 'NOT_STARTED', note: 'B-Trust support ticket 4712' } },
     },
   })
-  @ApiOkResponse({ type: MobileIdentificationAdminView })
+  @ApiOkResponse({ type: MobileIdentificationAdminView, description: 'The identification as resolved.' })
   @ApiProblemResponses({ ...RESOLVE_PROBLEMS, 409: [...RESOLVE_PROBLEMS[409], 'CALLBACK_ID_MISMATCH', 'CALLBACK_ID_IN_USE'] })
   async resolveMobileIdentification(
     @OperatorContext() operator: OperatorActionContext,
@@ -146,7 +151,7 @@ export class AdminController {
     summary: 'Ask B-Trust where a web identification stands now',
     description: 'The same reconciliation that recovers missed webhooks (scenarios 5 and 4); moves are recorded with cause `operator`.',
   })
-  @ApiOkResponse({ type: WebIdentificationAdminView })
+  @ApiOkResponse({ type: WebIdentificationAdminView, description: 'The identification after asking B-Trust.' })
   @ApiProblemResponses(REFRESH_PROBLEMS)
   async refreshWebIdentification(
     @OperatorContext() operator: OperatorActionContext,
@@ -161,7 +166,7 @@ export class AdminController {
     summary: 'Ask B-Trust for a signing\'s signed documents now',
     description: 'The same reconciliation that recovers missed webhooks (3.3); moves are recorded with cause `operator`.',
   })
-  @ApiOkResponse({ type: SigningAdminView })
+  @ApiOkResponse({ type: SigningAdminView, description: 'The signing after asking B-Trust.' })
   @ApiProblemResponses(REFRESH_PROBLEMS)
   async refreshSigning(@OperatorContext() operator: OperatorActionContext, @Param('id', ParseUUIDPipe) id: string): Promise<SigningAdminView> {
     return toSigningAdminView(await this.records.refreshSigning(operator, id));

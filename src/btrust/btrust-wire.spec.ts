@@ -549,4 +549,25 @@ describe(parseBtrustCallback.name, () => {
     const long = withValue(fixture('callback.identification.json'), ['data', 'resultId'], '9'.repeat(201));
     expect(problemsOf(long)).toEqual([expect.stringContaining('data.resultId')]);
   });
+
+  it.each([
+    [['requestId'], '315\u0000'],
+    [['relyingPartyId'], '24102167\u0085'],
+    [['data', 'processState'], 'SIGN_SESSION\u0000'],
+    [['data', 'sessionId'], '245ccb3e\u007f'],
+    [['data', 'resultId'], '95\u0000'],
+    [['code'], 'OK\u0000'],
+    [['code'], 'OK\n'],
+    [['message'], 'executed\u0000successfully'],
+    [['message'], 'executed\u009bsuccessfully'],
+    [['data', 'dataMessage'], 'completed\u0000'],
+  ])('refuses %j holding a control character', (path, value) => {
+    const body = withValue(fixture('callback.identification.json'), path, value);
+    expect(problemsOf(body)).toEqual([expect.stringContaining(path.join('.'))]);
+  });
+
+  it('keeps tabs and line breaks in the provider\'s free-text messages', () => {
+    const body = withValue(withValue(fixture('callback.identification.json'), ['message'], 'line one\r\nline two'), ['data', 'dataMessage'], 'a\tb\nc');
+    expect(parseBtrustCallback(body)).toMatchObject({ message: 'line one\r\nline two', dataMessage: 'a\tb\nc' });
+  });
 });

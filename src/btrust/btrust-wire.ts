@@ -9,6 +9,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { DecodedBase64, type JsonPath } from '../common/json/json-with-base64';
+import { isMultiLineText, isSingleLineText } from '../common/validation/text';
 import { BtrustCallbackFormatError, BtrustError } from './btrust.errors';
 import type { ArchiveFlagName } from '../config/app-config';
 import {
@@ -692,8 +693,6 @@ export function toWebIdentificationStatus(answer: ProviderAnswer, settings: Wire
 // Callback (webhook body)
 
 const MAX_CALLBACK_VALUE_LENGTH = 200;
-// Control characters would end up in request paths and logs.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 function callbackValue(value: unknown, name: string, problems: string[]): string {
   const id = readWireId(value);
@@ -701,11 +700,27 @@ function callbackValue(value: unknown, name: string, problems: string[]): string
     problems.push(`${name} is missing or is not a non-empty string or non-negative integer`);
     return '';
   }
-  if (id.length > MAX_CALLBACK_VALUE_LENGTH || CONTROL_CHARACTERS.test(id)) {
+  // Control characters (C0, DEL, C1) would end up in request paths, the database (which refuses NUL) and logs.
+  if (id.length > MAX_CALLBACK_VALUE_LENGTH || !isSingleLineText(id)) {
     problems.push(`${name} is longer than ${MAX_CALLBACK_VALUE_LENGTH} characters or holds control characters`);
     return '';
   }
   return id;
+}
+
+/**
+ * An informative field: absent or a string. Reading: the provider's
+ * `message` and `dataMessage` are free text that may span lines, so tabs and
+ * line breaks pass there; `code` is a code and passes none. NUL and the other
+ * control characters are refused in all three.
+ */
+function informativeText(value: unknown, name: string, layout: 'single-line' | 'multi-line', problems: string[]): string | null {
+  const text = readWireString(value);
+  if (text !== null && !(layout === 'single-line' ? isSingleLineText(text) : isMultiLineText(text))) {
+    problems.push(`${name} holds control characters`);
+    return null;
+  }
+  return text;
 }
 
 /**
@@ -733,6 +748,9 @@ export function parseBtrustCallback(input: unknown): BtrustCallback {
   }
   const sessionId = callbackValue(data?.sessionId, 'data.sessionId', problems);
   const resultId = callbackValue(data?.resultId, 'data.resultId', problems);
+  const providerCode = informativeText(body.code, 'code', 'single-line', problems);
+  const message = informativeText(body.message, 'message', 'multi-line', problems);
+  const dataMessage = informativeText(data?.dataMessage, 'data.dataMessage', 'multi-line', problems);
   if (problems.length > 0) {
     throw new BtrustCallbackFormatError(problems);
   }
@@ -742,8 +760,8 @@ export function parseBtrustCallback(input: unknown): BtrustCallback {
     processState,
     sessionId,
     resultId,
-    providerCode: readWireString(body.code),
-    message: readWireString(body.message),
-    dataMessage: readWireString(data?.dataMessage),
+    providerCode,
+    message,
+    dataMessage,
   };
 }

@@ -33,7 +33,7 @@ export class CallbacksController {
   @ApiParam({ name: 'token', description: 'The unguessable part of the callback URL.' })
   @ApiBody({ schema: { type: 'object', example: CALLBACK_EXAMPLE } })
   @ApiOkResponse({ schema: { example: { status: 'accepted' } }, description: '`accepted`, `duplicate`, or `ignored` (another relying party).' })
-  @ApiProblemResponses({ 400: ['INVALID_CALLBACK', 'MALFORMED_JSON'], 404: ['CALLBACK_NOT_FOUND'] })
+  @ApiProblemResponses({ 400: ['INVALID_CALLBACK', 'MALFORMED_JSON'], 404: ['CALLBACK_NOT_FOUND'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
   receive(@Param('token') token: string, @Body() body: unknown): Promise<CallbackReceipt> {
     return this.inbox.receive(token, body);
   }

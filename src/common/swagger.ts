@@ -1,12 +1,14 @@
 import { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, getSchemaPath, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
+import type { ResolvedAppConfig } from '../config/config.module';
 import { isOperatorRoute, isProtectedRoute } from './auth/protected-routes';
-import { ProblemView } from './http/api-problem-responses.decorator';
+import { EXAMPLE_ORIGIN } from './http/api-examples';
+import { problemContent } from './http/api-problem-responses.decorator';
 
 const BEARER_SCHEME = 'bearer';
 
 /** Swagger UI at /docs and the OpenAPI document at /docs-json. */
-export function setupSwagger(app: INestApplication): void {
+export function setupSwagger(app: INestApplication, config: ResolvedAppConfig): void {
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
@@ -18,34 +20,55 @@ export function setupSwagger(app: INestApplication): void {
           '`/api/` carries `Cache-Control: no-store`: none may be kept by a cache.',
       )
       .setVersion('1')
+      .setLicense('MIT', 'https://spdx.org/licenses/MIT.html')
+      .addServer(config.publicBaseUrl, 'This server, at its PUBLIC_BASE_URL.')
       .addBearerAuth(
         { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'An access token from your identity provider (its `sub` owns what it creates).' },
         BEARER_SCHEME,
       )
       .build(),
   );
-  declareBearerAuth(document);
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+  declareAuthentication(document);
+  const served = withExampleOrigin(document, new URL(config.publicBaseUrl).origin);
+  SwaggerModule.setup('docs', app, served, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }
 
 /**
  * The bearer-token guard protects routes by path, so the document is marked
  * the same way: every /api/v1 operation requires the token and can answer
- * 401, and every /api/v1/admin operation can answer 403.
+ * 401, and every /api/v1/admin operation can answer 403. Every other
+ * operation (health, the webhook, whose secret is its URL) says explicitly
+ * that it takes no credential.
  */
-function declareBearerAuth(document: OpenAPIObject): void {
-  const problem = (description: string) => ({
-    description,
-    content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemView) } } },
-  });
+function declareAuthentication(document: OpenAPIObject): void {
   for (const [path, operations] of Object.entries(document.paths)) {
     const routePath = path.replace(/\{(\w+)\}/g, ':$1');
-    if (!isProtectedRoute(routePath)) continue;
     for (const operation of Object.values(operations)) {
       if (typeof operation !== 'object' || operation === null || !('responses' in operation)) continue;
+      if (!isProtectedRoute(routePath)) {
+        operation.security = [];
+        continue;
+      }
       operation.security = [{ [BEARER_SCHEME]: [] }];
-      operation.responses['401'] = problem('Problem codes: `UNAUTHENTICATED` (no token, or an invalid or expired one)');
-      if (isOperatorRoute(routePath)) operation.responses['403'] = problem('Problem codes: `FORBIDDEN` (the token lacks the operator role)');
+      operation.responses['401'] = {
+        description: 'Problem codes: `UNAUTHENTICATED` (no token, or an invalid or expired one)',
+        content: problemContent(401, ['UNAUTHENTICATED']),
+      };
+      if (isOperatorRoute(routePath)) {
+        operation.responses['403'] = { description: 'Problem codes: `FORBIDDEN` (the token lacks the operator role)', content: problemContent(403, ['FORBIDDEN']) };
+      }
     }
   }
+}
+
+/**
+ * The examples' redirect URLs (successUrl, cancelUrl) are written on
+ * EXAMPLE_ORIGIN; served, they are on this server's own origin, which the
+ * redirect allow-list takes by default, so that "Try it out" succeeds as
+ * shown on any server.
+ */
+function withExampleOrigin(document: OpenAPIObject, origin: string): OpenAPIObject {
+  return JSON.parse(JSON.stringify(document), (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith(`${EXAMPLE_ORIGIN}/`) ? origin + value.slice(EXAMPLE_ORIGIN.length) : value,
+  ) as OpenAPIObject;
 }

@@ -1,6 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator';
 import { ReadinessIndicators } from './readiness-indicators';
 
 @ApiTags('health')
@@ -14,17 +15,34 @@ export class HealthController {
 
   @Get()
   @ApiOperation({ summary: 'Liveness: the process is up and serving HTTP.' })
-  @ApiOkResponse({ schema: { example: { status: 'ok' } } })
+  @ApiOkResponse({ description: 'The process is up.', schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };
   }
 
   @Get('ready')
-  @HealthCheck()
+  // Documented here rather than by terminus, whose 503 schema is not what the problem filter answers.
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({
     summary: 'Readiness: the database answers and every registered dependency (e.g. B-Trust) is reachable.',
   })
-  @ApiServiceUnavailableResponse({ description: 'A dependency is down; the body says which.' })
+  @ApiOkResponse({
+    description: 'Every dependency is up.',
+    schema: {
+      type: 'object',
+      example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
+    },
+  })
+  @ApiProblemResponses({ 503: ['SERVICE_UNAVAILABLE'] }, {
+    // The dependencies that are down are named in `checks`.
+    SERVICE_UNAVAILABLE: {
+      type: 'urn:btrust-cas:problem:SERVICE_UNAVAILABLE',
+      title: 'Service unavailable',
+      status: 503,
+      code: 'SERVICE_UNAVAILABLE',
+      checks: { database: { status: 'down' } },
+    },
+  })
   ready(): Promise<HealthCheckResult> {
     return this.health.check([
       () => this.database.pingCheck('database', { timeout: 3_000 }),

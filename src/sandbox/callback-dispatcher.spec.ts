@@ -74,6 +74,18 @@ describe(CallbackDispatcher.name, () => {
     ]);
   });
 
+  it('tells what became of a request in the words of the document, naming another relying party only under webhookRelyingPartyId=other', () => {
+    const about = { processState: 'SIGN_SESSION', sessionId: 's', resultId: 42 };
+    const same = dispatcher.notifyOutcome(url, about, 'completed successfully', { ok: true }, { webhookRelyingPartyId: 'same' });
+    const other = dispatcher.notifyOutcome(url, about, 'was rejected by the user', { ok: false }, { webhookRelyingPartyId: 'other' });
+    expect([same.data, same.code, same.relyingPartyId]).toEqual([
+      { processState: 'SIGN_SESSION', sessionId: 's', resultId: 42, dataMessage: 'The request with resultID 42 completed successfully' },
+      'OK',
+      24102167,
+    ]);
+    expect([other.data.dataMessage, other.code, other.relyingPartyId]).toEqual(['The request with resultID 42 was rejected by the user', 'REJECTED', 24102168]);
+  });
+
   it('repeats a webhook already sent, same body and requestId: by requestId, by resultId, or the last one', async () => {
     const first = dispatcher.notify(url, data(1), { ok: true });
     const second = dispatcher.notify(url, data(2), { ok: false });

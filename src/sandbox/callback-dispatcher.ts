@@ -1,6 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { SandboxLogger } from './sandbox-logger';
+import type { SandboxReadings } from './sandbox-readings';
 
 /** The webhook body of 2.4 and 3.2, field for field. */
 export interface CallbackBody {
@@ -88,6 +89,24 @@ export class CallbackDispatcher {
     };
     this.send(url, body);
     return body;
+  }
+
+  /**
+   * The webhook that tells what became of one request (2.4, 3.2), with the
+   * document's `dataMessage`: "The request with resultID {resultId} {outcome}".
+   */
+  notifyOutcome(
+    url: string,
+    about: Omit<CallbackBody['data'], 'dataMessage'>,
+    outcome: string,
+    result: { ok: boolean; code?: string },
+    readings: Pick<SandboxReadings, 'webhookRelyingPartyId'>,
+  ): CallbackBody {
+    return this.notify(
+      url,
+      { ...about, dataMessage: `The request with resultID ${about.resultId} ${outcome}` },
+      { ...result, foreignRelyingPartyId: readings.webhookRelyingPartyId === 'other' },
+    );
   }
 
   /**

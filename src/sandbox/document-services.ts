@@ -1,5 +1,5 @@
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { renderEidCertificatePdf } from './documents/eid-certificate-pdf';
+import { EidCertificateInput, renderEidCertificatePdf } from './documents/eid-certificate-pdf';
 import { signPdfWithPades } from './documents/pades-signer';
 import { appendAfterSignature, flipByteInSignedRange } from './documents/tampering';
 import { TamperFaultKind } from './fault-injector';
@@ -11,13 +11,8 @@ import {
 } from './pki/certificate-authority';
 import { DocumentToSign, SignedDocument } from './provider-records';
 
-export interface EidCertificateFacts {
-  fullName: string;
-  identifierMasked: string;
-  identificator: string;
-  identifiedAt: Date;
-  reason: string;
-}
+/** What the certificate states of the person; the relying party it names is always this sandbox's own. */
+export type EidCertificateFacts = Omit<EidCertificateInput, 'relyingPartyId'>;
 
 export interface Signatory {
   fullName: string;

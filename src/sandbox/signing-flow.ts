@@ -237,15 +237,12 @@ export class SigningFlow {
   ): ReturnType<CallbackDispatcher['notify']> {
     const sessionId =
       signing.readings.signingWebhookSessionId === 'next-sign-session' && web.signSession ? web.signSession.id : signing.signSessionId;
-    return this.callbacks.notify(
+    return this.callbacks.notifyOutcome(
       web.requestCallbackUrl,
-      {
-        processState,
-        sessionId,
-        resultId: signing.resultId,
-        dataMessage: `The request with resultID ${signing.resultId} ${outcome}`,
-      },
-      { ...result, foreignRelyingPartyId: signing.readings.webhookRelyingPartyId === 'other' },
+      { processState, sessionId, resultId: signing.resultId },
+      outcome,
+      result,
+      signing.readings,
     );
   }
 }

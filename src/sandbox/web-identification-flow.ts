@@ -374,15 +374,12 @@ export class WebIdentificationFlow {
       record.readings.identificationWebhookSessionId === 'registration-session' && record.registration
         ? record.registration.sessionId
         : record.webSessionId;
-    return this.callbacks.notify(
+    return this.callbacks.notifyOutcome(
       record.requestCallbackUrl,
-      {
-        processState,
-        sessionId,
-        resultId: String(record.resultId),
-        dataMessage: `The request with resultID ${record.resultId} ${outcome}`,
-      },
-      { ...result, foreignRelyingPartyId: record.readings.webhookRelyingPartyId === 'other' },
+      { processState, sessionId, resultId: String(record.resultId) },
+      outcome,
+      result,
+      record.readings,
     );
   }
 }

@@ -153,3 +153,8 @@ function sofiaLocal(date: Date): { dateTime: string; millis: string; offsetMinut
 function pad(value: number): string {
   return String(value).padStart(2, '0');
 }
+
+/** A numeric id of a path or a control call (`resultId`, `requestId`): digits only, and few enough to stay exact. */
+export function numericIdOf(text: string): number | undefined {
+  return /^\d{1,15}$/.test(text) ? Number(text) : undefined;
+}

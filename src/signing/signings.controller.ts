@@ -1,7 +1,6 @@
 import { Controller, Get, Headers, Inject, MessageEvent, Param, ParseIntPipe, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
-  ApiConsumes,
   ApiCreatedResponse,
   ApiExtraModels,
   ApiHeader,
@@ -14,6 +13,8 @@ import {
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
+import { exampleUrl } from '../common/http/api-examples';
+import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
@@ -25,6 +26,7 @@ import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { LiveStatus } from '../events/live-status.service';
 import { LiveStatusRoute } from '../events/live-status-route.decorator';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
+import { EXAMPLE_PDF_BASE64 } from './dto/example-pdf';
 import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
 import { METADATA_FIELD, readSigningRequest } from './signing-request-reader';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
@@ -32,11 +34,14 @@ import { signingMachine } from './signing.state';
 import { SigningsService } from './signings.service';
 import { signingRequestFingerprint } from './signing-request-fingerprint';
 
+const SIGNING_MEDIA_TYPES = [JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE];
+
+const EXAMPLE_URLS = { successUrl: exampleUrl('/signed'), cancelUrl: exampleUrl('/not-signed') };
+const EXAMPLE_VISIBLE_SIGNATURE = { page: 1, x: 56, y: 700, width: 200, height: 60 };
 const EXAMPLE_METADATA = {
-  documents: [{ title: 'Loan agreement 4711', visibleSignature: { page: 1, x: 56, y: 700, width: 200, height: 60 } }],
+  documents: [{ title: 'Loan agreement 4711', visibleSignature: EXAMPLE_VISIBLE_SIGNATURE }],
   emailSignedDocuments: false,
-  successUrl: 'http://localhost:3000/signed',
-  cancelUrl: 'http://localhost:3000/not-signed',
+  ...EXAMPLE_URLS,
 };
 
 @ApiTags('signing')
@@ -53,7 +58,7 @@ export class SigningsController {
   @Post('web-identifications/:id/signings')
   @LimitCreationRate('signings')
   @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
-  @ApiConsumes('application/json', 'multipart/form-data')
+  @AcceptsMediaTypes(...SIGNING_MEDIA_TYPES)
   @ApiOperation({
     summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
     description:
@@ -73,9 +78,8 @@ export class SigningsController {
             invisible: {
               summary: 'One document, invisible signature',
               value: {
-                documents: [{ fileName: 'contract-4711.pdf', title: 'Loan agreement 4711', contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==' }],
-                successUrl: 'http://localhost:3000/signed',
-                cancelUrl: 'http://localhost:3000/not-signed',
+                documents: [{ fileName: 'contract-4711.pdf', title: 'Loan agreement 4711', contentBase64: EXAMPLE_PDF_BASE64 }],
+                ...EXAMPLE_URLS,
               },
             },
             visible: {
@@ -85,14 +89,13 @@ export class SigningsController {
                   {
                     fileName: 'contract-4711.pdf',
                     title: 'Loan agreement 4711',
-                    contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==',
-                    visibleSignature: { page: 1, x: 56, y: 700, width: 200, height: 60 },
+                    contentBase64: EXAMPLE_PDF_BASE64,
+                    visibleSignature: EXAMPLE_VISIBLE_SIGNATURE,
                   },
-                  { fileName: 'terms.pdf', title: 'General terms', contentBase64: 'JVBERi0xLjcKJcOkw7zDtsOfCi4uLg==' },
+                  { fileName: 'terms.pdf', title: 'General terms', contentBase64: EXAMPLE_PDF_BASE64 },
                 ],
                 emailSignedDocuments: true,
-                successUrl: 'http://localhost:3000/signed',
-                cancelUrl: 'http://localhost:3000/not-signed',
+                ...EXAMPLE_URLS,
               },
             },
           },
@@ -111,14 +114,18 @@ export class SigningsController {
           },
           encoding: { [METADATA_FIELD]: { contentType: 'application/json' }, files: { contentType: 'application/pdf' } },
           examples: {
-            oneDocument: { summary: 'metadata for one uploaded PDF', value: { [METADATA_FIELD]: EXAMPLE_METADATA } },
+            oneDocument: {
+              summary: 'One uploaded PDF and its metadata',
+              // A file part's content cannot be written in JSON: the value stands for the PDF's bytes.
+              value: { [METADATA_FIELD]: EXAMPLE_METADATA, files: ['(the bytes of contract-4711.pdf)'] },
+            },
           },
         },
       },
     },
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: SigningCreatedView })
+  @ApiCreatedResponse({ type: SigningCreatedView, description: 'B-Trust took the documents: the signing is `PENDING`; send the person to `redirectUrl`.' })
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
     404: ['NOT_FOUND'],
@@ -127,7 +134,7 @@ export class SigningsController {
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...UPSTREAM_PROBLEMS,
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  })
+  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES) })
   async create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,
@@ -148,7 +155,7 @@ export class SigningsController {
 
   @Get('signings/:id')
   @ApiOperation({ summary: 'Status of a signing and the verification of each signed PDF' })
-  @ApiOkResponse({ type: SigningView })
+  @ApiOkResponse({ type: SigningView, description: 'The signing, with each document\'s verification once signed.' })
   @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
   async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<SigningView> {
     const signing = await this.signings.findOwned(owner, id);

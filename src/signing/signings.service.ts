@@ -438,7 +438,8 @@ function signingInProgress(): ApiProblem {
     HttpStatus.CONFLICT,
     'SIGNING_IN_PROGRESS',
     'Signing in progress',
-    'A sign session is used once: this identification already has a signing waiting for the person. Wait for it to end.',
+    'This identification already has a signing waiting for the person. Wait for it to end (SIGNED, REJECTED, EXPIRED or FAILED): ' +
+      'another signing may then be started on the same sign session while it lasts.',
   );
 }
 

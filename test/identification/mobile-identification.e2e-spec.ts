@@ -1,17 +1,11 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { eventually, SandboxControl } from '../support/sandbox-control';
+import { VALID_MOBILE_REQUEST } from '../support/requests';
 import { startTestServer, TestServer } from '../support/test-server';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
-const VALID = {
-  docType: 'EGN',
-  identifier: '7805166742',
-  dateOfBirth: '1978-05-16',
-  phoneNumber: '+359888133443',
-  email: 'person@example.com',
-  reason: 'Opening an account',
-};
+const VALID = VALID_MOBILE_REQUEST;
 
 const FAST_POLLING = {
   MOBILE_POLL_INITIAL_INTERVAL_MS: '150',
@@ -94,15 +88,21 @@ describe('Mobile identification (scenario 1)', () => {
       ['a wrong EGN check digit', { identifier: '7805166743' }, 'identifier', 'EGN_CHECKSUM'],
       ['an EGN encoding no real date', { identifier: '7813326742' }, 'identifier', 'EGN_DATE'],
       ['an EGN that disagrees with dateOfBirth', { dateOfBirth: '1978-05-17' }, 'dateOfBirth', 'EGN_DATE_OF_BIRTH_MISMATCH'],
-      ['a missing dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'isIsoDate'],
+      ['an EGN encoding a date of birth before 1900', { identifier: '5021010007', dateOfBirth: '1850-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['an EGN encoding a date of birth in the future', { identifier: '5041010001', dateOfBirth: '2050-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['an EGN encoding 1800-01-01, the first day an EGN can', { identifier: '0021010008', dateOfBirth: '1800-01-01' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['an EGN encoding 2099-12-31, the last day an EGN can', { identifier: '9952310000', dateOfBirth: '2099-12-31' }, 'identifier', 'EGN_DATE_OUT_OF_RANGE'],
+      ['a missing dateOfBirth', { dateOfBirth: undefined }, 'dateOfBirth', 'isDefined'],
       ['a date of birth that is not YYYY-MM-DD', { dateOfBirth: '16-05-1978' }, 'dateOfBirth', 'isIsoDate'],
+      ['a date of birth in the future', { docType: 'EMAIL', identifier: 'person@example.com', dateOfBirth: '2999-01-01' }, 'dateOfBirth', 'isPlausibleBirthDate'],
+      ['a date of birth before 1900', { docType: 'LNC', identifier: '1000000012', dateOfBirth: '1800-01-01' }, 'dateOfBirth', 'isPlausibleBirthDate'],
       ['an invalid LNC', { docType: 'LNC', identifier: '1234567890' }, 'identifier', 'LNC_INVALID'],
       ['an invalid e-mail identifier', { docType: 'EMAIL', identifier: 'nobody' }, 'identifier', 'EMAIL_INVALID'],
       ['a phone identifier not in E.164', { docType: 'PHONE', identifier: '0888133443' }, 'identifier', 'PHONE_INVALID'],
       ['an unknown docType', { docType: 'PASSPORT' }, 'docType', 'isIn'],
       ['an onboarding phone not in E.164', { phoneNumber: '0888' }, 'phoneNumber', 'isE164Phone'],
       ['an onboarding e-mail that is no address', { email: 'x@' }, 'email', 'isEmailAddress'],
-      ['a missing reason', { reason: undefined }, 'reason', 'isString'],
+      ['a missing reason', { reason: undefined }, 'reason', 'isDefined'],
       ['an unknown field', { egn: '7805166742' }, 'egn', 'whitelistValidation'],
     ])('%s', async (_case, change, field, code) => {
       const before = await rowCount();
@@ -119,6 +119,37 @@ describe('Mobile identification (scenario 1)', () => {
       expect(await sandbox.totalCalls()).toBe(0);
       expect(await rowCount()).toBe(before);
     });
+  });
+
+  it('lists every invalid field in one answer, the EGN\'s check digit with the others, and a missing field as required', async () => {
+    const { reason: _reason, ...withoutReason } = VALID;
+    const response = await api()
+      .post('/api/v1/mobile-identifications')
+      .send({ ...withoutReason, identifier: '7805166743', email: 'not-an-address' })
+      .expect(400);
+    expect(response.body.errors).toEqual([
+      { field: 'identifier', codes: ['EGN_CHECKSUM'], messages: ['identifier has a wrong EGN check digit'] },
+      { field: 'email', codes: ['isEmailAddress'], messages: ['email must be an e-mail address'] },
+      { field: 'reason', codes: ['isDefined'], messages: ['reason is required'] },
+    ]);
+    expect(await sandbox.totalCalls()).toBe(0);
+  });
+
+  it.each([
+    ['an LNC with a wrong check digit', { docType: 'LNC', identifier: '1234567890' }, 'LNC_INVALID'],
+    ['an EGN that encodes no real date', { identifier: '7813326742' }, 'EGN_DATE'],
+  ])('lists %s in the same answer as the other invalid fields', async (_case, change, code) => {
+    const { reason: _reason, ...withoutReason } = VALID;
+    const response = await api()
+      .post('/api/v1/mobile-identifications')
+      .send({ ...withoutReason, ...change, phoneNumber: '0888' })
+      .expect(400);
+    expect(response.body.errors.map((error: { field: string; codes: string[] }) => [error.field, error.codes])).toEqual([
+      ['identifier', [code]],
+      ['phoneNumber', ['isE164Phone']],
+      ['reason', ['isDefined']],
+    ]);
+    expect(await sandbox.totalCalls()).toBe(0);
   });
 
   it('answers an Idempotency-Key repeat with the same identification and one paid call, even concurrently', async () => {

@@ -178,7 +178,7 @@ describe('Web identification (scenarios 2, 4, 5)', () => {
       ['a javascript: successUrl', { successUrl: 'javascript:alert(1)' }, 'successUrl', 'REDIRECT_NOT_ALLOWED'],
       ['a language other than bg/en', { language: 'de' }, 'language', 'isIn'],
       ['a non-boolean flag', { verifyEmail: 'yes' }, 'verifyEmail', 'isBoolean'],
-      ['a missing reason', { reason: undefined }, 'reason', 'isString'],
+      ['a missing reason', { reason: undefined }, 'reason', 'isDefined'],
     ])('%s', async (_case, change, field, code) => {
       const before = Number((await db().query('SELECT count(*) FROM web_identifications'))[0].count);
       const response = await api().post('/api/v1/web-identifications').send({ ...valid, ...change }).expect(400);

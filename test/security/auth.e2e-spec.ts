@@ -74,6 +74,10 @@ describe('Authentication and ownership (bearer tokens, HS256)', () => {
       expectUnauthenticated(await api().post('/api/v1/mobile-identifications').send({ identifier: 'nonsense' }), 'Bearer');
     });
 
+    it('refuses before checking the media type: an anonymous text/plain body is 401, not 415', async () => {
+      expectUnauthenticated(await api().post('/api/v1/mobile-identifications').set('content-type', 'text/plain').send('hello'), 'Bearer');
+    });
+
     it('refuses an anonymous upload before reading its body', async () => {
       // Announces 50 MB and sends 1 KB: a server that read the body before authenticating would wait for the rest.
       const url = new URL(`/api/v1/web-identifications/${randomUUID()}/signings`, server.url);
@@ -226,6 +230,6 @@ describe('Authentication and ownership (bearer tokens, HS256)', () => {
     const refresh = document.paths['/api/v1/admin/web-identifications/{id}/refresh'].post;
     expect(refresh.security).toEqual([{ bearer: [] }]);
     expect(refresh.responses['403'].description).toContain('FORBIDDEN');
-    expect(document.paths['/health'].get.security).toBeUndefined();
+    expect(document.paths['/health'].get.security).toEqual([]);
   });
 });

@@ -8,8 +8,9 @@ const FIELDS: Field[] = ['successUrl', 'cancelUrl'];
 
 /**
  * Drives the open-redirect corpus through the real API: every URL must be
- * refused with 400 VALIDATION_FAILED / REDIRECT_NOT_ALLOWED on the field that
- * carries it, before anything is stored or B-Trust is called.
+ * refused with 400 VALIDATION_FAILED / REDIRECT_NOT_ALLOWED (noControlCharacters
+ * for one with a tab or newline) on the field that carries it, before
+ * anything is stored or B-Trust is called.
  */
 function describeCorpus(title: string, env: Record<string, string>, corpus: (allowed: URL) => Array<[string, string]>, accepted: (allowed: URL) => string[]) {
   describe(title, () => {
@@ -44,7 +45,9 @@ function describeCorpus(title: string, env: Record<string, string>, corpus: (all
           const response = await request(server.url).post('/api/v1/web-identifications').send(body(field, url));
           const outcome = { field, name, url, status: response.status, body: response.body };
           expect(outcome).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED' } });
-          expect(response.body.errors).toEqual([expect.objectContaining({ field, codes: ['REDIRECT_NOT_ALLOWED'] })]);
+          // A URL with a control character (tab, newline) is refused by the rule every text field has, before the allow-list is asked.
+          const code = /\p{Cc}/u.test(url) ? 'noControlCharacters' : 'REDIRECT_NOT_ALLOWED';
+          expect(response.body.errors).toEqual([expect.objectContaining({ field, codes: [code] })]);
         }
       }
       expect(await rows()).toBe(before);

@@ -355,6 +355,8 @@ describe('Signing PDFs after web identification (scenario 3)', () => {
       );
       expect(responses.map((response) => response.status).sort()).toEqual([201, 409, 409]);
       for (const refused of responses.filter((response) => response.status === 409)) expect(refused.body.code).toBe('SIGNING_IN_PROGRESS');
+      // The text agrees with what follows: once the first has ended, the same sign session takes another signing.
+      expect(responses.find((response) => response.status === 409)!.body.detail).toMatch(/Wait for it to end .*another signing may then be started/);
       expect((await driver.sandbox.calls()).startSignSession).toBe(1);
 
       const started = responses.find((response) => response.status === 201)!;

@@ -1,4 +1,4 @@
-import type { CallbackBody, CallbackDispatcher, CallbackOutcome } from '../../src/sandbox/callback-dispatcher';
+import { CallbackDispatcher, type CallbackBody, type CallbackOutcome } from '../../src/sandbox/callback-dispatcher';
 import type { DocumentServices } from '../../src/sandbox/document-services';
 import type { DocumentToSign, SignedDocument } from '../../src/sandbox/provider-records';
 
@@ -13,6 +13,11 @@ export class RecordedCallbacks {
   notify(url: string, data: CallbackBody['data'], outcome: CallbackOutcome): CallbackBody {
     this.sent.push({ url, data, outcome });
     return { code: outcome.code ?? (outcome.ok ? 'OK' : 'REJECTED'), message: '', requestId: this.sent.length, relyingPartyId: 1, data };
+  }
+
+  /** The dispatcher's own, so that only the delivery is stood in for. */
+  notifyOutcome(...args: Parameters<CallbackDispatcher['notifyOutcome']>): CallbackBody {
+    return CallbackDispatcher.prototype.notifyOutcome.apply(this.asDispatcher(), args);
   }
 
   asDispatcher(): CallbackDispatcher {

@@ -1,5 +1,4 @@
 import { mkdtemp } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
@@ -9,6 +8,7 @@ import { loadAppConfig } from '../../src/config/app-config';
 import type { ResolvedAppConfig } from '../../src/config/config.module';
 import { createApp } from '../../src/create-app';
 import { provisionLocalServices } from '../../src/local-services';
+import { freePort } from './free-port';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestServer {
@@ -27,16 +27,8 @@ export interface TestServer {
   stop(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+// Re-exported: the e2e tests take it from here with the server they start.
+export { freePort } from './free-port';
 
 /**
  * The real server, as `npm start` builds it, on its own fresh database and

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { NoControlCharacters } from '../../common/validation/decorators';
 import { MOBILE_IDENTIFICATION_STATUSES, MobileIdentificationStatus } from '../../identification/mobile/mobile-identification.state';
 import { WEB_IDENTIFICATION_STATUSES, WebIdentificationStatus } from '../../identification/web/web-identification.state';
 import { SIGNING_STATUSES, SigningStatus } from '../../signing/signing.state';
@@ -13,11 +14,13 @@ export class AdminListQuery {
   @ApiPropertyOptional({ format: 'date-time', example: '2026-11-01T00:00:00Z', description: 'Created at or after this instant.' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @NoControlCharacters()
   createdFrom?: string;
 
   @ApiPropertyOptional({ format: 'date-time', example: '2026-12-01T00:00:00Z', description: 'Created before this instant.' })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @NoControlCharacters()
   createdTo?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
@@ -31,6 +34,7 @@ export class AdminListQuery {
   @ApiPropertyOptional({ format: 'uuid', description: 'The `nextCursor` of the previous page.' })
   @IsOptional()
   @IsUUID()
+  @NoControlCharacters()
   cursor?: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsISO8601, IsOptional, IsString, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import type { FieldProblem } from '../../common/problem/problem';
+import { NoControlCharacters } from '../../common/validation/decorators';
 
 export const RESOLUTION_OUTCOMES = ['NOT_STARTED', 'STARTED'] as const;
 export type ResolutionOutcome = (typeof RESOLUTION_OUTCOMES)[number];
@@ -23,6 +24,7 @@ export class ResolveOutcomeUnknownDto {
   @IsOptional()
   @IsString()
   @MaxLength(500)
+  @NoControlCharacters()
   note?: string;
 }
 
@@ -35,6 +37,7 @@ export class ResolveMobileIdentificationDto extends ResolveOutcomeUnknownDto {
   @IsString()
   @MinLength(1)
   @MaxLength(200)
+  @NoControlCharacters()
   callbackId?: string;
 
   @ApiPropertyOptional({
@@ -45,6 +48,7 @@ export class ResolveMobileIdentificationDto extends ResolveOutcomeUnknownDto {
   })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @NoControlCharacters()
   validUntil?: string;
 }
 

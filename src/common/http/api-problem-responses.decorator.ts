@@ -1,11 +1,30 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
+import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
+import { JSON_MEDIA_TYPE, unsupportedMediaTypeExample } from './accepted-media-types';
 
+/** One invalid field of a VALIDATION_FAILED problem (FieldProblem on the wire). */
+export class FieldProblemView {
+  @ApiProperty({ example: 'identifier', description: 'Dotted path into the request, e.g. `documents.0.fileName`.' })
+  field: string;
+
+  @ApiProperty({ type: [String], example: ['EGN_CHECKSUM'], description: 'The rules the field broke, stable and machine-readable; `isDefined` for a missing field.' })
+  codes: string[];
+
+  @ApiProperty({ type: [String], example: ['identifier has a wrong EGN check digit'], description: 'One human-readable message per code.' })
+  messages: string[];
+}
+
+/**
+ * The RFC 9457 problem every error answer carries, with the extension
+ * members some codes add (each says which).
+ */
 export class ProblemView {
-  @ApiProperty({ example: 'urn:btrust-cas:problem:VALIDATION_FAILED' })
+  @ApiProperty({ example: `${PROBLEM_TYPE_BASE}VALIDATION_FAILED` })
   type: string;
 
-  @ApiProperty({ example: 'Validation failed' })
+  @ApiProperty({ example: 'Validation failed', description: 'Human-readable; switch on `code`, not on this.' })
   title: string;
 
   @ApiProperty({ example: 400 })
@@ -24,34 +43,109 @@ export class ProblemView {
   requestId?: string;
 
   @ApiPropertyOptional({
-    description: 'With VALIDATION_FAILED: each invalid field and the rules it broke.',
+    type: [FieldProblemView],
+    description: 'With VALIDATION_FAILED (and TOO_MANY_DOCUMENTS, DOCUMENT_TOO_LARGE): each invalid field and the rules it broke, all at once.',
     example: [{ field: 'identifier', codes: ['EGN_CHECKSUM'], messages: ['identifier has a wrong EGN check digit'] }],
   })
-  errors?: Array<{ field: string; codes: string[]; messages: string[] }>;
+  errors?: FieldProblemView[];
+
+  @ApiPropertyOptional({ type: [String], example: ['application/json'], description: 'With UNSUPPORTED_MEDIA_TYPE: the media types the route takes (also in `Accept`).' })
+  acceptedMediaTypes?: string[];
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'With PROVIDER_OUTCOME_UNKNOWN: the record kept as OUTCOME_UNKNOWN.' })
+  id?: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: null, description: 'With a B-Trust failure: B-Trust\'s own code, when it gave one.' })
+  providerCode?: string | null;
+
+  @ApiPropertyOptional({ example: 'FAILED', description: 'With NOT_OUTCOME_UNKNOWN: the record\'s status.' })
+  currentStatus?: string;
+
+  @ApiPropertyOptional({ enum: ['user', 'ip'], description: 'With RATE_LIMITED: which limit was reached.' })
+  limit?: 'user' | 'ip';
+
+  @ApiPropertyOptional({ type: Number, example: 42, description: 'With RATE_LIMITED: seconds until the next window opens (also in `Retry-After`).' })
+  retryAfterSeconds?: number;
+
+  @ApiPropertyOptional({ type: [String], description: 'With INVALID_CALLBACK: what is wrong with the body.' })
+  problems?: string[];
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { database: { status: 'down' } },
+    description: 'With SERVICE_UNAVAILABLE from /health/ready: the state of each dependency, by name.',
+  })
+  checks?: Record<string, unknown>;
 }
 
-/** Documents error answers as problem+json, each status with the codes it can carry (and, optionally, an example). */
-export function ApiProblemResponses(responses: Record<number, readonly string[]>, examples: Record<number, object> = {}) {
+/** A problem as an example shows it. */
+export type ProblemExample = Pick<ProblemView, 'type' | 'title' | 'status' | 'code'> & Partial<ProblemView>;
+
+/**
+ * The example of a code when no fuller one is given: its type, status and
+ * code as the server sends them, and a title read from the code
+ * (`SIGN_SESSION_EXPIRED` → "Sign session expired"), which only illustrates.
+ */
+function exampleOf(status: number, code: string): ProblemExample {
+  const words = code.toLowerCase().replace(/_/g, ' ');
+  return { type: PROBLEM_TYPE_BASE + code, title: words.charAt(0).toUpperCase() + words.slice(1), status, code };
+}
+
+/** Codes whose extension members are worth showing in every operation's example. */
+const FULL_EXAMPLES: Readonly<Record<string, ProblemExample>> = {
+  VALIDATION_FAILED: {
+    ...exampleOf(400, 'VALIDATION_FAILED'),
+    detail: 'The request has invalid fields.',
+    errors: [
+      { field: 'identifier', codes: ['EGN_CHECKSUM'], messages: ['identifier has a wrong EGN check digit'] },
+      { field: 'reason', codes: ['isDefined'], messages: ['reason is required'] },
+    ],
+  },
+  UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample([JSON_MEDIA_TYPE]),
+  RATE_LIMITED: {
+    ...exampleOf(429, 'RATE_LIMITED'),
+    title: 'Too many requests',
+    detail: 'At most 20 identifications and signings may be started per user per minute.',
+    limit: 'user',
+    retryAfterSeconds: 42,
+  },
+};
+
+/**
+ * The `application/problem+json` content of an error answer, with an
+ * example of each code it can carry, so that "Try it out" and generated
+ * clients see this status's own codes rather than the schema's default.
+ */
+export function problemContent(status: number, codes: readonly string[], examples: Readonly<Record<string, ProblemExample>> = {}) {
+  return {
+    [PROBLEM_CONTENT_TYPE]: {
+      schema: { $ref: getSchemaPath(ProblemView) },
+      examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: examples[code] ?? FULL_EXAMPLES[code] ?? exampleOf(status, code) }])),
+    },
+  };
+}
+
+/**
+ * Documents error answers as problem+json, each status with the codes it can
+ * carry and an example of each; `examples` gives a fuller one for a code.
+ */
+export function ApiProblemResponses(responses: Record<number, readonly string[]>, examples: Readonly<Record<string, ProblemExample>> = {}) {
   return applyDecorators(
     ApiExtraModels(ProblemView),
     ...Object.entries(responses).map(([status, codes]) =>
       ApiResponse({
         status: Number(status),
         description: `Problem codes: ${codes.map((code) => `\`${code}\``).join(', ')}`,
-        content: {
-          'application/problem+json': {
-            schema: { $ref: getSchemaPath(ProblemView) },
-            ...(examples[Number(status)] ? { example: examples[Number(status)] } : {}),
-          },
-        },
+        content: problemContent(Number(status), codes, examples),
       }),
     ),
   );
 }
 
 /** The problem a paid creation answers when B-Trust may or may not have started it. */
-export const OUTCOME_UNKNOWN_EXAMPLE = {
-  type: 'urn:btrust-cas:problem:PROVIDER_OUTCOME_UNKNOWN',
+export const OUTCOME_UNKNOWN_EXAMPLE: ProblemExample = {
+  type: `${PROBLEM_TYPE_BASE}PROVIDER_OUTCOME_UNKNOWN`,
   title: "B-Trust's answer is unknown",
   status: 502,
   code: 'PROVIDER_OUTCOME_UNKNOWN',

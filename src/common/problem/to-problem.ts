@@ -10,7 +10,7 @@ export interface ProblemResponse {
 }
 
 /** Problem types are URNs: stable identifiers that promise no documentation host. */
-const TYPE_BASE = 'urn:btrust-cas:problem:';
+export const PROBLEM_TYPE_BASE = 'urn:btrust-cas:problem:';
 
 /** The problem type of a code, for the few answers written outside this module. */
 export function problemType(code: string): string {
@@ -80,7 +80,7 @@ export function toProblem(error: unknown, context: { requestId?: string; instanc
       headers: error.headers,
       unexpected: false,
       body: {
-        type: TYPE_BASE + error.code,
+        type: PROBLEM_TYPE_BASE + error.code,
         title: error.title,
         status: error.status,
         code: error.code,
@@ -127,7 +127,7 @@ export function toProblem(error: unknown, context: { requestId?: string; instanc
     headers: {},
     unexpected: true,
     body: {
-      type: TYPE_BASE + 'INTERNAL_ERROR',
+      type: PROBLEM_TYPE_BASE + 'INTERNAL_ERROR',
       title: 'Internal server error',
       status: HttpStatus.INTERNAL_SERVER_ERROR,
       code: 'INTERNAL_ERROR',
@@ -148,7 +148,7 @@ function expected(
     status,
     headers: {},
     unexpected: false,
-    body: { type: TYPE_BASE + code, title, status, code, detail, ...base },
+    body: { type: PROBLEM_TYPE_BASE + code, title, status, code, detail, ...base },
   };
 }
 

@@ -1,6 +1,12 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { FieldProblem, ValidationProblem } from './problem';
 
+/** The code of a field that is missing (or null): class-validator's name for the rule. */
+export const REQUIRED = 'isDefined';
+
+/** class-validator's constraint for a field the DTO does not declare (with `forbidNonWhitelisted`). */
+const NOT_ACCEPTED = 'whitelistValidation';
+
 /**
  * The global pipe: unknown fields are refused, and every invalid field is
  * listed with the names of the rules it broke.
@@ -15,20 +21,21 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
+/**
+ * Every rule a field breaks, except for a missing field: it breaks all of
+ * them ("must be a string", "must be longer than…"), and the one thing to
+ * say is that it is required.
+ */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own: FieldProblem[] = error.constraints
-      ? [
-          {
-            field,
-            codes: Object.keys(error.constraints),
-            messages: Object.values(error.constraints).map((message) =>
-              message === `property ${error.property} should not exist` ? `${field} is not an accepted field` : message,
-            ),
-          },
-        ]
-      : [];
+    const own: FieldProblem[] = error.constraints ? [fieldProblem(field, error.value, error.constraints)] : [];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+function fieldProblem(field: string, value: unknown, constraints: Record<string, string>): FieldProblem {
+  if (NOT_ACCEPTED in constraints) return { field, codes: [NOT_ACCEPTED], messages: [`${field} is not an accepted field`] };
+  if (value === undefined || value === null) return { field, codes: [REQUIRED], messages: [`${field} is required`] };
+  return { field, codes: Object.keys(constraints), messages: Object.values(constraints) };
 }

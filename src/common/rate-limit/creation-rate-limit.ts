@@ -13,14 +13,14 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
 import { subjectOf } from '../auth/current-owner.decorator';
-import { ProblemView } from '../http/api-problem-responses.decorator';
+import { problemContent, ProblemView } from '../http/api-problem-responses.decorator';
 import { ApiProblem } from '../problem/problem';
 import { pruneRateWindows, tryAcquireSlots } from './shared-rate-limiter';
 
@@ -147,7 +147,7 @@ export function LimitCreationRate(idempotencyScope: string) {
         'Problem code: `RATE_LIMITED`. Too many identifications and signings started by this user or from this ' +
         'address in the current minute; nothing was started. Retry after `Retry-After` seconds.',
       headers: { 'Retry-After': { description: 'Seconds until the next window opens.', schema: { type: 'integer', example: 42 } } },
-      content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemView) } } },
+      content: problemContent(HttpStatus.TOO_MANY_REQUESTS, ['RATE_LIMITED']),
     }),
   );
 }

@@ -1,4 +1,4 @@
-import { isIsoDate, isLeapYear, isRealCalendarDate } from './calendar';
+import { isIsoDate, isLeapYear, isPlausibleBirthDate, isRealCalendarDate, latestTodayOnEarth } from './calendar';
 
 describe(isLeapYear.name, () => {
   it.each([
@@ -70,5 +70,25 @@ describe(isIsoDate.name, () => {
     ['', 'nothing'],
   ])('refuses %j (%s)', (value) => {
     expect(isIsoDate(value)).toBe(false);
+  });
+});
+
+describe(latestTodayOnEarth.name, () => {
+  it('is the date in UTC+14, a day ahead of UTC from 10:00 UTC on', () => {
+    expect(latestTodayOnEarth(new Date('2026-05-16T09:59:59Z'))).toBe('2026-05-16');
+    expect(latestTodayOnEarth(new Date('2026-05-16T10:00:00Z'))).toBe('2026-05-17');
+    expect(latestTodayOnEarth(new Date('2026-12-31T23:00:00Z'))).toBe('2027-01-01');
+  });
+});
+
+describe(isPlausibleBirthDate.name, () => {
+  const now = new Date('2026-05-16T08:00:00Z');
+
+  it.each(['1900-01-01', '1978-05-16', '2026-05-16'])('accepts %s', (value) => {
+    expect(isPlausibleBirthDate(value, now)).toBe(true);
+  });
+
+  it.each(['1899-12-31', '1800-01-01', '2026-05-17', '2999-01-01', '0001-01-01', '1978-02-30', 'yesterday'])('refuses %s', (value) => {
+    expect(isPlausibleBirthDate(value, now)).toBe(false);
   });
 });

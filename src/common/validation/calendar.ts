@@ -31,3 +31,26 @@ function daysInMonth(year: number, month: number): number {
   if (month === 2) return isLeapYear(year) ? 29 : 28;
   return [4, 6, 9, 11].includes(month) ? 30 : 31;
 }
+
+/** The earliest date of birth taken as plausible for a living person. */
+export const EARLIEST_BIRTH_DATE = '1900-01-01';
+
+/** UTC+14 (Line Islands) is the first zone to reach a date. */
+const EARLIEST_ZONE_OFFSET_MS = 14 * 60 * 60 * 1000;
+
+/**
+ * Today's date (`YYYY-MM-DD`) in the time zone that is furthest ahead: no
+ * date that is already today somewhere is taken for a date in the future.
+ */
+export function latestTodayOnEarth(now: Date = new Date()): string {
+  return new Date(now.getTime() + EARLIEST_ZONE_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/**
+ * A `YYYY-MM-DD` date of birth from 1900-01-01 to today: anything else is a
+ * typing error, and is refused before it reaches a paid provider call.
+ */
+export function isPlausibleBirthDate(value: string, now: Date = new Date()): boolean {
+  // Both bounds are YYYY-MM-DD with four-digit years, so they compare as strings.
+  return isIsoDate(value) && value >= EARLIEST_BIRTH_DATE && value <= latestTodayOnEarth(now);
+}

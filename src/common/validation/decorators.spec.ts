@@ -3,11 +3,14 @@ import {
   IS_E164_PHONE,
   IS_EMAIL_ADDRESS,
   IS_ISO_DATE,
+  IS_PLAUSIBLE_BIRTH_DATE,
   IS_SAFE_FILE_NAME,
   IsE164Phone,
   IsEmailAddress,
   IsIsoDate,
+  IsPlausibleBirthDate,
   IsSafeFileName,
+  SatisfiesCrossFieldRules,
 } from './decorators';
 
 class ContactDto {
@@ -21,6 +24,26 @@ class ContactDto {
 class PersonDto {
   @IsIsoDate()
   birthDate: unknown;
+}
+
+class BirthDto {
+  @IsIsoDate()
+  @IsPlausibleBirthDate()
+  birthDate: unknown;
+}
+
+/** A rule across two fields: `to` must not come before `from`. */
+const rangeBreaches = (range: RangeDto) => (range.to < range.from ? [{ field: 'to', code: 'RANGE_REVERSED' as const }] : []);
+const RANGE_MESSAGES = { RANGE_REVERSED: 'to must not come before from' };
+
+class RangeDto {
+  @IsIsoDate()
+  @SatisfiesCrossFieldRules(rangeBreaches, RANGE_MESSAGES)
+  from: string;
+
+  @IsIsoDate()
+  @SatisfiesCrossFieldRules(rangeBreaches, RANGE_MESSAGES)
+  to: string;
 }
 
 class DocumentDto {
@@ -50,8 +73,8 @@ async function failedConstraints(dto: object): Promise<Record<string, string[]>>
 
 describe('validation decorators', () => {
   it('gives each rule its own constraint name, distinct from class-validator built-ins', () => {
-    const names = [IS_E164_PHONE, IS_EMAIL_ADDRESS, IS_ISO_DATE, IS_SAFE_FILE_NAME];
-    expect(names).toEqual(['isE164Phone', 'isEmailAddress', 'isIsoDate', 'isSafeFileName']);
+    const names = [IS_E164_PHONE, IS_EMAIL_ADDRESS, IS_ISO_DATE, IS_PLAUSIBLE_BIRTH_DATE, IS_SAFE_FILE_NAME];
+    expect(names).toEqual(['isE164Phone', 'isEmailAddress', 'isIsoDate', 'isPlausibleBirthDate', 'isSafeFileName']);
     expect(new Set(names).size).toBe(names.length);
   });
 
@@ -106,5 +129,18 @@ describe('validation decorators', () => {
   it('uses a message given in the options', async () => {
     const [error] = await validate(build(CustomMessageDto, { validFrom: 'tomorrow' }));
     expect(error.constraints).toEqual({ [IS_ISO_DATE]: 'validFrom is not a date' });
+  });
+
+  it('refuses a date of birth before 1900 or in the future, and leaves a malformed one to isIsoDate', async () => {
+    expect(await failedConstraints(build(BirthDto, { birthDate: '1900-01-01' }))).toEqual({});
+    expect(await failedConstraints(build(BirthDto, { birthDate: '1899-12-31' }))).toEqual({ birthDate: [IS_PLAUSIBLE_BIRTH_DATE] });
+    expect(await failedConstraints(build(BirthDto, { birthDate: '2999-01-01' }))).toEqual({ birthDate: [IS_PLAUSIBLE_BIRTH_DATE] });
+    expect(await failedConstraints(build(BirthDto, { birthDate: '1978-02-30' }))).toEqual({ birthDate: [IS_ISO_DATE] });
+  });
+
+  it('reports a rule across fields on the field it concerns, under its own code and message', async () => {
+    expect(await failedConstraints(build(RangeDto, { from: '2026-01-02', to: '2026-01-03' }))).toEqual({});
+    const errors = await validate(build(RangeDto, { from: '2026-01-02', to: '2026-01-01' }));
+    expect(errors.map((error) => [error.property, error.constraints])).toEqual([['to', { RANGE_REVERSED: 'to must not come before from' }]]);
   });
 });

@@ -43,14 +43,17 @@ export class MobileIdentificationsController {
       'the record is `OUTCOME_UNKNOWN` until an operator resolves it. A repeat with the same `Idempotency-Key` gets the same problem.',
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: MobileIdentificationCreatedView })
+  @ApiCreatedResponse({
+    type: MobileIdentificationCreatedView,
+    description: 'B-Trust took the request: the identification is `PENDING` until the person answers in B-Trust MOBILE. Follow it with GET or `/events`.',
+  })
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'INVALID_IDEMPOTENCY_KEY', 'MALFORMED_JSON'],
     409: ['IDEMPOTENCY_IN_PROGRESS'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...PAID_START_PROBLEMS,
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  }, { 502: OUTCOME_UNKNOWN_EXAMPLE })
+  }, { PROVIDER_OUTCOME_UNKNOWN: OUTCOME_UNKNOWN_EXAMPLE })
   async create(
     @CurrentOwner() owner: string,
     @Body() request: CreateMobileIdentificationDto,
@@ -68,7 +71,7 @@ export class MobileIdentificationsController {
 
   @Get(':id')
   @ApiOperation({ summary: 'Status and result of a mobile identification' })
-  @ApiOkResponse({ type: MobileIdentificationView })
+  @ApiOkResponse({ type: MobileIdentificationView, description: 'The identification, with its result once `COMPLETED`.' })
   @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
   async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<MobileIdentificationView> {
     return toMobileIdentificationView(await this.identifications.findOwned(owner, id));

@@ -7,7 +7,7 @@ import { BtrustClient } from '../../btrust/btrust.client';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { MobileIdentificationResult } from '../../btrust/btrust.types';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { ApiProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
+import { ApiProblem, NotFoundProblem } from '../../common/problem/problem';
 import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../../common/problem/upstream-problem';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
@@ -16,7 +16,6 @@ import { CreateMobileIdentificationDto } from './dto/create-mobile-identificatio
 import type { MobileIdentificationSummary } from './dto/mobile-identification.view';
 import { MobileIdentification, OPEN_MOBILE_IDENTIFICATION } from './mobile-identification.entity';
 import { mobileIdentificationMachine, MobileIdentificationStatus } from './mobile-identification.state';
-import { mobileIdentityProblems } from './mobile-identity-rules';
 import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
 import { decidePoll, lastAskAt, PollAnswer, PollDecision } from './mobile-poll-decision';
 
@@ -58,20 +57,18 @@ export class MobileIdentificationsService {
   }
 
   /**
-   * Validates, records the request, then asks B-Trust (a paid call, never
-   * retried). The record exists before the call, so nothing vanishes: a
-   * request B-Trust did not start ends FAILED with its reason, and one it may
-   * have started (a timeout, a reset or a 5xx after it was sent) is kept as
-   * OUTCOME_UNKNOWN for an operator, and never sent again.
+   * Records the request (validated, cross-field rules included, by the DTO),
+   * then asks B-Trust (a paid call, never retried). The record exists before
+   * the call, so nothing vanishes: a request B-Trust did not start ends FAILED
+   * with its reason, and one it may have started (a timeout, a reset or a 5xx
+   * after it was sent) is kept as OUTCOME_UNKNOWN for an operator, and never
+   * sent again.
    */
   async create(
     owner: string,
     request: CreateMobileIdentificationDto,
     language: ProviderLanguage | undefined,
   ): Promise<MobileIdentification> {
-    const problems = mobileIdentityProblems(request);
-    if (problems.length > 0) throw new ValidationProblem(problems);
-
     // The row as written, completed below with B-Trust's answer: the response comes from it, not from a read-back.
     const identification = Object.assign(new MobileIdentification(), {
       id: randomUUID(),

@@ -43,7 +43,7 @@ export class WebIdentificationsController {
       'identification on; poll GET or use `?refresh=true`.',
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: WebIdentificationCreatedView })
+  @ApiCreatedResponse({ type: WebIdentificationCreatedView, description: 'Started: send the person\'s browser to `redirectUrl`.' })
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'INVALID_IDEMPOTENCY_KEY', 'MALFORMED_JSON'],
     409: ['IDEMPOTENCY_IN_PROGRESS'],
@@ -69,7 +69,7 @@ export class WebIdentificationsController {
   @Get(':id')
   @ApiOperation({ summary: 'Status and result of a web identification' })
   @ApiQuery({ name: 'refresh', required: false, type: Boolean, description: 'Ask B-Trust now (scenarios 5 and 4) before answering.' })
-  @ApiOkResponse({ type: WebIdentificationView })
+  @ApiOkResponse({ type: WebIdentificationView, description: 'The identification, with B-Trust\'s progress and, once `IDENTIFIED`, the sign session.' })
   @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], ...UPSTREAM_PROBLEMS })
   async get(
     @CurrentOwner() owner: string,
@@ -101,7 +101,7 @@ export class WebIdentificationsController {
 
   @Get(':id/registration')
   @ApiOperation({ summary: 'The registration\'s status at B-Trust, live (scenario 4)' })
-  @ApiOkResponse({ type: RegistrationView })
+  @ApiOkResponse({ type: RegistrationView, description: 'The registration as B-Trust reports it now.' })
   @ApiProblemResponses({ 404: ['NOT_FOUND'], 409: ['NO_REGISTRATION'], ...UPSTREAM_PROBLEMS })
   async registration(
     @CurrentOwner() owner: string,

@@ -10,9 +10,16 @@ export interface SigningView {
   error?: string;
 }
 
+/** Where the signing pages live: the path of the document's own `clientDocumentUrl`. */
+export const SIGNING_PAGES_ROOT = '/cqes/api/web-identification';
+
+export function signingPagePath(pageToken: string): string {
+  return `${SIGNING_PAGES_ROOT}/${encodeURIComponent(pageToken)}`;
+}
+
 /** The page behind `clientDocumentUrl`. The SMS code is shown on the page because the sandbox sends no SMS. */
 export function signingPage(view: SigningView): string {
-  const base = `/cqes/api/web-identification/${encodeURIComponent(view.pageToken)}`;
+  const base = signingPagePath(view.pageToken);
   return page(
     'Sign documents',
     html`

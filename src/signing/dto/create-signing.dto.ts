@@ -15,8 +15,10 @@ import {
   MinLength,
   ValidateNested,
 } from 'class-validator';
-import { IsSafeFileName } from '../../common/validation/decorators';
+import { exampleUrl } from '../../common/http/api-examples';
+import { IsSafeFileName, NoControlCharacters } from '../../common/validation/decorators';
 import { MAX_FILE_NAME_LENGTH } from '../../common/validation/file-names';
+import { EXAMPLE_PDF_BASE64 } from './example-pdf';
 
 /** PDF pages are at most 14,400 points (200 inches) on a side (ISO 32000-1, annex C). */
 const MAX_PAGE_POINTS = 14_400;
@@ -59,6 +61,7 @@ export class DocumentDescriptionDto {
   @IsString()
   @MinLength(1)
   @MaxLength(255)
+  @NoControlCharacters()
   title: string;
 
   @ApiPropertyOptional({ type: VisibleSignatureDto, description: 'Omit for an invisible signature.' })
@@ -76,11 +79,13 @@ export class DocumentDescriptionDto {
 export class JsonDocumentDto extends DocumentDescriptionDto {
   @ApiProperty({ example: 'contract-4711.pdf', maxLength: MAX_FILE_NAME_LENGTH, description: 'Shown when the person downloads the signed document. No path parts.' })
   @IsSafeFileName()
+  @NoControlCharacters()
   fileName: string;
 
-  @ApiProperty({ format: 'byte', example: 'JVBERi0xLjcKJcOkw7zDtsOfCjEgMCBvYmoKPDwvVHlwZS9DYXRhbG9nL1BhZ2VzIDIgMCBSPj4KZW5kb2JqCi4uLg==', description: 'The PDF, base64. Not encrypted, at most SIGNING_MAX_DOCUMENT_MB.' })
+  @ApiProperty({ format: 'byte', example: EXAMPLE_PDF_BASE64, description: 'The PDF, base64. Not encrypted, at most SIGNING_MAX_DOCUMENT_MB.' })
   @IsString()
   @IsBase64()
+  @NoControlCharacters()
   contentBase64: string;
 }
 
@@ -88,23 +93,26 @@ export class MultipartDocumentDto extends DocumentDescriptionDto {
   @ApiPropertyOptional({ example: 'contract-4711.pdf', maxLength: MAX_FILE_NAME_LENGTH, description: 'Defaults to the uploaded file\'s name.' })
   @IsOptional()
   @IsSafeFileName()
+  @NoControlCharacters()
   fileName?: string;
 }
 
 class SigningOptionsDto {
-  @ApiPropertyOptional({ default: false, description: 'B-Trust e-mails the signed documents to the person.' })
+  @ApiPropertyOptional({ type: Boolean, default: false, description: 'B-Trust e-mails the signed documents to the person.' })
   @IsOptional()
   @IsBoolean()
-  emailSignedDocuments = false;
+  emailSignedDocuments: boolean = false;
 
-  @ApiProperty({ example: 'http://localhost:3000/signed', description: 'Where B-Trust sends the person after signing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
+  @ApiProperty({ example: exampleUrl('/signed'), description: 'Where B-Trust sends the person after signing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   successUrl: string;
 
-  @ApiProperty({ example: 'http://localhost:3000/not-signed', description: 'Where B-Trust sends the person after refusing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
+  @ApiProperty({ example: exampleUrl('/not-signed'), description: 'Where B-Trust sends the person after refusing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
   @IsString()
   @MaxLength(2048)
+  @NoControlCharacters()
   cancelUrl: string;
 }
 
