@@ -4,7 +4,7 @@ import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import type { HttpConnectionsConfig } from '../../config/app-config';
 import { PROBLEM_CONTENT_TYPE, ProblemDocument } from '../problem/problem';
-import { problemType } from '../problem/to-problem';
+import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
 
 /**
  * Node.js checks the headers and request timeouts of open requests on a
@@ -92,7 +92,7 @@ function answerClientError(error: ConnectionError, socket: Socket): void {
 /** Writes a problem document straight to the socket and closes it: there is no request to answer through. */
 function refuse(socket: Socket, answered: boolean, status: number, code: string, title: string, detail: string): void {
   if (socket.writable && !answered) {
-    const problem: ProblemDocument = { type: problemType(code), title, status, code, detail };
+    const problem: ProblemDocument = { type: PROBLEM_TYPE_BASE + code, title, status, code, detail };
     const body = JSON.stringify(problem);
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -12,11 +12,6 @@ export interface ProblemResponse {
 /** Problem types are URNs: stable identifiers that promise no documentation host. */
 export const PROBLEM_TYPE_BASE = 'urn:btrust-cas:problem:';
 
-/** The problem type of a code, for the few answers written outside this module. */
-export function problemType(code: string): string {
-  return TYPE_BASE + code;
-}
-
 /** Codes for statuses reached without an ApiProblem (framework errors, routing). */
 const CODE_BY_STATUS: Record<number, { code: string; title: string }> = {
   400: { code: 'BAD_REQUEST', title: 'Bad request' },
