@@ -24,6 +24,12 @@ const SLOW_SOCKETS = 300;
 const TRICKLE_EVERY_MS = 2_000;
 /** Generous: the limits above plus the server's checking interval, on a shared, noisy machine. */
 const CUT_WITHIN_MS = 30_000;
+/**
+ * Generous too: a server starved by the held sockets would not answer at
+ * all; one merely on a loaded machine answers a pair of requests in a few
+ * seconds (5.8 s seen during the whole suite, under 1 s alone).
+ */
+const RESPONSIVE_WITHIN_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -66,7 +72,7 @@ describe('Slow and stalled clients (HTTP timeouts and keep-alive limits)', () =>
       // Not sooner than the limit (the trickle kept every body timer from firing), and within the generous bound.
       expect(Math.min(...closedAfter!)).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
       expect(allClosedMs).toBeLessThan(CUT_WITHIN_MS);
-      expect(Math.max(...latencies)).toBeLessThan(5_000);
+      expect(Math.max(...latencies)).toBeLessThan(RESPONSIVE_WITHIN_MS);
       const answers = connections.map(answerOf);
       expect(answers.filter((answer) => answer.status !== 408 || answer.code !== 'REQUEST_TIMEOUT')).toEqual([]);
       expect(answers[0].headers).toContain('content-type: application/problem+json');
