@@ -9,6 +9,9 @@ export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
 export interface DatabaseConfig {
   /** Unset means "start the embedded PostgreSQL" (never in production). */
   url: string | undefined;
@@ -140,6 +143,8 @@ export interface AppConfig {
   /** Externally reachable base URL, used to build the callback URLs B-Trust posts to. */
   publicBaseUrl: string;
   logLevel: LogLevel;
+  /** LOG_FORMAT; unset means pretty lines at a terminal in development and JSON lines otherwise. */
+  logFormat: LogFormat | undefined;
   httpBodyLimitBytes: number;
   httpConnections: HttpConnectionsConfig;
   shutdownTimeoutMs: number;
@@ -183,6 +188,7 @@ export function loadAppConfig(env: Env): AppConfig {
     port,
     publicBaseUrl,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: read.raw('LOG_FORMAT') === undefined ? undefined : read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     httpBodyLimitBytes: read.integer('HTTP_BODY_LIMIT_MB', 1, { min: 1, max: 512 }) * MEGABYTE,
     httpConnections: readHttpConnectionsConfig(read),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
