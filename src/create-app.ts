@@ -85,7 +85,7 @@ export async function createApp(
   // Off in production unless SWAGGER_ENABLED=true: the document maps every endpoint for whoever reaches it.
   if (config.swaggerEnabled) setupSwagger(app, config);
   // Off in production unless DEMO_ENABLED=true.
-  if (config.demoEnabled) serveDemo(app);
+  if (config.demoEnabled) serveDemo(app, config);
   await app.init();
   // After init, which registers Nest's JSON parser: this one takes its place.
   useDocumentJsonParser(fastify);

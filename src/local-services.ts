@@ -89,6 +89,7 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
         signing,
         personalData: { ...config.personalData, ...keys },
         btrust: { ...btrust, baseUrl: btrust.baseUrl!, relyingPartyId: btrust.relyingPartyId! },
+        sandboxPagesUrl,
       },
       sandboxPagesUrl,
       stop: stopAll,

@@ -30,7 +30,6 @@ async function main(): Promise<void> {
     version,
     configured: config,
     running: services.config,
-    sandboxPagesUrl: services.sandboxPagesUrl,
     warnings: logging.nest.warningsSoFar(),
   });
   for (const line of summary) logging.pino.info({ context: 'Startup', ...line.fields }, line.msg);

@@ -10,14 +10,13 @@ function facts(env: Record<string, string>, running: Partial<ResolvedAppConfig> 
     btrust: { ...configured.btrust, baseUrl: 'https://localhost:3443/signing-api/v2', relyingPartyId: '24102167' },
     ...running,
   } as ResolvedAppConfig;
-  return { version: '1.2.3', configured, running: resolved, sandboxPagesUrl: undefined as string | undefined, warnings: [] as string[] };
+  return { version: '1.2.3', configured, running: resolved, warnings: [] as string[] };
 }
 
 describe(startupSummary.name, () => {
   it('names every address, the database without its password, and the first sentence of each warning', () => {
     const lines = startupSummary({
-      ...facts({}),
-      sandboxPagesUrl: 'http://localhost:3444',
+      ...facts({}, { sandboxPagesUrl: 'http://localhost:3444' }),
       warnings: ['!!! AUTHENTICATION IS OFF: neither is set. More.', 'BTRUST_BASE_URL is not set: using the sandbox.'],
     }).map((line) => line.msg);
     expect(lines).toEqual([

@@ -7,8 +7,6 @@ export interface StartupFacts {
   configured: AppConfig;
   /** The configuration the server runs with. */
   running: ResolvedAppConfig;
-  /** The built-in sandbox's person-facing pages, when it was started. */
-  sandboxPagesUrl: string | undefined;
   warnings: readonly string[];
 }
 
@@ -35,10 +33,10 @@ export function startupSummary(facts: StartupFacts): SummaryLine[] {
     running.demoEnabled
       ? { msg: `Demo: ${base}/demo`, fields: { url: `${base}/demo` } }
       : { msg: 'Demo: off (DEMO_ENABLED=true serves it)', fields: {} },
-    facts.sandboxPagesUrl
+    running.sandboxPagesUrl
       ? {
-          msg: `B-Trust: the built-in sandbox; its pages at ${facts.sandboxPagesUrl} (B-Trust MOBILE at ${facts.sandboxPagesUrl}/mobile), its CLI: npm run sandbox:cli -- --help`,
-          fields: { url: facts.sandboxPagesUrl, api: running.btrust.baseUrl },
+          msg: `B-Trust: the built-in sandbox; its pages at ${running.sandboxPagesUrl} (B-Trust MOBILE at ${running.sandboxPagesUrl}/mobile), its CLI: npm run sandbox:cli -- --help`,
+          fields: { url: running.sandboxPagesUrl, api: running.btrust.baseUrl },
         }
       : { msg: `B-Trust: ${running.btrust.baseUrl}`, fields: { url: running.btrust.baseUrl } },
     {
