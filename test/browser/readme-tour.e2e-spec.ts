@@ -42,7 +42,8 @@ function readTour(readme: string): { intro: TourStep; steps: TourStep[] } {
   });
   const steps = parts.slice(1).map((part) => {
     const [, number, title] = /^(\d+)\. \*\*(.+?)\*\*/.exec(part)!;
-    return step(Number(number), title.replace(/\.$/, ''), part);
+    // A step is its item: its later paragraphs are indented; an unindented one follows the list.
+    return step(Number(number), title.replace(/\.$/, ''), part.split(/\n\n(?=\S)/)[0]);
   });
   return { intro: step(0, 'intro', parts[0]), steps };
 }
