@@ -20,17 +20,23 @@ describe('Start-up log', () => {
     await database?.drop();
   });
 
-  async function start(env: Record<string, string> = {}): Promise<{ server: ServerProcess; lines: string[]; pagesUrl: string }> {
+  async function start(
+    env: Record<string, string> = {},
+    options: Parameters<typeof startServerProcess>[1] = {},
+  ): Promise<{ server: ServerProcess; lines: string[]; pagesUrl: string }> {
     const pagesPort = await freePort();
-    const server = await startServerProcess({
-      NODE_ENV: 'development',
-      LOG_LEVEL: 'info',
-      DATABASE_URL: database.url,
-      SANDBOX_API_PORT: String(await freePort()),
-      SANDBOX_PAGES_PORT: String(pagesPort),
-      SANDBOX_DATA_DIR: 'memory',
-      ...env,
-    });
+    const server = await startServerProcess(
+      {
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'info',
+        DATABASE_URL: database.url,
+        SANDBOX_API_PORT: String(await freePort()),
+        SANDBOX_PAGES_PORT: String(pagesPort),
+        SANDBOX_DATA_DIR: 'memory',
+        ...env,
+      },
+      options,
+    );
     // /health answers as soon as the server listens; the summary follows.
     await eventually(
       async () => server.output(),
@@ -80,4 +86,19 @@ describe('Start-up log', () => {
       await server.stop();
     }
   }, 150_000);
+
+  it('is what `npm start` prints: the build, then the compiled server with the same summary', async () => {
+    // Only what a fresh clone's environment has: no LOG_LEVEL, no LOG_FORMAT, no .env of ours.
+    const { server, lines } = await start({ LOG_LEVEL: '' }, { command: ['npm', 'start', '--silent'], startTimeoutMs: 240_000 });
+    try {
+      const records = lines.filter((line) => line.startsWith('{')).map((line) => JSON.parse(line) as { context?: string; msg: string });
+      const summary = records.filter((record) => record.context === 'Startup').map((record) => record.msg);
+      expect(summary).toContain(`Demo: ${server.url}/demo`);
+      expect(summary[0]).toMatch(/^btrust-cas \S+ started in development mode$/);
+      expect(server.output()).not.toContain(ESC);
+      expect(records.filter((record) => record.context === 'RouterExplorer')).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  }, 300_000);
 });
