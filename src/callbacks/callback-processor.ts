@@ -53,7 +53,7 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     const { processState, providerCode, ...ids } = pending;
     const entry: StoredWebhook = { ...ids, reading: readWebhook({ processState, providerCode }) };
     const result = await this.handle(entry);
-    const sessionIdMatch = result.outcome === 'MISMATCH' ? null : result.sessionIdMatch;
+    const sessionIdMatch = 'sessionIdMatch' in result ? result.sessionIdMatch : null;
     const recorded = await pool.query({
       name: 'record-callback-outcome',
       text: `UPDATE callback_inbox SET outcome = $2, outcome_detail = $3, session_id_match = $4, processed_at = now()
@@ -73,9 +73,9 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   }
 
   /** The first handler whose flow knows the webhook's resultId takes it. */
-  private async handle(entry: StoredWebhook): Promise<CallbackHandlerResult> {
+  private async handle(entry: StoredWebhook): Promise<CallbackHandlerResult | { outcome: 'UNHANDLED'; detail: string }> {
     const handlers = this.handlers.inOrderFor(entry.reading.concerns);
-    if (handlers.length === 0) return { outcome: 'UNHANDLED', sessionIdMatch: 'NONE', detail: 'No handler is registered' };
+    if (handlers.length === 0) return { outcome: 'UNHANDLED', detail: 'No handler is registered' };
     const mismatches: string[] = [];
     for (const handler of handlers) {
       const result = await handler.handle(entry);
