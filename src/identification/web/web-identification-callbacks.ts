@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook } from '../../callbacks/callback-handlers';
+import type { SessionIdMatch } from '../../callbacks/callback-inbox.entity';
 import { postgresPool } from '../../database/postgres-pool';
 import { WebIdentification } from './web-identification.entity';
-import { sessionIdMatchOf } from './web-identification-session-ids';
+import { sessionIdMatchOf, sessionIdMatchSql } from './web-identification-session-ids';
 import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
 
@@ -31,18 +32,19 @@ export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit
   async handle(entry: StoredWebhook): Promise<CallbackHandlerResult> {
     const pool = postgresPool(this.dataSource);
     // Most webhooks in a burst are repeats for an identification already final: those are settled
-    // from two columns, and only an open one is loaded whole for the provider calls.
-    const { rows } = await pool.query<Pick<WebIdentification, 'status' | 'resultId'>>({
+    // by this one read, and only an open one is loaded whole for the provider calls.
+    const { rows } = await pool.query<Pick<WebIdentification, 'status' | 'resultId'> & { sessionIdMatch: SessionIdMatch }>({
       name: 'webhook-identification',
-      text: 'SELECT status, result_id AS "resultId" FROM web_identifications WHERE id = $1',
-      values: [entry.subjectId],
+      text: `SELECT w.status, w.result_id AS "resultId", ${sessionIdMatchSql('$2')} AS "sessionIdMatch"
+               FROM web_identifications w WHERE w.id = $1`,
+      values: [entry.subjectId, entry.sessionId],
     });
     const [current] = rows;
     if (!current) return { outcome: 'MISMATCH', detail: 'No identification for this callback URL' };
     // Reading: the resultId is 2.1's; the sessionId may be any id of the flow (recorded below).
     if (entry.resultId !== current.resultId) return { outcome: 'MISMATCH', detail: "resultId is not this identification's" };
     if (webIdentificationMachine.isFinal(current.status)) {
-      return { outcome: 'NO_CHANGE', detail: `Already ${current.status}`, sessionIdMatch: await sessionIdMatchOf(pool, entry.subjectId, entry.sessionId) };
+      return { outcome: 'NO_CHANGE', detail: `Already ${current.status}`, sessionIdMatch: current.sessionIdMatch };
     }
     const identification = await this.dataSource.getRepository(WebIdentification).findOneByOrFail({ id: entry.subjectId });
     const moved = await this.confirm(identification, entry);
