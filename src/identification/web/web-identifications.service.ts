@@ -259,10 +259,12 @@ export class WebIdentificationsService {
       return this.expireIfNeverStarted(identification, cause);
     }
     const language = { language: identification.language as ProviderLanguage };
-    const webStatus: ProviderWebStatus = await this.btrust.getWebIdentificationStatus(identification.resultId, language);
+    // The two reads are not one snapshot. Scenario 4 first: a failure step (5) that comes between
+    // them is then read with the registration as it was before, never as a bare EXPIRED or REJECTED.
     const registration = identification.registrationId
       ? await this.btrust.getRegistrationStatus(identification.registrationId, language)
       : null;
+    const webStatus: ProviderWebStatus = await this.btrust.getWebIdentificationStatus(identification.resultId, language);
     const report = {
       status: webStatus.status,
       step: webStatus.step,
@@ -307,6 +309,8 @@ export class WebIdentificationsService {
 
   private async expireIfNeverStarted(identification: WebIdentification, cause: string) {
     if (identification.status !== 'STARTED') return null;
+    // Creation may still be under way (two provider calls, neither retried): only once both surely ended.
+    if (Date.now() - identification.createdAt.getTime() < this.config.btrust.timeoutMs * 3) return null;
     // B-Trust never accepted it (the server stopped mid-creation): nothing to ask about.
     return this.move(identification.id, 'FAILED', cause, {
       failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
