@@ -179,11 +179,14 @@ export class WebIdentificationsService {
    * with the eID certificate move to IDENTIFIED. A result without it is asked for again (by the
    * next webhook or reconciliation) until EID_CERTIFICATE_FETCH_ATTEMPTS such answers, then the
    * identification FAILS with EID_CERTIFICATE_MISSING. An identification already IDENTIFIED is
-   * not fetched again (its sign session may have moved on with signings): where it stands is asked.
+   * not fetched again (its sign session may have moved on with signings): where it stands is
+   * asked, at most once per WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS, so that a burst of
+   * repeated webhooks does not become a burst of calls to B-Trust.
    */
   async confirmIdentified(identification: WebIdentification, cause: string): Promise<TransitionOutcome<WebIdentification>> {
     if (identification.status === 'IDENTIFIED') {
-      return (await this.reconcile(identification, cause)) ?? { result: 'unchanged', entity: identification };
+      const asked = this.isStale(identification) ? await this.reconcile(identification, cause) : null;
+      return asked ?? { result: 'unchanged', entity: identification };
     }
     const result = await this.btrust.getWebIdentificationResult(
       {
@@ -220,9 +223,7 @@ export class WebIdentificationsService {
    * cannot be taken back.
    */
   async refreshBeforeSigning(identification: WebIdentification): Promise<WebIdentification> {
-    if (identification.status !== 'IDENTIFIED') return identification;
-    const lastKnown = Math.max(identification.providerUpdatedAt?.getTime() ?? 0, identification.identifiedAt?.getTime() ?? 0);
-    if (Date.now() - lastKnown < this.refreshBeforeSigningMs) return identification;
+    if (identification.status !== 'IDENTIFIED' || !this.isStale(identification)) return identification;
     try {
       await this.reconcile(identification, 'before-signing');
     } catch (error) {
@@ -230,6 +231,12 @@ export class WebIdentificationsService {
       throw error;
     }
     return this.repository().findOneByOrFail({ id: identification.id });
+  }
+
+  /** B-Trust's last word on an identification is older than WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS. */
+  private isStale(identification: WebIdentification): boolean {
+    const lastKnown = Math.max(identification.providerUpdatedAt?.getTime() ?? 0, identification.identifiedAt?.getTime() ?? 0);
+    return Date.now() - lastKnown >= this.refreshBeforeSigningMs;
   }
 
   private async certificateMissing(identification: WebIdentification, cause: string): Promise<TransitionOutcome<WebIdentification>> {
