@@ -224,6 +224,27 @@ describe('Web identification follows the agent\'s review', () => {
     });
   });
 
+  describe.each([
+    [400, 422, 'PROVIDER_REJECTED'],
+    [404, 422, 'PROVIDER_REJECTED'],
+    [401, 502, 'PROVIDER_ACCESS_REFUSED'],
+    [403, 502, 'PROVIDER_ACCESS_REFUSED'],
+    [500, 502, 'UPSTREAM_ERROR'],
+  ] as const)('rejectedStatus=%s on 2.2', (rejectedStatus, status, code) => {
+    it(`answers ${status} ${code} and leaves the identification FAILED with the reason, sent once`, async () => {
+      await sandbox.setReadings({ rejectedStatus });
+      // The web session expires while 2.2 is on its way, so the sandbox refuses the registration.
+      await sandbox.fault('createRegistration', 'delay', 1, SESSION_MS + 500);
+      const response = await driver.api().post('/api/v1/web-identifications').send({ reason: 'Late', ...driver.urls() });
+      expect(response.status).toBe(status);
+      expect(response.body.code).toBe(code);
+      const [row] = await server.app.get(DataSource).query('SELECT status, failure_message FROM web_identifications ORDER BY created_at DESC LIMIT 1');
+      expect(row.status).toBe('FAILED');
+      expect(row.failure_message).toContain('createRegistration');
+      expect((await sandbox.calls()).createRegistration).toBe(1);
+    });
+  });
+
   it('eidCertificate=missing-first: asks 2.5 again and is IDENTIFIED only with the certificate', async () => {
     await sandbox.setReadings({ eidCertificate: 'missing-first' });
     const { id, webSessionId } = await driver.startIdentification();

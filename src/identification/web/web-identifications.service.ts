@@ -9,7 +9,7 @@ import { readWebReviewProgress } from '../../btrust/web-review-progress';
 import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.service';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
-import { upstreamProblem } from '../../common/problem/upstream-problem';
+import { notStartedProblem, upstreamProblem } from '../../common/problem/upstream-problem';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { isAllowedRedirectUrl } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
@@ -345,7 +345,8 @@ export class WebIdentificationsService {
       failureCode: error.code,
       failureMessage: `${step}: ${error.providerMessage ?? error.message}`,
     });
-    return upstreamProblem(error);
+    // By what the answer means, not by its body: a REJECTED on 401/403 is our certificate or grant.
+    return error.answerClass === 'UNKNOWN_OUTCOME' ? upstreamProblem(error) : notStartedProblem(error);
   }
 
   private assertAllowedRedirects(request: CreateWebIdentificationDto): void {
