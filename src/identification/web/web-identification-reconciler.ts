@@ -28,7 +28,10 @@ export class WebIdentificationReconciler implements OnApplicationBootstrap, OnAp
       label: 'web identification',
       reconcile: async (id) => {
         const identification = await dataSource.getRepository(WebIdentification).findOneBy({ id });
-        return identification !== null && (await identifications.reconcile(identification, 'reconcile'))?.result === 'moved';
+        if (identification === null) return false;
+        const outcome = await identifications.reconcile(identification, 'reconcile');
+        // A recovery is an outcome reached (a settled state), not a step on the way such as UNDER_REVIEW.
+        return outcome?.result === 'moved' && webIdentificationMachine.isSettled(outcome.entity.status);
       },
       onRecovered: () => metrics.reconciliationRecoveries.inc({ entity: webIdentificationMachine.entity }),
     });

@@ -9,7 +9,7 @@ import { readWebReviewProgress } from '../../btrust/web-review-progress';
 import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.service';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
-import { notStartedProblem, upstreamProblem } from '../../common/problem/upstream-problem';
+import { notStartedProblem, upstreamErrorProblem, upstreamProblem } from '../../common/problem/upstream-problem';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { isAllowedRedirectUrl } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
@@ -262,6 +262,7 @@ export class WebIdentificationsService {
    * the caller, which decides whether to retry: no answer we could not get ends anything.
    */
   async reconcile(identification: WebIdentification, cause: string): Promise<TransitionOutcome<WebIdentification> | null> {
+    if (this.creationMayBeUnderWay(identification)) return null;
     if (webIdentificationMachine.isFinal(identification.status) || !identification.resultId) {
       return this.expireIfNeverStarted(identification, cause);
     }
@@ -303,6 +304,18 @@ export class WebIdentificationsService {
     }
   }
 
+  /**
+   * The create call is still between its two provider calls (neither retried), or may be: nothing
+   * is decided about the record until both have surely ended, or the registration is stored.
+   */
+  private creationMayBeUnderWay(identification: WebIdentification): boolean {
+    return (
+      identification.status === 'STARTED' &&
+      identification.registrationId === null &&
+      Date.now() - identification.createdAt.getTime() < this.config.btrust.timeoutMs * 3
+    );
+  }
+
   /** The bounds of an open identification: its web session's deadline, and its review's once one started. */
   private timingOf(identification: WebIdentification): WebTiming {
     const reviewStart = identification.status === 'UNDER_REVIEW' ? (identification.reviewStartedAt ?? identification.createdAt) : null;
@@ -316,8 +329,6 @@ export class WebIdentificationsService {
 
   private async expireIfNeverStarted(identification: WebIdentification, cause: string) {
     if (identification.status !== 'STARTED') return null;
-    // Creation may still be under way (two provider calls, neither retried): only once both surely ended.
-    if (Date.now() - identification.createdAt.getTime() < this.config.btrust.timeoutMs * 3) return null;
     // B-Trust never accepted it (the server stopped mid-creation): nothing to ask about.
     return this.move(identification.id, 'FAILED', cause, {
       failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
@@ -346,7 +357,9 @@ export class WebIdentificationsService {
       failureMessage: `${step}: ${error.providerMessage ?? error.message}`,
     });
     // By what the answer means, not by its body: a REJECTED on 401/403 is our certificate or grant.
-    return error.answerClass === 'UNKNOWN_OUTCOME' ? upstreamProblem(error) : notStartedProblem(error);
+    if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStartedProblem(error);
+    // Received, with no usable answer: whatever its body says (REJECTED included), not a refusal.
+    return error.code === 'TIMEOUT' ? upstreamProblem(error) : upstreamErrorProblem(error);
   }
 
   private assertAllowedRedirects(request: CreateWebIdentificationDto): void {
