@@ -79,7 +79,8 @@ describe('Web identification follows the agent\'s review', () => {
       await sandbox.review(webSessionId, 'ALLOWED');
       const identified = await until(id, 'IDENTIFIED');
       expect(identified).toMatchObject({ failure: null, signingAvailableUntil: expect.any(String) });
-      expect(identified.provider.reviewStatus).toBe('ALLOWED');
+      const refreshed = (await driver.api().get(`/api/v1/web-identifications/${id}?refresh=true`).expect(200)).body as WebView;
+      expect(refreshed.provider.reviewStatus).toBe('ALLOWED');
       expect((await trail(id)).map((move) => move.to_state)).toEqual(['STARTED', 'UNDER_REVIEW', 'IDENTIFIED']);
       await driver.api().get(`/api/v1/web-identifications/${id}/certificate`).expect(200);
     });
