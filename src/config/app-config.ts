@@ -60,6 +60,12 @@ export interface IdentificationConfig {
   /** How often a finished result without the eID certificate is asked for again before the flow FAILS. */
   eidCertificateFetchAttempts: number;
   webReconcile: { quietPeriodMs: number; intervalMs: number };
+  /** The web session's deadline when 2.1/2.2 give no readable date, from creation. */
+  webDefaultValidityMs: number;
+  /** How long an agent's review (UNDER_REVIEW) is waited for, from when it started; the document gives no bound. */
+  webReviewMaxMs: number;
+  /** Before a paid signing, the registration status is asked again when the last one known is older than this. */
+  webRefreshBeforeSigningMs: number;
 }
 
 export interface SigningConfig {
@@ -331,6 +337,9 @@ function readIdentificationConfig(read: EnvReader, publicBaseUrl: string, nodeEn
       quietPeriodMs: read.integer('WEB_RECONCILE_QUIET_PERIOD_MS', 120_000, { min: 100, max: 86_400_000 }),
       intervalMs: read.integer('WEB_RECONCILE_INTERVAL_MS', 60_000, { min: 100, max: 86_400_000 }),
     },
+    webDefaultValidityMs: read.integer('WEB_DEFAULT_VALIDITY_MS', 3_600_000, { min: 1_000, max: 86_400_000 }),
+    webReviewMaxMs: read.integer('WEB_REVIEW_MAX_MS', 604_800_000, { min: 1_000, max: 7_776_000_000 }),
+    webRefreshBeforeSigningMs: read.integer('WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS', 60_000, { min: 0, max: 86_400_000 }),
   };
 }
 

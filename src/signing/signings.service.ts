@@ -14,6 +14,7 @@ import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { WebIdentification } from '../identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
+import { assertCanSign } from '../identification/web/web-identification-signing-gate';
 import { inspectPdf, PdfInspectionError } from './pdf/pdf-inspection';
 import { matchSignedDocuments } from './signed-document-matching';
 import { SignedDocumentVerifier } from './signed-document-verifier';
@@ -77,6 +78,8 @@ export class SigningsService {
     this.assertAllowedRedirects(input);
     assertCanSign(identification);
     await this.assertSignableDocuments(input);
+    // Last, right before the paid call: a DENIED that came since the last ask is seen here.
+    assertCanSign(await this.identifications.refreshBeforeSigning(identification));
 
     const id = randomUUID();
     const signSession = await this.insertPending(id, owner, identificationId, input);
@@ -404,26 +407,6 @@ export class SigningsService {
 
   private documents() {
     return this.dataSource.getRepository(SigningDocument);
-  }
-}
-
-/** A sign session is used once; only an IDENTIFIED identification with an unexpired one can sign. */
-function assertCanSign(identification: WebIdentification): void {
-  if (identification.status !== 'IDENTIFIED' || !identification.signSessionId || !identification.clientIdentificator) {
-    throw new ApiProblem(
-      HttpStatus.CONFLICT,
-      'NOT_IDENTIFIED',
-      'Not identified',
-      `The identification is ${identification.status}; documents can be signed only once it is IDENTIFIED.`,
-    );
-  }
-  if (isPast(identification.signSessionExpiresAt)) {
-    throw new ApiProblem(
-      HttpStatus.CONFLICT,
-      'SIGN_SESSION_EXPIRED',
-      'Sign session expired',
-      'The sign session of this identification has expired; identify the person again to sign.',
-    );
   }
 }
 

@@ -215,6 +215,9 @@ describe('GET /metrics', () => {
       expect(sampleValue(text, 'btrust_cas_open_records', mobile('COMPLETED'))).toBeUndefined();
       expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'signing', state: 'PENDING' })).toEqual(expect.any(Number));
       expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'STARTED' })).toEqual(expect.any(Number));
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'UNDER_REVIEW' })).toEqual(expect.any(Number));
+      // IDENTIFIED rests (an agent may still deny it) but waits for nothing: not an open record.
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'IDENTIFIED' })).toBeUndefined();
     });
 
     it('reads the open-record gauges as NaN when the database cannot answer them, and the rest of the scrape still works', async () => {
