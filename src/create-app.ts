@@ -88,7 +88,7 @@ export async function createApp(
   if (config.demoEnabled) serveDemo(app);
   await app.init();
   // After init, which registers Nest's JSON parser: this one takes its place.
-  useDocumentJsonParser(fastify);
+  useDocumentJsonParser(fastify, config.jsonMaxDepth);
   await fastify.ready();
   return app;
 }

@@ -143,7 +143,7 @@ export class SigningsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SigningCreatedView> {
-    const input = await readSigningRequest(request, this.config.signing);
+    const input = await readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth);
     const fingerprint = { identificationId, ...signingRequestFingerprint(input) };
     const response = await this.idempotency.run(owner, 'signings', idempotencyKey, fingerprint, async () => ({
       status: 201,
