@@ -2,7 +2,7 @@ import { extname, join } from 'node:path';
 import type { PdfParsingLimits } from '../../config/app-config';
 import { PdfInspection, PdfInspectionError, PdfInspectionErrorCode } from './pdf-inspection';
 import { PdfLimit, PdfLimitExceededError } from './pdf-limits';
-import { workerFor } from './worker-script';
+import { prepareWorkerScript, workerFor } from './worker-script';
 
 /** What the worker posts back, once. */
 export type WorkerAnswer =
@@ -26,7 +26,9 @@ export class PdfInspector {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
 
-  constructor(private readonly limits: PdfParsingLimits) {}
+  constructor(private readonly limits: PdfParsingLimits) {
+    prepareWorkerScript(WORKER_FILE);
+  }
 
   async inspect(bytes: Buffer): Promise<PdfInspection> {
     await this.acquire();

@@ -37,6 +37,15 @@ export function workerFor(file: string, options: WorkerOptions): Worker {
   return new Worker(bootstrap, { ...options, eval: true, workerData: { ...options.workerData, compiledSources: compiled } });
 }
 
+/**
+ * Compiles, from sources, what workerFor(file) will hand its workers, now:
+ * loading the compiler blocks the event loop for a moment, better at
+ * start-up than during a request. Nothing to do when built.
+ */
+export function prepareWorkerScript(file: string): void {
+  if (extname(file) === '.ts') compiledFolder(dirname(file));
+}
+
 function compiledFolder(folder: string): Record<string, string> {
   let compiled = compiledFolders.get(folder);
   if (!compiled) {
