@@ -159,8 +159,7 @@ describe('Hostile signing input', () => {
     });
 
     it('is refused 400 JSON_TOO_DEEP as a signing, JSON or multipart metadata, typed or not', async () => {
-      const identificationId = randomUUID();
-      // The identification is checked first: use a real one so the body is read.
+      // The identification is checked before the body is read: a real one, so that the body is.
       const real = await driver.identify();
       const json = await request(server.url).post(`/api/v1/web-identifications/${real}/signings`).set('content-type', 'application/json').send(deep);
       expect(json.body).toMatchObject({ code: 'JSON_TOO_DEEP' });
@@ -172,7 +171,6 @@ describe('Hostile signing input', () => {
         expect(multipart.status).toBe(400);
         expect(multipart.body).toMatchObject({ code: 'JSON_TOO_DEEP' });
       }
-      void identificationId;
     });
   });
 
