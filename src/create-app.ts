@@ -73,9 +73,6 @@ export async function createApp(
     if (!isProtectedRoute(request.routeOptions.url)) return done();
     authentication.authenticateRequest(request).then(() => done(), done);
   });
-  // Then, still before any body is read: the paid-creation rate limit, and the signing's identification (exists, is the caller's).
-  limitCreationsBeforeTheBody(fastify, app.get(CreationRateLimiter));
-  checkSigningParentBeforeTheBody(fastify, app.get(WebIdentificationsService));
   const logger = new NestLogger('HttpErrors');
   fastify.setErrorHandler((error, request, reply) => {
     // Refused before its body was read (or while reading it): the connection closes rather than read the rest to reuse it.
@@ -87,6 +84,9 @@ export async function createApp(
   await app.register(fastifyMultipart, { limits: { fileSize: config.signing.maxDocumentBytes, files: config.signing.maxDocuments } });
   // A body of a media type its route does not take is refused (415) before it is read.
   refuseUnacceptedMediaTypes(fastify);
+  // Then, still before any body is read: the paid-creation rate limit, and the signing's identification (exists, is the caller's).
+  limitCreationsBeforeTheBody(fastify, app.get(CreationRateLimiter));
+  checkSigningParentBeforeTheBody(fastify, app.get(WebIdentificationsService));
   // Routes are added by app.init() below; those that take documents inline get a body limit sized for them.
   fastify.addHook('onRoute', (route) => {
     if (isDocumentUploadRoute(route.config)) route.bodyLimit = signingRequestBodyLimit(config.signing);
