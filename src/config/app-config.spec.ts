@@ -96,7 +96,37 @@ describe(loadAppConfig.name, () => {
 
   it('limits signings to 10 documents of 10 MiB and keeps a failed verification SIGNED by default', () => {
     const { signing } = loadAppConfig({});
-    expect(signing).toEqual({ maxDocumentBytes: 10 * 1024 * 1024, maxDocuments: 10, trustAnchorsPath: undefined, rejectInvalid: false });
+    expect(signing).toEqual({
+      maxDocumentBytes: 10 * 1024 * 1024,
+      maxDocuments: 10,
+      trustAnchorsPath: undefined,
+      rejectInvalid: false,
+      activeContent: 'flag',
+      pdfParsing: { maxInflatedBytes: 64 * 1024 * 1024, maxObjects: 200_000, timeoutMs: 15_000, maxHeapMb: 512, concurrency: 2 },
+    });
+    expect(loadAppConfig({}).jsonMaxDepth).toBe(32);
+  });
+
+  it('reads SIGNING_ACTIVE_CONTENT, the PDF parsing limits and HTTP_JSON_MAX_DEPTH', () => {
+    const config = loadAppConfig({
+      SIGNING_ACTIVE_CONTENT: 'refuse',
+      SIGNING_PDF_MAX_INFLATED_MB: '8',
+      SIGNING_PDF_MAX_OBJECTS: '5000',
+      SIGNING_PDF_TIMEOUT_MS: '2000',
+      SIGNING_PDF_MAX_HEAP_MB: '128',
+      SIGNING_PDF_WORKERS: '4',
+      HTTP_JSON_MAX_DEPTH: '16',
+    });
+    expect(config.signing.activeContent).toBe('refuse');
+    expect(config.signing.pdfParsing).toEqual({ maxInflatedBytes: 8 * 1024 * 1024, maxObjects: 5000, timeoutMs: 2000, maxHeapMb: 128, concurrency: 4 });
+    expect(config.jsonMaxDepth).toBe(16);
+    const problems = problemsFor({ SIGNING_ACTIVE_CONTENT: 'strip', SIGNING_PDF_MAX_INFLATED_MB: '0', SIGNING_PDF_WORKERS: '0', HTTP_JSON_MAX_DEPTH: '1' });
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+      'HTTP_JSON_MAX_DEPTH',
+      'SIGNING_ACTIVE_CONTENT',
+      'SIGNING_PDF_MAX_INFLATED_MB',
+      'SIGNING_PDF_WORKERS',
+    ]);
   });
 
   it('reads the signing limits, trust anchors and SIGNING_REJECT_INVALID', () => {
@@ -111,6 +141,8 @@ describe(loadAppConfig.name, () => {
       maxDocuments: 3,
       trustAnchorsPath: '/etc/cas/btrust-signing-cas.pem',
       rejectInvalid: true,
+      activeContent: 'flag',
+      pdfParsing: expect.any(Object),
     });
   });
 

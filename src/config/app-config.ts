@@ -75,6 +75,26 @@ export interface SigningConfig {
   trustAnchorsPath: string | undefined;
   /** A signed PDF that fails verification makes the signing FAILED instead of SIGNED with `valid: false`. */
   rejectInvalid: boolean;
+  /** PDFs with JavaScript or launch actions: accepted and flagged, or refused. */
+  activeContent: ActiveContentPolicy;
+  pdfParsing: PdfParsingLimits;
+}
+
+export const ACTIVE_CONTENT_POLICIES = ['flag', 'refuse'] as const;
+export type ActiveContentPolicy = (typeof ACTIVE_CONTENT_POLICIES)[number];
+
+/** Bounds on parsing one uploaded PDF (in a worker thread, off the event loop). */
+export interface PdfParsingLimits {
+  /** What parsing may inflate of one document (its object and cross-reference streams; page contents are not inflated). */
+  maxInflatedBytes: number;
+  /** Indirect objects in one document. */
+  maxObjects: number;
+  /** Wall time for one document. */
+  timeoutMs: number;
+  /** The parsing worker's JavaScript heap. */
+  maxHeapMb: number;
+  /** Documents parsed at once by this instance; more wait their turn. */
+  concurrency: number;
 }
 
 /** Bearer-token verification: a JWKS (RS256/ES256) or a shared secret (HS256); neither means development mode. */
@@ -153,6 +173,8 @@ export interface AppConfig {
   /** LOG_FORMAT; unset means pretty lines at a terminal in development and JSON lines otherwise. */
   logFormat: LogFormat | undefined;
   httpBodyLimitBytes: number;
+  /** Nesting of arrays and objects in any JSON body or JSON field. */
+  jsonMaxDepth: number;
   httpConnections: HttpConnectionsConfig;
   shutdownTimeoutMs: number;
   /** Where local state lives when nothing external is configured (embedded database, dev certificates). */
@@ -197,6 +219,7 @@ export function loadAppConfig(env: Env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     logFormat: read.raw('LOG_FORMAT') === undefined ? undefined : read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     httpBodyLimitBytes: read.integer('HTTP_BODY_LIMIT_MB', 1, { min: 1, max: 512 }) * MEGABYTE,
+    jsonMaxDepth: read.integer('HTTP_JSON_MAX_DEPTH', 32, { min: 4, max: 1000 }),
     httpConnections: readHttpConnectionsConfig(read),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
     dataDir,
@@ -236,6 +259,14 @@ export function loadAppConfig(env: Env): AppConfig {
       maxDocuments: read.integer('SIGNING_MAX_DOCUMENTS', 10, { min: 1, max: 50 }),
       trustAnchorsPath: read.optionalString('BTRUST_SIGNING_TRUST_ANCHORS'),
       rejectInvalid: read.boolean('SIGNING_REJECT_INVALID', false),
+      activeContent: read.oneOf('SIGNING_ACTIVE_CONTENT', ACTIVE_CONTENT_POLICIES, 'flag'),
+      pdfParsing: {
+        maxInflatedBytes: read.integer('SIGNING_PDF_MAX_INFLATED_MB', 64, { min: 1, max: 4096 }) * MEGABYTE,
+        maxObjects: read.integer('SIGNING_PDF_MAX_OBJECTS', 200_000, { min: 100, max: 10_000_000 }),
+        timeoutMs: read.integer('SIGNING_PDF_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
+        maxHeapMb: read.integer('SIGNING_PDF_MAX_HEAP_MB', 512, { min: 64, max: 8192 }),
+        concurrency: read.integer('SIGNING_PDF_WORKERS', 2, { min: 1, max: 64 }),
+      },
     },
     auth: {
       // Outside production a local identity provider may serve its keys over plain HTTP.

@@ -6,6 +6,7 @@ import { MobilePollClaims1795824269541 } from '../../migrations/1795824269541-Mo
 import { MobileOutcomeUnknown1796199580742 } from '../../migrations/1796199580742-MobileOutcomeUnknown';
 import { WebReview1796200000000 } from '../../migrations/1796200000000-WebReview';
 import { CallbackIdsRecorded1796402871519 } from '../../migrations/1796402871519-CallbackIdsRecorded';
+import { SigningActiveContent1796403600000 } from '../../migrations/1796403600000-SigningActiveContent';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
 export const MIGRATIONS: Function[] = [
@@ -17,4 +18,5 @@ export const MIGRATIONS: Function[] = [
   MobileOutcomeUnknown1796199580742,
   WebReview1796200000000,
   CallbackIdsRecorded1796402871519,
+  SigningActiveContent1796403600000,
 ];

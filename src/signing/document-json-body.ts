@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { BodyTooLargeError, readWholeBody } from '../common/http/read-whole-body';
+import { jsonTextTooDeep, jsonTooDeep } from '../common/json/json-depth';
 import { parseJsonDecodingBase64, type JsonPath } from '../common/json/json-with-base64';
 import { isDocumentUploadRoute } from './signing-upload-route';
 
@@ -18,16 +19,20 @@ type JsonParser = (request: FastifyRequest, body: Buffer, done: (error: Error | 
  * as the parsed strings at once, before a single document is decoded: here
  * the body is read into one buffer of its Content-Length, and every base64
  * string in `documents[i].contentBase64` is decoded straight from it (see
- * parseJsonDecodingBase64), so no string of a document ever exists. Call
- * after the application's init.
+ * parseJsonDecodingBase64), so no string of a document ever exists. On
+ * every route, a text nested deeper than `maxDepth` is refused (400
+ * JSON_TOO_DEEP) before it is parsed. Call after the application's init.
  */
-export function useDocumentJsonParser(fastify: FastifyInstance): void {
+export function useDocumentJsonParser(fastify: FastifyInstance, maxDepth: number): void {
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
   const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error') as unknown as JsonParser;
   if (fastify.hasContentTypeParser('application/json')) fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', (request, payload, done) => {
     readBody(request, payload).then(
-      (body) => (isDocumentUploadRoute(request.routeOptions.config) ? parseDocumentJson(request, body, parseJson, done) : parseJson(request, body, done)),
+      (body) => {
+        if (jsonTextTooDeep(body, maxDepth)) return done(jsonTooDeep(maxDepth), undefined);
+        return isDocumentUploadRoute(request.routeOptions.config) ? parseDocumentJson(request, body, parseJson, done) : parseJson(request, body, done);
+      },
       (error: Error) => done(error, undefined),
     );
   });

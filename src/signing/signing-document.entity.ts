@@ -1,5 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { encryptedBytes } from '../common/crypto/encrypted-column';
+import type { ActiveContent } from './pdf/pdf-inspection';
 import type { SignedDocumentVerification, VisibleSignature } from './signing.types';
 import { Signing } from './signing.entity';
 
@@ -58,6 +59,10 @@ export class SigningDocument {
   /** Null: not asked for, so not sent to B-Trust. */
   @Column({ type: 'boolean', nullable: true })
   archive: boolean | null;
+
+  /** What inspectPdf found in the original (see SIGNING_ACTIVE_CONTENT); null for documents stored before it looked. */
+  @Column({ name: 'active_content', type: 'text', array: true, nullable: true })
+  activeContent: ActiveContent[] | null;
 
   @Column({ type: 'jsonb', nullable: true })
   verification: SignedDocumentVerification | null;

@@ -64,9 +64,12 @@ export class SigningsController {
     summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
     description:
       'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING. ' +
+      'The rate limit and the identification (exists, is yours) are checked before the body is read. ' +
       'Every document is checked first (a real, unencrypted PDF within SIGNING_MAX_DOCUMENT_MB, at most ' +
-      'SIGNING_MAX_DOCUMENTS, the visible signature\'s page and box inside it, a safe file name; redirects on the ' +
-      'allow-list): a refusal costs no B-Trust call. Then startSignSession; send the person to `redirectUrl`. ' +
+      'SIGNING_MAX_DOCUMENTS, parsed within the SIGNING_PDF_* limits (422 PDF_LIMIT_EXCEEDED), the visible ' +
+      'signature\'s page and box inside it, a safe file name; redirects on the allow-list; JavaScript or launch ' +
+      'actions are listed in each document\'s `activeContent`, or refused with 422 ACTIVE_CONTENT_REFUSED under ' +
+      'SIGNING_ACTIVE_CONTENT=refuse): a refusal costs no B-Trust call. Then startSignSession; send the person to `redirectUrl`. ' +
       'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. Send JSON with base64 ' +
       `documents, or multipart/form-data with one file part per PDF and a \`${METADATA_FIELD}\` field (JSON) describing ` +
       'them in the same order.',
@@ -128,7 +131,7 @@ export class SigningsController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: SigningCreatedView, description: 'B-Trust took the documents: the signing is `PENDING`; send the person to `redirectUrl`.' })
   @ApiProblemResponses({
-    400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
+    400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'JSON_TOO_DEEP', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
     404: ['NOT_FOUND'],
     409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_IN_PROGRESS'],
     413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
@@ -136,7 +139,7 @@ export class SigningsController {
     ...UPSTREAM_PROBLEMS,
     502: [...UPSTREAM_PROBLEMS[502], 'PROVIDER_ACCESS_REFUSED'],
     503: [...UPSTREAM_PROBLEMS[503], 'IDENTIFICATION_STATUS_UNAVAILABLE'],
-    422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
+    422: ['PDF_LIMIT_EXCEEDED', 'ACTIVE_CONTENT_REFUSED', 'PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
   }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), ...SIGNING_GATE_EXAMPLES })
   async create(
     @CurrentOwner() owner: string,
@@ -146,7 +149,7 @@ export class SigningsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SigningCreatedView> {
-    const input = await readSigningRequest(request, this.config.signing);
+    const input = await readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth);
     const fingerprint = { identificationId, ...signingRequestFingerprint(input) };
     const response = await this.idempotency.run(owner, 'signings', idempotencyKey, fingerprint, async () => ({
       status: 201,

@@ -15,11 +15,19 @@ import { CasMetrics } from '../metrics/cas-metrics';
 import { WebIdentification } from '../identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
 import { assertCanSign } from '../identification/web/web-identification-signing-gate';
-import { inspectPdf, PdfInspectionError } from './pdf/pdf-inspection';
+import { ActiveContent, PdfInspectionError } from './pdf/pdf-inspection';
+import { PdfInspector } from './pdf/pdf-inspector';
+import { PdfLimitExceededError } from './pdf/pdf-limits';
 import { matchSignedDocuments } from './signed-document-matching';
 import { SignedDocumentVerifier } from './signed-document-verifier';
 import { SigningDocument } from './signing-document.entity';
-import { assertWithinLimits, duplicateFileNameProblems, visibleSignatureProblems } from './signing-request-rules';
+import {
+  activeContentRefused,
+  assertWithinLimits,
+  duplicateFileNameProblems,
+  pdfLimitExceeded,
+  visibleSignatureProblems,
+} from './signing-request-rules';
 import { Signing } from './signing.entity';
 import { signingMachine, SigningStatus } from './signing.state';
 import type { SignedDocumentVerification, SigningInput } from './signing.types';
@@ -62,6 +70,7 @@ export class SigningsService {
     private readonly identifications: WebIdentificationsService,
     private readonly verifier: SignedDocumentVerifier,
     private readonly metrics: CasMetrics,
+    private readonly pdfInspector: PdfInspector,
   ) {}
 
   /**
@@ -77,12 +86,12 @@ export class SigningsService {
     );
     this.assertAllowedRedirects(input);
     assertCanSign(identification);
-    await this.assertSignableDocuments(input);
+    const activeContent = await this.assertSignableDocuments(input);
     // Last, right before the paid call: a DENIED that came since the last ask is seen here.
     assertCanSign(await this.identifications.refreshBeforeSigning(identification));
 
     const id = randomUUID();
-    const signSession = await this.insertPending(id, owner, identificationId, input);
+    const signSession = await this.insertPending(id, owner, identificationId, input, activeContent);
     const options = { language: language ?? (identification.language as BtrustLanguage) };
     let started;
     try {
@@ -304,6 +313,7 @@ export class SigningsService {
     owner: string,
     identificationId: string,
     input: SigningInput,
+    activeContent: ActiveContent[][],
   ): Promise<{ clientIdentificator: string; signSessionId: string; expiresAt: Date | null }> {
     try {
       return await this.dataSource.transaction(async (manager) => {
@@ -336,6 +346,7 @@ export class SigningsService {
             originalSha256: sha256(document.content),
             visibleSignature: document.visibleSignature ?? null,
             archive: document.archive ?? null,
+            activeContent: activeContent[index],
           });
         }
         await recordCreation(manager, signingMachine, id, 'PENDING', 'api');
@@ -351,18 +362,26 @@ export class SigningsService {
     }
   }
 
-  private async assertSignableDocuments(input: SigningInput): Promise<void> {
+  /** Every document parsed (within the PDF limits) and checked; returns the active content found in each. */
+  private async assertSignableDocuments(input: SigningInput): Promise<ActiveContent[][]> {
     const problems: FieldProblem[] = duplicateFileNameProblems(input.documents.map((document) => document.fileName));
+    const activeContent: ActiveContent[][] = [];
     for (const [index, document] of input.documents.entries()) {
       try {
-        const inspection = await inspectPdf(document.content);
+        const inspection = await this.pdfInspector.inspect(document.content);
         if (document.visibleSignature) problems.push(...visibleSignatureProblems(index, document.visibleSignature, inspection));
+        activeContent.push(inspection.activeContent);
       } catch (error) {
+        if (error instanceof PdfLimitExceededError) throw pdfLimitExceeded(index, error);
         if (!(error instanceof PdfInspectionError)) throw error;
         problems.push({ field: `documents.${index}.content`, codes: [error.code], messages: [`documents.${index}: ${error.message}`] });
+        activeContent.push([]);
       }
     }
     if (problems.length > 0) throw new ValidationProblem(problems);
+    const withActiveContent = activeContent.flatMap((found, index) => (found.length > 0 ? [{ index, activeContent: found }] : []));
+    if (withActiveContent.length > 0 && this.config.signing.activeContent === 'refuse') throw activeContentRefused(withActiveContent);
+    return activeContent;
   }
 
   private assertAllowedRedirects(input: SigningInput): void {

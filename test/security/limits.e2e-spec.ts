@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { reportFigure } from '../support/figures';
+import { waitForFreshWindow } from '../support/rate-windows';
 import { SandboxControl } from '../support/sandbox-control';
 import { startTestServer, TestServer } from '../support/test-server';
 
@@ -23,14 +24,6 @@ const LIMITS = {
   // Polling is not what this file is about; keep the two instances quiet.
   MOBILE_POLL_INITIAL_INTERVAL_MS: '60000',
 };
-const WINDOW_MS = 60_000;
-
-/** The limits use fixed one-minute windows: start right after a boundary so that no window ends mid-test. */
-async function waitForFreshWindow(): Promise<void> {
-  const intoWindow = Date.now() % WINDOW_MS;
-  if (intoWindow > WINDOW_MS / 2) await new Promise((resolve) => setTimeout(resolve, WINDOW_MS - intoWindow + 50));
-}
-
 describe('Rate limits on paid creations, shared by two instances on one database', () => {
   let a: TestServer;
   let b: TestServer;

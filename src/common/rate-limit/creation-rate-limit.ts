@@ -1,8 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   applyDecorators,
-  CanActivate,
-  ExecutionContext,
   HttpStatus,
   Inject,
   Injectable,
@@ -10,12 +8,10 @@ import {
   OnApplicationBootstrap,
   OnApplicationShutdown,
   SetMetadata,
-  UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
@@ -106,40 +102,42 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
   }
 }
 
-/** Runs after authentication (a global guard), before validation and the handler: a refused request writes nothing. */
-@Injectable()
-export class CreationRateLimitGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly limiter: CreationRateLimiter,
-  ) {}
+const ROUTE_SCOPE = 'creationRateLimitScope';
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+/**
+ * Counts every request to a route marked with LimitCreationRate before its
+ * body is read (Fastify's preParsing, after authentication in onRequest): a
+ * user past the limit is refused with 429 without a byte of a 100 MB upload
+ * being read, and a refused request writes nothing. Call before the routes
+ * are registered (the application's init).
+ */
+export function limitCreationsBeforeTheBody(fastify: FastifyInstance, limiter: CreationRateLimiter): void {
+  fastify.addHook('onRoute', (route) => {
+    // Nest copies a handler's metadata onto the function it registers.
+    const scope: unknown = Reflect.getMetadata(IDEMPOTENCY_SCOPE, route.handler);
+    if (typeof scope === 'string') route.config = { ...route.config, ...{ [ROUTE_SCOPE]: scope } };
+  });
+  fastify.addHook('preParsing', async (request: FastifyRequest, _reply, payload) => {
+    const scope = (request.routeOptions.config as unknown as Record<string, unknown>)[ROUTE_SCOPE];
+    if (typeof scope !== 'string') return payload;
     const owner = subjectOf(request)?.sub;
     // Reachable only if the decorator is put on a route outside the authenticated API: a wiring mistake.
-    if (owner === undefined) throw new Error('A rate-limited creation route must be behind the bearer-token guard');
-    const scope = this.reflector.get<string>(IDEMPOTENCY_SCOPE, context.getHandler());
+    if (owner === undefined) throw new Error('A rate-limited creation route must be behind bearer-token authentication');
     const key = request.headers['idempotency-key'];
-    await this.limiter.admit({
-      owner,
-      ip: request.ip,
-      idempotency: typeof key === 'string' ? { scope, key } : undefined,
-    });
-    return true;
-  }
+    await limiter.admit({ owner, ip: request.ip, idempotency: typeof key === 'string' ? { scope, key } : undefined });
+    return payload;
+  });
 }
 
 /**
  * Marks a route that starts a paid B-Trust operation: it counts against the
- * per-user and per-IP creation limits. `idempotencyScope` is the scope the
+ * per-user and per-IP creation limits (see limitCreationsBeforeTheBody). `idempotencyScope` is the scope the
  * handler passes to IdempotencyService, so that repeats with a known key are
  * not counted.
  */
 export function LimitCreationRate(idempotencyScope: string) {
   return applyDecorators(
     SetMetadata(IDEMPOTENCY_SCOPE, idempotencyScope),
-    UseGuards(CreationRateLimitGuard),
     ApiExtraModels(ProblemView),
     ApiResponse({
       status: HttpStatus.TOO_MANY_REQUESTS,

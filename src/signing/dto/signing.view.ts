@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FailureView } from '../../identification/failure.view';
+import { ACTIVE_CONTENT, type ActiveContent } from '../pdf/pdf-inspection';
 import type { SigningDocument } from '../signing-document.entity';
 import type { Signing } from '../signing.entity';
 import { SIGNING_STATUSES, SigningStatus } from '../signing.state';
@@ -81,6 +82,17 @@ export class SigningDocumentView {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'SHA-256 (hex) of the signed PDF received.' })
   signedSha256: string | null;
 
+  @ApiProperty({
+    enum: ACTIVE_CONTENT,
+    isArray: true,
+    example: [],
+    description:
+      'Active content found in the PDF sent: `JavaScript` (scripts a reader may run) or `Launch` (actions that start ' +
+      'another program). Accepted and listed here with SIGNING_ACTIVE_CONTENT=flag (the default); refused with `refuse`. ' +
+      'Empty for documents stored before the server looked for it.',
+  })
+  activeContent: ActiveContent[];
+
   @ApiPropertyOptional({ type: VerificationView, nullable: true, description: 'Null until the signed PDF is received.' })
   verification: VerificationView | null;
 }
@@ -129,6 +141,7 @@ export function toSigningView(signing: Signing, documents: SigningDocument[]): S
       title: document.title,
       originalSha256: document.originalSha256,
       signedSha256: document.signedSha256,
+      activeContent: document.activeContent ?? [],
       verification: document.verification ? toVerificationView(document.verification) : null,
     })),
     failure: signing.failureCode ? { code: signing.failureCode, message: signing.failureMessage ?? '' } : null,
