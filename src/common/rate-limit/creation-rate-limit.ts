@@ -9,10 +9,8 @@ import {
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
-  SetMetadata,
   UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyRequest } from 'fastify';
@@ -28,13 +26,10 @@ const WINDOW_MS = 60_000;
 const BUCKET_PREFIX = 'create:';
 const PRUNE_EVERY_MS = 10 * 60_000;
 const KEEP_WINDOWS_MS = 60 * 60_000;
-const IDEMPOTENCY_SCOPE = Symbol('creationRateLimitIdempotencyScope');
 
 export interface CreationAttempt {
   owner: string;
   ip: string;
-  /** The route's Idempotency-Key scope and the request's key, when it sent one. */
-  idempotency?: { scope: string; key: string };
 }
 
 /**
@@ -70,7 +65,6 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
 
   /** Returns when the attempt may go on; throws a 429 RATE_LIMITED problem with Retry-After when it may not. */
   async admit(attempt: CreationAttempt): Promise<void> {
-    if (attempt.idempotency && (await this.isIdempotentRepeat(attempt.owner, attempt.idempotency))) return;
     const { createPerUserPerMinute, createPerIpPerMinute } = this.config.abuseLimits;
     const user = { bucket: `${BUCKET_PREFIX}user:${digest(attempt.owner)}`, limit: createPerUserPerMinute };
     const ip = { bucket: `${BUCKET_PREFIX}ip:${digest(attempt.ip)}`, limit: createPerIpPerMinute };
@@ -91,54 +85,31 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
       { 'retry-after': String(retryAfterSeconds) },
     );
   }
-
-  /**
-   * A repeat of a request whose Idempotency-Key is already known starts
-   * nothing (it gets the stored answer), so it does not count. Keys are
-   * stored by IdempotencyService as `<scope>:<key>` per owner.
-   */
-  private async isIdempotentRepeat(owner: string, idempotency: { scope: string; key: string }): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM idempotency_keys WHERE owner = $1 AND key = $2', [
-      owner,
-      `${idempotency.scope}:${idempotency.key}`,
-    ]);
-    return rows.length > 0;
-  }
 }
 
 /** Runs after authentication (a global guard), before validation and the handler: a refused request writes nothing. */
 @Injectable()
 export class CreationRateLimitGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly limiter: CreationRateLimiter,
-  ) {}
+  constructor(private readonly limiter: CreationRateLimiter) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     const owner = subjectOf(request)?.sub;
     // Reachable only if the decorator is put on a route outside the authenticated API: a wiring mistake.
     if (owner === undefined) throw new Error('A rate-limited creation route must be behind the bearer-token guard');
-    const scope = this.reflector.get<string>(IDEMPOTENCY_SCOPE, context.getHandler());
-    const key = request.headers['idempotency-key'];
-    await this.limiter.admit({
-      owner,
-      ip: request.ip,
-      idempotency: typeof key === 'string' ? { scope, key } : undefined,
-    });
+    await this.limiter.admit({ owner, ip: request.ip });
     return true;
   }
 }
 
 /**
  * Marks a route that starts a paid B-Trust operation: it counts against the
- * per-user and per-IP creation limits. `idempotencyScope` is the scope the
- * handler passes to IdempotencyService, so that repeats with a known key are
- * not counted.
+ * per-user and per-IP creation limits. Every attempt counts, repeats with a
+ * known Idempotency-Key too: otherwise a client could poll a key in progress,
+ * or replay a stored answer, without limit.
  */
-export function LimitCreationRate(idempotencyScope: string) {
+export function LimitCreationRate() {
   return applyDecorators(
-    SetMetadata(IDEMPOTENCY_SCOPE, idempotencyScope),
     UseGuards(CreationRateLimitGuard),
     ApiExtraModels(ProblemView),
     ApiResponse({
