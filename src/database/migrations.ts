@@ -5,6 +5,7 @@ import { OperatorActions1795817390968 } from '../../migrations/1795817390968-Ope
 import { MobilePollClaims1795824269541 } from '../../migrations/1795824269541-MobilePollClaims';
 import { MobileOutcomeUnknown1796199580742 } from '../../migrations/1796199580742-MobileOutcomeUnknown';
 import { IdempotencyLeases1796210000000 } from '../../migrations/1796210000000-IdempotencyLeases';
+import { SignerNameEncryption1796210000001 } from '../../migrations/1796210000001-SignerNameEncryption';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
 export const MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   MobilePollClaims1795824269541,
   MobileOutcomeUnknown1796199580742,
   IdempotencyLeases1796210000000,
+  SignerNameEncryption1796210000001,
 ];

@@ -1,7 +1,10 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { encryptedBytes } from '../common/crypto/encrypted-column';
+import { encryptedBytes, encryptedText } from '../common/crypto/encrypted-column';
 import type { SignedDocumentVerification, VisibleSignature } from './signing.types';
 import { Signing } from './signing.entity';
+
+/** The stable name bound into the signer name's ciphertexts. */
+export const SIGNER_NAME_FIELD = 'signing_documents.signer_name';
 
 /**
  * One PDF of a signing: what we sent and what came back. The contents are
@@ -59,6 +62,15 @@ export class SigningDocument {
   @Column({ type: 'boolean', nullable: true })
   archive: boolean | null;
 
+  /** The signed PDF's verification, without the signer's name (`signer.commonName` is null here: see signerName). */
   @Column({ type: 'jsonb', nullable: true })
   verification: SignedDocumentVerification | null;
+
+  /**
+   * The signer's name from the signing certificate, encrypted at rest like the
+   * other personal fields; null until verified, and again once retention
+   * erased it.
+   */
+  @Column({ name: 'signer_name_encrypted', type: 'bytea', nullable: true, transformer: encryptedText(SIGNER_NAME_FIELD) })
+  signerName: string | null;
 }
