@@ -4,8 +4,9 @@ import { PersonalDataEncryption1795817356233 } from '../../migrations/1795817356
 import { OperatorActions1795817390968 } from '../../migrations/1795817390968-OperatorActions';
 import { MobilePollClaims1795824269541 } from '../../migrations/1795824269541-MobilePollClaims';
 import { MobileOutcomeUnknown1796199580742 } from '../../migrations/1796199580742-MobileOutcomeUnknown';
-import { IdempotencyLeases1796210000000 } from '../../migrations/1796210000000-IdempotencyLeases';
-import { SignerNameEncryption1796210000001 } from '../../migrations/1796210000001-SignerNameEncryption';
+import { CallbackIdsRecorded1796402871519 } from '../../migrations/1796402871519-CallbackIdsRecorded';
+import { IdempotencyLeases1796410000000 } from '../../migrations/1796410000000-IdempotencyLeases';
+import { SignerNameEncryption1796410000001 } from '../../migrations/1796410000001-SignerNameEncryption';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
 export const MIGRATIONS: Function[] = [
@@ -15,6 +16,7 @@ export const MIGRATIONS: Function[] = [
   OperatorActions1795817390968,
   MobilePollClaims1795824269541,
   MobileOutcomeUnknown1796199580742,
-  IdempotencyLeases1796210000000,
-  SignerNameEncryption1796210000001,
+  CallbackIdsRecorded1796402871519,
+  IdempotencyLeases1796410000000,
+  SignerNameEncryption1796410000001,
 ];

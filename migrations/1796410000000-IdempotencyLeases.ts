@@ -6,8 +6,8 @@ import { MigrationInterface, QueryRunner } from "typeorm";
  * earlier version (its process died mid-call) get a lease that has already
  * run out, so that the next repeat takes them over instead of waiting forever.
  */
-export class IdempotencyLeases1796210000000 implements MigrationInterface {
-    name = 'IdempotencyLeases1796210000000'
+export class IdempotencyLeases1796410000000 implements MigrationInterface {
+    name = 'IdempotencyLeases1796410000000'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`ALTER TABLE "idempotency_keys" ADD "holder" uuid`);

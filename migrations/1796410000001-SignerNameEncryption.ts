@@ -8,8 +8,8 @@ import { SIGNER_NAME_FIELD } from "../src/signing/signing-document.entity";
  * with the keys the server installs before it runs migrations, and removed
  * from the JSON; a purged signing has none left to move.
  */
-export class SignerNameEncryption1796210000001 implements MigrationInterface {
-    name = 'SignerNameEncryption1796210000001'
+export class SignerNameEncryption1796410000001 implements MigrationInterface {
+    name = 'SignerNameEncryption1796410000001'
 
     public async up(queryRunner: QueryRunner): Promise<void> {
         await queryRunner.query(`ALTER TABLE "signing_documents" ADD "signer_name_encrypted" bytea`);
