@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { KeyRing, parseKey, parseKeyRing } from '../common/crypto/key-ring';
+import { withLoopbackAliases } from '../common/validation/redirect-urls';
 import { Env, EnvReader } from './env-parsers';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
@@ -8,6 +9,9 @@ export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface DatabaseConfig {
   /** Unset means "start the embedded PostgreSQL" (never in production). */
@@ -152,6 +156,8 @@ export interface AppConfig {
   /** Externally reachable base URL, used to build the callback URLs B-Trust posts to. */
   publicBaseUrl: string;
   logLevel: LogLevel;
+  /** LOG_FORMAT; unset means pretty lines at a terminal in development and JSON lines otherwise. */
+  logFormat: LogFormat | undefined;
   httpBodyLimitBytes: number;
   httpConnections: HttpConnectionsConfig;
   shutdownTimeoutMs: number;
@@ -196,6 +202,7 @@ export function loadAppConfig(env: Env): AppConfig {
     port,
     publicBaseUrl,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: read.raw('LOG_FORMAT') === undefined ? undefined : read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     httpBodyLimitBytes: read.integer('HTTP_BODY_LIMIT_MB', 1, { min: 1, max: 512 }) * MEGABYTE,
     httpConnections: readHttpConnectionsConfig(read),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
@@ -230,7 +237,7 @@ export function loadAppConfig(env: Env): AppConfig {
       archiveFlagName: read.oneOf('BTRUST_ARCHIVE_FLAG_NAME', ARCHIVE_FLAG_NAMES, 'toBeArchived'),
       deadlineGraceMs: read.integer('BTRUST_DEADLINE_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
     },
-    identification: readIdentificationConfig(read, publicBaseUrl),
+    identification: readIdentificationConfig(read, publicBaseUrl, nodeEnv),
     signing: {
       maxDocumentBytes: read.integer('SIGNING_MAX_DOCUMENT_MB', 10, { min: 1, max: 100 }) * MEGABYTE,
       maxDocuments: read.integer('SIGNING_MAX_DOCUMENTS', 10, { min: 1, max: 50 }),
@@ -336,10 +343,9 @@ function readLiveStatusConfig(read: EnvReader): LiveStatusConfig {
   return liveStatus;
 }
 
-function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): IdentificationConfig {
+function readIdentificationConfig(read: EnvReader, publicBaseUrl: string, nodeEnv: NodeEnvironment): IdentificationConfig {
   return {
-    // An invalid PUBLIC_BASE_URL is reported once, under its own name, not again as a derived origin.
-    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', publicBaseUrl ? [safeOrigin(publicBaseUrl)] : []),
+    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', defaultRedirectOrigins(publicBaseUrl, nodeEnv)),
     mobilePoll: {
       initialIntervalMs: read.integer('MOBILE_POLL_INITIAL_INTERVAL_MS', 2_000, { min: 50, max: 600_000 }),
       maxIntervalMs: read.integer('MOBILE_POLL_MAX_INTERVAL_MS', 30_000, { min: 50, max: 3_600_000 }),
@@ -506,6 +512,18 @@ function isKnownTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * PUBLIC_BASE_URL's origin; in development also under the other names of
+ * the loopback interface, so the demo works whether it is opened at
+ * localhost or at 127.0.0.1.
+ */
+function defaultRedirectOrigins(publicBaseUrl: string, nodeEnv: NodeEnvironment): string[] {
+  // An invalid PUBLIC_BASE_URL is reported once, under its own name, not again as a derived origin.
+  if (!publicBaseUrl) return [];
+  const origin = safeOrigin(publicBaseUrl);
+  return nodeEnv === 'development' && URL.canParse(origin) ? withLoopbackAliases(origin) : [origin];
 }
 
 function safeOrigin(value: string): string {

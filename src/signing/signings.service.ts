@@ -9,7 +9,7 @@ import { CallbackEndpointsService } from '../callbacks/callback-endpoints.servic
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
 import { upstreamProblem } from '../common/problem/upstream-problem';
 import { applyTransition, recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
-import { isAllowedRedirectUrl } from '../common/validation/redirect-urls';
+import { refusedRedirects } from '../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { WebIdentification } from '../identification/web/web-identification.entity';
@@ -368,13 +368,7 @@ export class SigningsService {
 
   private assertAllowedRedirects(input: SigningInput): void {
     const origins = this.config.identification.allowedRedirectOrigins;
-    const problems: FieldProblem[] = (['successUrl', 'cancelUrl'] as const)
-      .filter((field) => !isAllowedRedirectUrl(input[field], origins))
-      .map((field) => ({
-        field,
-        codes: ['REDIRECT_NOT_ALLOWED'],
-        messages: [`${field} must be an absolute URL on one of the allowed origins (${origins.join(', ')})`],
-      }));
+    const problems = refusedRedirects(input, origins);
     if (problems.length > 0) throw new ValidationProblem(problems);
   }
 

@@ -7,10 +7,10 @@ import { BtrustError } from '../../btrust/btrust.errors';
 import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus } from '../../btrust/btrust.types';
 import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.service';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
+import { ApiProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
 import { upstreamProblem } from '../../common/problem/upstream-problem';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
-import { isAllowedRedirectUrl } from '../../common/validation/redirect-urls';
+import { refusedRedirects } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
@@ -265,13 +265,7 @@ export class WebIdentificationsService {
 
   private assertAllowedRedirects(request: CreateWebIdentificationDto): void {
     const origins = this.config.identification.allowedRedirectOrigins;
-    const problems: FieldProblem[] = (['successUrl', 'cancelUrl'] as const)
-      .filter((field) => !isAllowedRedirectUrl(request[field], origins))
-      .map((field) => ({
-        field,
-        codes: ['REDIRECT_NOT_ALLOWED'],
-        messages: [`${field} must be an absolute URL on one of the allowed origins (${origins.join(', ')})`],
-      }));
+    const problems = refusedRedirects(request, origins);
     if (problems.length > 0) throw new ValidationProblem(problems);
   }
 
