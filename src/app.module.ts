@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger as PinoLogger } from 'pino';
+import { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BtrustModule } from './btrust/btrust.module';
@@ -14,6 +15,7 @@ import { ProblemFilter } from './common/problem/problem.filter';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfigModule, ResolvedAppConfig } from './config/config.module';
 import { databaseOptions } from './database/database-options';
+import { runMigrationsExclusively } from './database/exclusive-migrations';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { HealthModule } from './health/health.module';
 import { IdentificationModule } from './identification/identification.module';
@@ -33,10 +35,17 @@ export class AppModule {
         LoggerModule.forRoot(loggerParams(logger)),
         // Before TypeORM: encrypted columns need their keys from the first query on.
         DataProtectionModule.forRoot(config.personalData),
-        TypeOrmModule.forRoot({
-          ...databaseOptions(config.database.url, config.database.runMigrationsOnStart),
-          // An unreachable database is a start-up error to report, not something to wait out.
-          retryAttempts: 0,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...databaseOptions(config.database.url),
+            // An unreachable database is a start-up error to report, not something to wait out.
+            retryAttempts: 0,
+          }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            if (config.database.runMigrationsOnStart) await runMigrationsExclusively(dataSource);
+            return dataSource;
+          },
         }),
         MetricsModule.forRoot(config),
         JobsModule,

@@ -5,6 +5,7 @@ import { loadAppConfig } from './config/app-config';
 import { loadDotEnv } from './config/dot-env';
 import { ConfigValidationError } from './config/env-parsers';
 import { createApp } from './create-app';
+import { EmbeddedPostgresInUseError } from './database/embedded-postgres';
 import { provisionLocalServices } from './local-services';
 import { startupSummary } from './startup-summary';
 // The build emits it next to the compiled server (dist/package.json), so this holds from source and from dist.
@@ -61,7 +62,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration problems are the operator's to fix: name them, without a stack trace.
-  const message = error instanceof ConfigValidationError ? error.message : error instanceof Error ? error.stack : String(error);
+  const forOperator = error instanceof ConfigValidationError || error instanceof EmbeddedPostgresInUseError;
+  const message = forOperator ? error.message : error instanceof Error ? error.stack : String(error);
   process.stderr.write(`Start-up failed: ${message}\n`);
   process.exit(1);
 });

@@ -459,6 +459,29 @@ describe(loadAppConfig.name, () => {
     });
   });
 
+  describe('idempotency keys', () => {
+    it('leases a key for 30 s and remembers it for a day by default', () => {
+      expect(loadAppConfig({}).idempotency).toEqual({ leaseMs: 30_000, keyTtlMs: 86_400_000 });
+    });
+
+    it('reads the lease and the time to live', () => {
+      expect(loadAppConfig({ IDEMPOTENCY_LEASE_MS: '2000', IDEMPOTENCY_KEY_TTL_MS: '60000' }).idempotency).toEqual({
+        leaseMs: 2_000,
+        keyTtlMs: 60_000,
+      });
+    });
+
+    it('names a bad value, and refuses a key forgotten before its lease can end', () => {
+      expect(problemsFor({ IDEMPOTENCY_LEASE_MS: '10', IDEMPOTENCY_KEY_TTL_MS: 'a day' }).map((problem) => problem.split(' ')[0]).sort()).toEqual([
+        'IDEMPOTENCY_KEY_TTL_MS',
+        'IDEMPOTENCY_LEASE_MS',
+      ]);
+      expect(problemsFor({ IDEMPOTENCY_LEASE_MS: '60000', IDEMPOTENCY_KEY_TTL_MS: '30000' })).toEqual([
+        expect.stringMatching(/^IDEMPOTENCY_KEY_TTL_MS must not be shorter than IDEMPOTENCY_LEASE_MS/),
+      ]);
+    });
+  });
+
   describe('personal data', () => {
     const keyA = Buffer.alloc(32, 7).toString('base64');
     const keyB = Buffer.alloc(32, 9).toString('base64');

@@ -153,6 +153,18 @@ export interface LiveStatusConfig {
   maxStreams: number;
 }
 
+/** How long an Idempotency-Key is held by the request that uses it, and remembered after. */
+export interface IdempotencyConfig {
+  /**
+   * An in-progress key is leased to the request serving it, which renews the
+   * lease while it runs; a key whose lease ran out (its process died) is
+   * taken over by the next repeat.
+   */
+  leaseMs: number;
+  /** A key is forgotten (and pruned) this long after its first use: the same key then starts a new request. */
+  keyTtlMs: number;
+}
+
 /** Encryption at rest, blind index and retention of personal data. */
 export interface PersonalDataConfig {
   /** AES-256-GCM keys, the first encrypts; unset (outside production) means development keys under DATA_DIR. */
@@ -190,6 +202,7 @@ export interface AppConfig {
   demoEnabled: boolean;
   metrics: MetricsConfig;
   abuseLimits: AbuseLimitsConfig;
+  idempotency: IdempotencyConfig;
   liveStatus: LiveStatusConfig;
   personalData: PersonalDataConfig;
 }
@@ -290,6 +303,7 @@ export function loadAppConfig(env: Env): AppConfig {
       corsOrigins: readOrigins(read, 'CORS_ORIGINS', []),
       trustProxy: readTrustProxy(read, nodeEnv),
     },
+    idempotency: readIdempotencyConfig(read),
     liveStatus: readLiveStatusConfig(read),
     personalData: readPersonalDataConfig(read, nodeEnv),
   };
@@ -341,6 +355,18 @@ function readHttpConnectionsConfig(read: EnvReader): HttpConnectionsConfig {
     read.problem('HTTP_HEADERS_TIMEOUT_MS', `must not exceed HTTP_REQUEST_TIMEOUT_MS (${connections.requestTimeoutMs})`);
   }
   return connections;
+}
+
+function readIdempotencyConfig(read: EnvReader): IdempotencyConfig {
+  const idempotency: IdempotencyConfig = {
+    leaseMs: read.integer('IDEMPOTENCY_LEASE_MS', 30_000, { min: 1_000, max: 3_600_000 }),
+    keyTtlMs: read.integer('IDEMPOTENCY_KEY_TTL_MS', 86_400_000, { min: 1_000, max: 30 * 86_400_000 }),
+  };
+  // A key forgotten while its request still runs would let a repeat start a second paid call.
+  if (idempotency.keyTtlMs < idempotency.leaseMs) {
+    read.problem('IDEMPOTENCY_KEY_TTL_MS', `must not be shorter than IDEMPOTENCY_LEASE_MS (${idempotency.leaseMs})`);
+  }
+  return idempotency;
 }
 
 function readLiveStatusConfig(read: EnvReader): LiveStatusConfig {

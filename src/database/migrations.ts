@@ -7,6 +7,8 @@ import { MobileOutcomeUnknown1796199580742 } from '../../migrations/179619958074
 import { WebReview1796200000000 } from '../../migrations/1796200000000-WebReview';
 import { CallbackIdsRecorded1796402871519 } from '../../migrations/1796402871519-CallbackIdsRecorded';
 import { SigningActiveContent1796403600000 } from '../../migrations/1796403600000-SigningActiveContent';
+import { IdempotencyLeases1796410000000 } from '../../migrations/1796410000000-IdempotencyLeases';
+import { SignerNameEncryption1796410000001 } from '../../migrations/1796410000001-SignerNameEncryption';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
 export const MIGRATIONS: Function[] = [
@@ -19,4 +21,6 @@ export const MIGRATIONS: Function[] = [
   WebReview1796200000000,
   CallbackIdsRecorded1796402871519,
   SigningActiveContent1796403600000,
+  IdempotencyLeases1796410000000,
+  SignerNameEncryption1796410000001,
 ];

@@ -49,7 +49,7 @@ const PLANS: PurgePlan[] = [
     children: {
       table: 'signing_documents',
       foreignKey: 'signing_id',
-      columns: { original_encrypted: 'documents.original', signed_encrypted: 'documents.signed' },
+      columns: { original_encrypted: 'documents.original', signed_encrypted: 'documents.signed', signer_name_encrypted: 'documents.signerName' },
     },
   },
 ];

@@ -1,8 +1,11 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { encryptedBytes } from '../common/crypto/encrypted-column';
+import { encryptedBytes, encryptedText } from '../common/crypto/encrypted-column';
 import type { ActiveContent } from './pdf/pdf-inspection';
 import type { SignedDocumentVerification, VisibleSignature } from './signing.types';
 import { Signing } from './signing.entity';
+
+/** The stable name bound into the signer name's ciphertexts. */
+export const SIGNER_NAME_FIELD = 'signing_documents.signer_name';
 
 /**
  * One PDF of a signing: what we sent and what came back. The contents are
@@ -64,6 +67,15 @@ export class SigningDocument {
   @Column({ name: 'active_content', type: 'text', array: true, nullable: true })
   activeContent: ActiveContent[] | null;
 
+  /** The signed PDF's verification, without the signer's name (`signer.commonName` is null here: see signerName). */
   @Column({ type: 'jsonb', nullable: true })
   verification: SignedDocumentVerification | null;
+
+  /**
+   * The signer's name from the signing certificate, encrypted at rest like the
+   * other personal fields; null until verified, and again once retention
+   * erased it.
+   */
+  @Column({ name: 'signer_name_encrypted', type: 'bytea', nullable: true, transformer: encryptedText(SIGNER_NAME_FIELD) })
+  signerName: string | null;
 }

@@ -57,7 +57,7 @@ export class SigningsController {
   ) {}
 
   @Post('web-identifications/:id/signings')
-  @LimitCreationRate('signings')
+  @LimitCreationRate()
   @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
   @AcceptsMediaTypes(...SIGNING_MEDIA_TYPES)
   @ApiOperation({
@@ -133,7 +133,7 @@ export class SigningsController {
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'JSON_TOO_DEEP', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
     404: ['NOT_FOUND'],
-    409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_IN_PROGRESS'],
+    409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_KEY_IN_PROGRESS'],
     413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...UPSTREAM_PROBLEMS,

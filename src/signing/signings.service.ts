@@ -234,7 +234,11 @@ export class SigningsService {
         await manager.update(
           SigningDocument,
           { signingId: signing.id, index: document.index },
-          { signed: document.content, signedSha256: sha256(document.content), verification: document.verification },
+          {
+            signed: document.content,
+            signedSha256: sha256(document.content),
+            ...storedVerification(document.verification),
+          },
         );
       }
       if (result.signSessionId) await rotateSignSession(manager, signing, result.signSessionId, result.signSessionExpiresAt);
@@ -462,4 +466,13 @@ function isUniqueViolation(error: unknown, constraint: string): boolean {
 
 function sha256(content: Buffer): string {
   return createHash('sha256').update(content).digest('hex');
+}
+
+/** The signer's name goes to its encrypted column; the verification's JSON keeps no personal data in clear. */
+function storedVerification(verification: SignedDocumentVerification): Pick<SigningDocument, 'verification' | 'signerName'> {
+  const { signer } = verification;
+  return {
+    verification: { ...verification, signer: signer ? { ...signer, commonName: null } : null },
+    signerName: signer?.commonName ?? null,
+  };
 }

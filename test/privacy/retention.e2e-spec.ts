@@ -73,6 +73,8 @@ describe(PersonalDataRetention.name, () => {
     await driver.act(created.body.redirectUrl, 'sign');
     await driver.until(created.body.id, 'SIGNED');
     const signingId: string = created.body.id;
+    // Erased below: the signer's name, which the signing certificate carries, was there to erase.
+    expect((await driver.signing(signingId)).documents[0].verification.signer.commonName).toBe('Maria Ivanova');
 
     await backdate('mobile_identifications', [oldCompleted, oldPending.id], 31);
     await backdate('web_identifications', [oldIdentified, oldStarted], 31);
@@ -117,12 +119,23 @@ describe(PersonalDataRetention.name, () => {
     const [web] = await db().query('SELECT status, eid_certificate_pdf_encrypted, purged_at FROM web_identifications WHERE id = $1', [oldIdentified]);
     expect(web).toMatchObject({ status: 'IDENTIFIED', eid_certificate_pdf_encrypted: null, purged_at: expect.any(Date) });
     const documents = await db().query(
-      'SELECT original_encrypted, signed_encrypted, original_sha256, signed_sha256 FROM signing_documents WHERE signing_id = $1',
+      `SELECT original_encrypted, signed_encrypted, signer_name_encrypted, original_sha256, signed_sha256,
+              verification->'signer'->>'serialNumberIndex' IS NOT NULL AS signer_indexed
+         FROM signing_documents WHERE signing_id = $1`,
       [signingId],
     );
     expect(documents).toEqual([
-      { original_encrypted: null, signed_encrypted: null, original_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), signed_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      {
+        original_encrypted: null,
+        signed_encrypted: null,
+        signer_name_encrypted: null,
+        original_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        signed_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        signer_indexed: true,
+      },
     ]);
+    const signingView = await api().get(`/api/v1/signings/${signingId}`).expect(200);
+    expect(signingView.body.documents[0].verification.signer.commonName).toBeNull();
     expect((await driver.transitions(signingId)).map((row) => row.to_state)).toEqual(['PENDING', 'SIGNED', 'SIGNED']);
 
     // Open records and records within the limit keep everything.

@@ -85,15 +85,10 @@ describe('Rate limits on paid creations, shared by two instances on one database
     expect(await providerCalls()).toEqual({ identification: 3, startWebIdentification: 1 });
   });
 
-  it('answers an Idempotency-Key repeat from either instance even past the limit, without counting it; signings share the limit', async () => {
-    const first = await db().query(`SELECT id FROM mobile_identifications ORDER BY created_at LIMIT 1`);
+  it('counts an Idempotency-Key repeat like any attempt: past the limit it is refused too; signings share the limit', async () => {
     const callsBefore = await providerCalls();
 
-    for (const server of [b, a, b]) {
-      const repeat = await createMobile(server, '198.51.100.1', 'first-try');
-      expect(repeat.status).toBe(201);
-      expect(repeat.body.id).toBe(first[0].id);
-    }
+    for (const server of [b, a]) expectRateLimited(await createMobile(server, '198.51.100.5', 'first-try'), 'user');
     expectRateLimited(await createMobile(a, '198.51.100.9', 'a-new-key'), 'user');
     const signing = await request(b.url)
       .post(`/api/v1/web-identifications/${randomUUID()}/signings`)
@@ -102,6 +97,33 @@ describe('Rate limits on paid creations, shared by two instances on one database
     expectRateLimited(signing, 'user');
     expect(await count('mobile_identifications')).toBe(3);
     expect(await providerCalls()).toEqual(callsBefore);
+  });
+});
+
+describe('Idempotency-Key repeats under the rate limit', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ...LIMITS, RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '3', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers repeats with the stored outcome while each one uses up a slot of the limit', async () => {
+    await waitForFreshWindow();
+    const send = () => request(server.url).post('/api/v1/mobile-identifications').set('Idempotency-Key', 'counted').send(MOBILE);
+    const first = await send();
+    expect(first.status).toBe(201);
+    for (let repeat = 0; repeat < 2; repeat += 1) {
+      const again = await send();
+      expect([again.status, again.body.id]).toEqual([201, first.body.id]);
+    }
+    const pastTheLimit = await send();
+    expect(pastTheLimit.status).toBe(429);
+    expect(pastTheLimit.body).toMatchObject({ code: 'RATE_LIMITED', limit: 'user' });
+    const started = await server.app.get(DataSource).query('SELECT count(*)::int AS n FROM mobile_identifications');
+    expect(started[0].n).toBe(1);
   });
 });
 

@@ -46,6 +46,18 @@ export async function startStandaloneSandbox(
   return { sandbox, certificates };
 }
 
+/** The settings that point a server in a child process at a standalone sandbox, over mutual TLS. */
+export function btrustEnvFor(sandbox: RunningSandbox, certificates: DevCertificateFiles): Record<string, string> {
+  return {
+    BTRUST_BASE_URL: sandbox.apiBaseUrl,
+    BTRUST_RELYING_PARTY_ID: SANDBOX_RELYING_PARTY_ID,
+    BTRUST_CLIENT_CERT: certificates.clientCert,
+    BTRUST_CLIENT_KEY: certificates.clientKey,
+    BTRUST_CA: certificates.caCert,
+    BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+  };
+}
+
 /** The port a running sandbox's URL names, to start its successor on the same one. */
 export function portOf(url: string): number {
   return Number(new URL(url).port);

@@ -1,10 +1,13 @@
-import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+import { Column, CreateDateColumn, Entity, Index, PrimaryColumn } from 'typeorm';
 
 /**
  * A remembered answer to a POST that carried an Idempotency-Key, so a repeat
- * gets the same resource instead of a second (paid) provider call.
+ * gets the same resource instead of a second (paid) provider call. While the
+ * first request runs, the key is leased to it: a holder that died stops
+ * renewing, and the next repeat takes the key over once the lease has run out.
  */
 @Entity({ name: 'idempotency_keys' })
+@Index('idempotency_keys_expiry', ['expiresAt'])
 export class IdempotencyKey {
   @PrimaryColumn({ type: 'text' })
   owner: string;
@@ -23,6 +26,18 @@ export class IdempotencyKey {
 
   @Column({ name: 'response_body', type: 'jsonb', nullable: true })
   responseBody: unknown;
+
+  /** Which request holds the key (a fresh id per attempt): only its holder may renew it or store the answer. */
+  @Column({ type: 'uuid', nullable: true })
+  holder: string | null;
+
+  /** Renewed by the holder while it runs; null once the answer is stored. */
+  @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
+  leaseExpiresAt: Date | null;
+
+  /** IDEMPOTENCY_KEY_TTL_MS after the first use: the key is forgotten then, and pruned. */
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

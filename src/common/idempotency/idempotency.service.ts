@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { createHash, randomUUID } from 'node:crypto';
+import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { ApiProblem } from '../problem/problem';
 import { toProblem } from '../problem/to-problem';
 
@@ -11,19 +12,51 @@ export interface StoredResponse {
 }
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
-const WAIT_FOR_FIRST_MS = 30_000;
-const WAIT_STEP_MS = 100;
+/** A holder renews its lease this many times per lease, so one late renewal never loses it. */
+const RENEWALS_PER_LEASE = 3;
+/** The longest Retry-After on a key in progress: its holder may answer any moment, well before its lease ends. */
+const MAX_RETRY_AFTER_SECONDS = 5;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+interface StoredKey {
+  request_hash: string;
+  response_status: number | null;
+  response_body: unknown;
+  lease_left_ms: number | null;
+}
 
 /**
  * Implements the `Idempotency-Key` header for paid POSTs: the first request
  * with a key does the work and its answer is stored; a repeat with the same
- * body gets that answer (waiting if the first is still running), a repeat with
- * another body is refused. The row is claimed with an atomic insert, so
- * concurrent repeats on any server instance never start a second provider call.
+ * body gets that answer at once, a repeat with another body is refused, and a
+ * repeat while the first still runs is told to come back (409 with
+ * Retry-After). A key is claimed with one atomic statement, so concurrent
+ * repeats on any server instance never start a second provider call. The
+ * claim is a lease that its holder renews while it works: when the holder's
+ * process dies, the lease runs out and the next repeat takes the key over and
+ * serves the request afresh. Keys are forgotten IDEMPOTENCY_KEY_TTL_MS after
+ * their first use.
  */
 @Injectable()
-export class IdempotencyService {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+export class IdempotencyService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IdempotencyService.name);
+  private pruneTimer: NodeJS.Timeout | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
+    @InjectDataSource() private readonly dataSource: DataSource,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.pruneTimer = setInterval(() => {
+      this.pruneExpired().catch((error: unknown) => this.logger.warn({ err: error }, 'Could not prune expired idempotency keys'));
+    }, PRUNE_EVERY_MS);
+    this.pruneTimer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.pruneTimer);
+  }
 
   async run(
     owner: string,
@@ -43,69 +76,127 @@ export class IdempotencyService {
     }
     const scopedKey = `${scope}:${key}`;
     const requestHash = hashBody(requestBody);
+    const holder = randomUUID();
 
-    const claimed: unknown[] = await this.dataSource.query(
-      `INSERT INTO idempotency_keys (owner, key, request_hash) VALUES ($1, $2, $3)
-       ON CONFLICT (owner, key) DO NOTHING RETURNING key`,
-      [owner, scopedKey, requestHash],
+    // A key pruned between the claim and the read is claimed again: twice is enough, as only expired keys are pruned.
+    for (let attempt = 0; ; attempt += 1) {
+      if (await this.claim(owner, scopedKey, requestHash, holder)) break;
+      const stored = await this.read(owner, scopedKey);
+      if (stored || attempt > 0) return this.answerRepeat(stored, requestHash);
+    }
+    return this.serve(owner, scopedKey, holder, work);
+  }
+
+  /** Deletes every key past its time to live whose request is no longer running; returns how many. */
+  async pruneExpired(): Promise<number> {
+    const rows: unknown[] = await this.dataSource.query(
+      `DELETE FROM idempotency_keys
+        WHERE expires_at <= now() AND (response_status IS NOT NULL OR lease_expires_at <= now())
+       RETURNING 1`,
     );
-    if (claimed.length === 0) return this.replay(owner, scopedKey, requestHash);
+    return rows.length;
+  }
 
-    let response: StoredResponse;
+  /**
+   * Inserts the key, or takes over one that is free to take: forgotten (past
+   * its time to live, its request no longer running), or in progress with a
+   * lease that ran out and the same body (its holder died; another body is
+   * still a reuse of the key).
+   */
+  private async claim(owner: string, key: string, requestHash: string, holder: string): Promise<boolean> {
+    const { leaseMs, keyTtlMs } = this.config.idempotency;
+    const rows: Array<{ taken_over: boolean }> = await this.dataSource.query(
+      `INSERT INTO idempotency_keys (owner, key, request_hash, holder, lease_expires_at, expires_at)
+       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), now() + make_interval(secs => $6))
+       ON CONFLICT (owner, key) DO UPDATE SET
+         request_hash = excluded.request_hash, holder = excluded.holder, lease_expires_at = excluded.lease_expires_at,
+         expires_at = excluded.expires_at, created_at = now(), response_status = NULL, response_body = NULL
+       WHERE (idempotency_keys.response_status IS NOT NULL AND idempotency_keys.expires_at <= now())
+          OR (idempotency_keys.response_status IS NULL AND idempotency_keys.lease_expires_at <= now()
+              AND (idempotency_keys.request_hash = excluded.request_hash OR idempotency_keys.expires_at <= now()))
+       RETURNING xmax <> 0 AS taken_over`,
+      [owner, key, requestHash, holder, leaseMs / 1000, keyTtlMs / 1000],
+    );
+    if (rows[0]?.taken_over) this.logger.warn({ scope: key.split(':')[0] }, 'Idempotency key taken over from a request that stopped or expired');
+    return rows.length > 0;
+  }
+
+  private async serve(owner: string, key: string, holder: string, work: () => Promise<StoredResponse>): Promise<StoredResponse> {
+    const renewal = setInterval(() => {
+      this.renewLease(owner, key, holder).catch((error: unknown) => this.logger.warn({ err: error }, 'Could not renew an idempotency lease'));
+    }, this.config.idempotency.leaseMs / RENEWALS_PER_LEASE);
+    renewal.unref();
     try {
-      response = await work();
-    } catch (error) {
-      const problem = toProblem(error, {});
-      if (problem.unexpected) {
-        // Nothing trustworthy to replay: free the key so the client can retry.
-        await this.dataSource.query('DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2', [owner, scopedKey]);
+      let response: StoredResponse;
+      try {
+        response = await work();
+      } catch (error) {
+        const problem = toProblem(error, {});
+        if (problem.unexpected) {
+          // Nothing trustworthy to replay: free the key so the client can retry.
+          await this.dataSource.query('DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND holder = $3', [owner, key, holder]);
+          throw error;
+        }
+        await this.store(owner, key, holder, { status: problem.status, body: { ...problem.body, requestId: undefined } });
         throw error;
       }
-      await this.store(owner, scopedKey, { status: problem.status, body: { ...problem.body, requestId: undefined } });
-      throw error;
+      await this.store(owner, key, holder, response);
+      return response;
+    } finally {
+      clearInterval(renewal);
     }
-    await this.store(owner, scopedKey, response);
-    return response;
   }
 
-  private async store(owner: string, key: string, response: StoredResponse): Promise<void> {
+  private async renewLease(owner: string, key: string, holder: string): Promise<void> {
     await this.dataSource.query(
-      'UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE owner = $1 AND key = $2',
-      [owner, key, response.status, JSON.stringify(response.body)],
+      `UPDATE idempotency_keys SET lease_expires_at = now() + make_interval(secs => $4)
+        WHERE owner = $1 AND key = $2 AND holder = $3 AND response_status IS NULL`,
+      [owner, key, holder, this.config.idempotency.leaseMs / 1000],
     );
   }
 
-  private async replay(owner: string, key: string, requestHash: string): Promise<StoredResponse> {
-    const deadline = Date.now() + WAIT_FOR_FIRST_MS;
-    for (;;) {
-      const rows: Array<{ request_hash: string; response_status: number | null; response_body: unknown }> =
-        await this.dataSource.query(
-          'SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE owner = $1 AND key = $2',
-          [owner, key],
-        );
-      const row = rows[0];
-      if (row && row.request_hash !== requestHash) {
-        throw new ApiProblem(
-          HttpStatus.UNPROCESSABLE_ENTITY,
-          'IDEMPOTENCY_KEY_REUSED',
-          'Idempotency-Key reused with another body',
-          'This Idempotency-Key was first used with a different request body. Use a new key for a new request.',
-        );
-      }
-      if (row?.response_status != null) {
-        if (row.response_status >= 400) throw replayedProblem(row.response_status, row.response_body);
-        return { status: row.response_status, body: row.response_body };
-      }
-      if (!row || Date.now() > deadline) {
-        throw new ApiProblem(
-          HttpStatus.CONFLICT,
-          'IDEMPOTENCY_IN_PROGRESS',
-          'The first request with this Idempotency-Key is still running',
-          'Retry the same request in a moment.',
-        );
-      }
-      await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
+  /** Only the holder stores: a request whose key was taken over answers its own client and leaves the key to the new holder. */
+  private async store(owner: string, key: string, holder: string, response: StoredResponse): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE idempotency_keys SET response_status = $4, response_body = $5, lease_expires_at = NULL
+        WHERE owner = $1 AND key = $2 AND holder = $3`,
+      [owner, key, holder, response.status, JSON.stringify(response.body)],
+    );
+  }
+
+  private async read(owner: string, key: string): Promise<StoredKey | undefined> {
+    const rows: StoredKey[] = await this.dataSource.query(
+      `SELECT request_hash, response_status, response_body,
+              GREATEST(0, EXTRACT(EPOCH FROM lease_expires_at - now()) * 1000)::float8 AS lease_left_ms
+         FROM idempotency_keys WHERE owner = $1 AND key = $2`,
+      [owner, key],
+    );
+    return rows[0];
+  }
+
+  private answerRepeat(stored: StoredKey | undefined, requestHash: string): StoredResponse {
+    if (stored && stored.request_hash !== requestHash) {
+      throw new ApiProblem(
+        HttpStatus.UNPROCESSABLE_ENTITY,
+        'IDEMPOTENCY_KEY_REUSED',
+        'Idempotency-Key reused with another body',
+        'This Idempotency-Key was first used with a different request body. Use a new key for a new request.',
+      );
     }
+    if (stored?.response_status != null) {
+      if (stored.response_status >= 400) throw replayedProblem(stored.response_status, stored.response_body);
+      return { status: stored.response_status, body: stored.response_body };
+    }
+    const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((stored?.lease_left_ms ?? 0) / 1000)));
+    throw new ApiProblem(
+      HttpStatus.CONFLICT,
+      'IDEMPOTENCY_KEY_IN_PROGRESS',
+      'The first request with this Idempotency-Key is still running',
+      'Send the same request again after Retry-After seconds: it gets the first request\'s answer, or serves the request ' +
+        'if the first one stopped without answering.',
+      { retryAfterSeconds },
+      { 'retry-after': String(retryAfterSeconds) },
+    );
   }
 }
 

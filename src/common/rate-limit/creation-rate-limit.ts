@@ -24,13 +24,10 @@ const WINDOW_MS = 60_000;
 const BUCKET_PREFIX = 'create:';
 const PRUNE_EVERY_MS = 10 * 60_000;
 const KEEP_WINDOWS_MS = 60 * 60_000;
-const IDEMPOTENCY_SCOPE = Symbol('creationRateLimitIdempotencyScope');
 
 export interface CreationAttempt {
   owner: string;
   ip: string;
-  /** The route's Idempotency-Key scope and the request's key, when it sent one. */
-  idempotency?: { scope: string; key: string };
 }
 
 /**
@@ -66,7 +63,6 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
 
   /** Returns when the attempt may go on; throws a 429 RATE_LIMITED problem with Retry-After when it may not. */
   async admit(attempt: CreationAttempt): Promise<void> {
-    if (attempt.idempotency && (await this.isIdempotentRepeat(attempt.owner, attempt.idempotency))) return;
     const { createPerUserPerMinute, createPerIpPerMinute } = this.config.abuseLimits;
     const user = { bucket: `${BUCKET_PREFIX}user:${digest(attempt.owner)}`, limit: createPerUserPerMinute };
     const ip = { bucket: `${BUCKET_PREFIX}ip:${digest(attempt.ip)}`, limit: createPerIpPerMinute };
@@ -87,22 +83,10 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
       { 'retry-after': String(retryAfterSeconds) },
     );
   }
-
-  /**
-   * A repeat of a request whose Idempotency-Key is already known starts
-   * nothing (it gets the stored answer), so it does not count. Keys are
-   * stored by IdempotencyService as `<scope>:<key>` per owner.
-   */
-  private async isIdempotentRepeat(owner: string, idempotency: { scope: string; key: string }): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM idempotency_keys WHERE owner = $1 AND key = $2', [
-      owner,
-      `${idempotency.scope}:${idempotency.key}`,
-    ]);
-    return rows.length > 0;
-  }
 }
 
-const ROUTE_SCOPE = 'creationRateLimitScope';
+const LIMITED_ROUTE = 'creationRateLimited';
+const LIMITED_HANDLER = Symbol('creationRateLimitedHandler');
 
 /**
  * Counts every request to a route marked with LimitCreationRate before its
@@ -114,30 +98,27 @@ const ROUTE_SCOPE = 'creationRateLimitScope';
 export function limitCreationsBeforeTheBody(fastify: FastifyInstance, limiter: CreationRateLimiter): void {
   fastify.addHook('onRoute', (route) => {
     // Nest copies a handler's metadata onto the function it registers.
-    const scope: unknown = Reflect.getMetadata(IDEMPOTENCY_SCOPE, route.handler);
-    if (typeof scope === 'string') route.config = { ...route.config, ...{ [ROUTE_SCOPE]: scope } };
+    if (Reflect.getMetadata(LIMITED_HANDLER, route.handler) === true) route.config = { ...route.config, ...{ [LIMITED_ROUTE]: true } };
   });
   fastify.addHook('preParsing', async (request: FastifyRequest, _reply, payload) => {
-    const scope = (request.routeOptions.config as unknown as Record<string, unknown>)[ROUTE_SCOPE];
-    if (typeof scope !== 'string') return payload;
+    if ((request.routeOptions.config as unknown as Record<string, unknown>)[LIMITED_ROUTE] !== true) return payload;
     const owner = subjectOf(request)?.sub;
     // Reachable only if the decorator is put on a route outside the authenticated API: a wiring mistake.
     if (owner === undefined) throw new Error('A rate-limited creation route must be behind bearer-token authentication');
-    const key = request.headers['idempotency-key'];
-    await limiter.admit({ owner, ip: request.ip, idempotency: typeof key === 'string' ? { scope, key } : undefined });
+    await limiter.admit({ owner, ip: request.ip });
     return payload;
   });
 }
 
 /**
  * Marks a route that starts a paid B-Trust operation: it counts against the
- * per-user and per-IP creation limits (see limitCreationsBeforeTheBody). `idempotencyScope` is the scope the
- * handler passes to IdempotencyService, so that repeats with a known key are
- * not counted.
+ * per-user and per-IP creation limits (see limitCreationsBeforeTheBody). Every attempt counts,
+ * repeats with a known Idempotency-Key too: otherwise a client could poll a key in progress,
+ * or replay a stored answer, without limit.
  */
-export function LimitCreationRate(idempotencyScope: string) {
+export function LimitCreationRate() {
   return applyDecorators(
-    SetMetadata(IDEMPOTENCY_SCOPE, idempotencyScope),
+    SetMetadata(LIMITED_HANDLER, true),
     ApiExtraModels(ProblemView),
     ApiResponse({
       status: HttpStatus.TOO_MANY_REQUESTS,

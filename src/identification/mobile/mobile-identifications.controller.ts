@@ -32,7 +32,7 @@ export class MobileIdentificationsController {
   ) {}
 
   @Post()
-  @LimitCreationRate('mobile-identifications')
+  @LimitCreationRate()
   @ApiOperation({
     summary: 'Start a B-Trust MOBILE identification (scenario 1; paid)',
     description:
@@ -49,7 +49,7 @@ export class MobileIdentificationsController {
   })
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'INVALID_IDEMPOTENCY_KEY', 'MALFORMED_JSON'],
-    409: ['IDEMPOTENCY_IN_PROGRESS'],
+    409: ['IDEMPOTENCY_KEY_IN_PROGRESS'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...PAID_START_PROBLEMS,
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],

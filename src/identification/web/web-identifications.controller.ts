@@ -34,7 +34,7 @@ export class WebIdentificationsController {
   ) {}
 
   @Post()
-  @LimitCreationRate('web-identifications')
+  @LimitCreationRate()
   @ApiOperation({
     summary: 'Start a web (video) identification (scenario 2)',
     description:
@@ -46,7 +46,7 @@ export class WebIdentificationsController {
   @ApiCreatedResponse({ type: WebIdentificationCreatedView, description: 'Started: send the person\'s browser to `redirectUrl`.' })
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'INVALID_IDEMPOTENCY_KEY', 'MALFORMED_JSON'],
-    409: ['IDEMPOTENCY_IN_PROGRESS'],
+    409: ['IDEMPOTENCY_KEY_IN_PROGRESS'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...UPSTREAM_PROBLEMS,
     502: [...UPSTREAM_PROBLEMS[502], 'PROVIDER_ACCESS_REFUSED'],

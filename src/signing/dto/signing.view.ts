@@ -142,16 +142,16 @@ export function toSigningView(signing: Signing, documents: SigningDocument[]): S
       originalSha256: document.originalSha256,
       signedSha256: document.signedSha256,
       activeContent: document.activeContent ?? [],
-      verification: document.verification ? toVerificationView(document.verification) : null,
+      verification: document.verification ? toVerificationView(document.verification, document.signerName) : null,
     })),
     failure: signing.failureCode ? { code: signing.failureCode, message: signing.failureMessage ?? '' } : null,
   };
 }
 
-function toVerificationView(verification: SignedDocumentVerification): VerificationView {
+function toVerificationView(verification: SignedDocumentVerification, signerName: string | null): VerificationView {
   return {
     valid: verification.valid,
-    signer: verification.signer ? { commonName: verification.signer.commonName, serialNumber: verification.signer.serialNumber } : null,
+    signer: verification.signer ? { commonName: signerName, serialNumber: verification.signer.serialNumber } : null,
     signedAt: verification.signedAt,
     problems: [...verification.problems],
   };
