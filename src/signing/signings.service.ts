@@ -8,6 +8,7 @@ import type { BtrustLanguage, SignedDocuments } from '../btrust/btrust.types';
 import { CallbackEndpointsService } from '../callbacks/callback-endpoints.service';
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
 import { upstreamProblem } from '../common/problem/upstream-problem';
+import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { applyTransition, recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { refusedRedirects } from '../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
@@ -354,6 +355,7 @@ export class SigningsService {
           });
         }
         await recordCreation(manager, signingMachine, id, 'PENDING', 'api');
+        await bindIdempotencyKey(manager, id);
         return {
           clientIdentificator: identification.clientIdentificator!,
           signSessionId: identification.signSessionId!,
