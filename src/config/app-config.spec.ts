@@ -96,7 +96,13 @@ describe(loadAppConfig.name, () => {
 
   it('limits signings to 10 documents of 10 MiB and keeps a failed verification SIGNED by default', () => {
     const { signing } = loadAppConfig({});
-    expect(signing).toEqual({ maxDocumentBytes: 10 * 1024 * 1024, maxDocuments: 10, trustAnchorsPath: undefined, rejectInvalid: false });
+    expect(signing).toEqual({
+      maxDocumentBytes: 10 * 1024 * 1024,
+      maxDocuments: 10,
+      trustAnchorsPath: undefined,
+      rejectInvalid: false,
+      defaultValidityMs: 86_400_000,
+    });
   });
 
   it('reads the signing limits, trust anchors and SIGNING_REJECT_INVALID', () => {
@@ -105,12 +111,14 @@ describe(loadAppConfig.name, () => {
       SIGNING_MAX_DOCUMENTS: '3',
       BTRUST_SIGNING_TRUST_ANCHORS: '/etc/cas/btrust-signing-cas.pem',
       SIGNING_REJECT_INVALID: 'true',
+      SIGNING_DEFAULT_VALIDITY_MS: '3600000',
     });
     expect(signing).toEqual({
       maxDocumentBytes: 2 * 1024 * 1024,
       maxDocuments: 3,
       trustAnchorsPath: '/etc/cas/btrust-signing-cas.pem',
       rejectInvalid: true,
+      defaultValidityMs: 3_600_000,
     });
   });
 

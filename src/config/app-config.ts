@@ -65,6 +65,8 @@ export interface SigningConfig {
   trustAnchorsPath: string | undefined;
   /** A signed PDF that fails verification makes the signing FAILED instead of SIGNED with `valid: false`. */
   rejectInvalid: boolean;
+  /** A signing's deadline from creation when neither 3.1's expireDate nor the sign session's expiry can be read. */
+  defaultValidityMs: number;
 }
 
 /** Bearer-token verification: a JWKS (RS256/ES256) or a shared secret (HS256); neither means development mode. */
@@ -223,6 +225,7 @@ export function loadAppConfig(env: Env): AppConfig {
       maxDocuments: read.integer('SIGNING_MAX_DOCUMENTS', 10, { min: 1, max: 50 }),
       trustAnchorsPath: read.optionalString('BTRUST_SIGNING_TRUST_ANCHORS'),
       rejectInvalid: read.boolean('SIGNING_REJECT_INVALID', false),
+      defaultValidityMs: read.integer('SIGNING_DEFAULT_VALIDITY_MS', 86_400_000, { min: 1_000, max: 604_800_000 }),
     },
     auth: {
       // Outside production a local identity provider may serve its keys over plain HTTP.

@@ -15,7 +15,7 @@ import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
-import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { ApiProblemResponses, OUTCOME_UNKNOWN_EXAMPLE, PAID_START_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
@@ -62,11 +62,14 @@ export class SigningsController {
   @ApiOperation({
     summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
     description:
-      'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING. ' +
+      'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING or OUTCOME_UNKNOWN. ' +
       'Every document is checked first (a real, unencrypted PDF within SIGNING_MAX_DOCUMENT_MB, at most ' +
       'SIGNING_MAX_DOCUMENTS, the visible signature\'s page and box inside it, a safe file name; redirects on the ' +
       'allow-list): a refusal costs no B-Trust call. Then startSignSession; send the person to `redirectUrl`. ' +
-      'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. Send JSON with base64 ' +
+      'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. When B-Trust may or may not have ' +
+      'started the paid signing (a timeout, a reset or a 5xx after it was sent), the answer is 502 `PROVIDER_OUTCOME_UNKNOWN` with ' +
+      'the signing\'s `id`: do not send it again; the signing is `OUTCOME_UNKNOWN` until an operator resolves it, and a repeat with the ' +
+      'same `Idempotency-Key` gets the same problem. Send JSON with base64 ' +
       `documents, or multipart/form-data with one file part per PDF and a \`${METADATA_FIELD}\` field (JSON) describing ` +
       'them in the same order.',
     requestBody: {
@@ -132,9 +135,9 @@ export class SigningsController {
     409: ['NOT_IDENTIFIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_IN_PROGRESS'],
     413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
-    ...UPSTREAM_PROBLEMS,
+    ...PAID_START_PROBLEMS,
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES) })
+  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), PROVIDER_OUTCOME_UNKNOWN: OUTCOME_UNKNOWN_EXAMPLE })
   async create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,

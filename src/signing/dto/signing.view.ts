@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FailureView } from '../../identification/failure.view';
+import { MATCHED_BY, MatchedBy } from '../signed-document-matching';
 import type { SigningDocument } from '../signing-document.entity';
 import type { Signing } from '../signing.entity';
 import { SIGNING_STATUSES, SigningStatus } from '../signing.state';
@@ -81,6 +82,17 @@ export class SigningDocumentView {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'SHA-256 (hex) of the signed PDF received.' })
   signedSha256: string | null;
 
+  @ApiPropertyOptional({
+    enum: MATCHED_BY,
+    nullable: true,
+    example: 'content',
+    description:
+      'How B-Trust\'s signed PDF was paired with this document: `content` (the original is its first revision), `revision` (its ' +
+      '`/Prev` chain names the original\'s last revision), or `order` (its position, as nothing in its content showed the pairing; ' +
+      'check `verification`). Never by file name. Null until received.',
+  })
+  matchedBy: MatchedBy | null;
+
   @ApiPropertyOptional({ type: VerificationView, nullable: true, description: 'Null until the signed PDF is received.' })
   verification: VerificationView | null;
 }
@@ -92,7 +104,13 @@ export class SigningView {
   @ApiProperty({ format: 'uuid', description: 'The web identification whose sign session was used.' })
   identificationId: string;
 
-  @ApiProperty({ enum: SIGNING_STATUSES, example: 'SIGNED' })
+  @ApiProperty({
+    enum: SIGNING_STATUSES,
+    example: 'SIGNED',
+    description:
+      '`OUTCOME_UNKNOWN`: B-Trust may or may not have started the signing (its start timed out, was reset or answered 5xx); ' +
+      'do not start it again, an operator settles it.',
+  })
   status: SigningStatus;
 
   @ApiProperty({ type: String, format: 'date-time' })
@@ -106,6 +124,12 @@ export class SigningView {
 
   @ApiProperty({ type: [SigningDocumentView] })
   documents: SigningDocumentView[];
+
+  @ApiProperty({
+    example: 0,
+    description: 'Signed documents B-Trust returned that match none of those sent. They are kept for the operators, never discarded.',
+  })
+  unmatchedDocuments: number;
 
   @ApiPropertyOptional({ type: FailureView, nullable: true })
   failure: FailureView | null;
@@ -129,8 +153,10 @@ export function toSigningView(signing: Signing, documents: SigningDocument[]): S
       title: document.title,
       originalSha256: document.originalSha256,
       signedSha256: document.signedSha256,
+      matchedBy: document.matchedBy,
       verification: document.verification ? toVerificationView(document.verification) : null,
     })),
+    unmatchedDocuments: signing.unmatchedDocuments,
     failure: signing.failureCode ? { code: signing.failureCode, message: signing.failureMessage ?? '' } : null,
   };
 }
