@@ -31,11 +31,11 @@ export class SigningOutcomeUnknown1796300000000 implements MigrationInterface {
             INSERT INTO "state_transitions" ("entity_type", "entity_id", "from_state", "to_state", "cause", "detail")
             SELECT 'signing', "id", 'FAILED', 'OUTCOME_UNKNOWN', 'migration', jsonb_build_object('code', "failure_code") FROM moved`);
         await queryRunner.query(`CREATE UNIQUE INDEX "signings_one_pending_per_identification" ON "signings" ("web_identification_id") WHERE status IN ('PENDING', 'OUTCOME_UNKNOWN')`);
-        await queryRunner.query(`ALTER TABLE "signing_unmatched_documents" ADD CONSTRAINT "FK_signing_unmatched_documents_signing" FOREIGN KEY ("signing_id") REFERENCES "signings"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
+        await queryRunner.query(`ALTER TABLE "signing_unmatched_documents" ADD CONSTRAINT "FK_01a9fcf5063092a81e2808ca9bf" FOREIGN KEY ("signing_id") REFERENCES "signings"("id") ON DELETE RESTRICT ON UPDATE NO ACTION`);
     }
 
     public async down(queryRunner: QueryRunner): Promise<void> {
-        await queryRunner.query(`ALTER TABLE "signing_unmatched_documents" DROP CONSTRAINT "FK_signing_unmatched_documents_signing"`);
+        await queryRunner.query(`ALTER TABLE "signing_unmatched_documents" DROP CONSTRAINT "FK_01a9fcf5063092a81e2808ca9bf"`);
         await queryRunner.query(`DROP INDEX "public"."signings_one_pending_per_identification"`);
         await queryRunner.query(`WITH moved AS (
               UPDATE "signings" SET "status" = 'FAILED', "updated_at" = now()
