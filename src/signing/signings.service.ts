@@ -297,7 +297,7 @@ export class SigningsService {
 
     const unsigned = originals.length - paired.length;
     const invalid = paired.filter((document) => !document.verification.valid);
-    const base: SigningChanges = { resultId, unmatchedDocuments: unmatched.length };
+    const base: SigningChanges = { resultId };
     let to: SigningStatus = 'SIGNED';
     let changes: SigningChanges = { ...base, signedAt: new Date() };
     if (unsigned > 0) {
@@ -349,6 +349,8 @@ export class SigningsService {
     const detail = { documents: paired.length, invalidDocuments, ...(unmatched.length > 0 ? { unmatchedDocuments: unmatched.length } : {}) };
     const outcome = await this.dataSource.transaction(async (manager) => {
       const moved = await this.transition(manager, signing.id, to, cause, changes, detail);
+      // Another answer of 3.3 may have ended the signing first: what this one returned beyond it is kept all the same.
+      await keepUnmatched(manager, signing.id, unmatched);
       if (moved.result !== 'moved') return moved;
       for (const document of paired) {
         await manager.update(
@@ -362,16 +364,6 @@ export class SigningsService {
             verification: document.verification,
           },
         );
-      }
-      for (const document of unmatched) {
-        await manager.insert(SigningUnmatchedDocument, {
-          signingId: signing.id,
-          position: document.position,
-          fileName: document.fileName,
-          content: document.content,
-          sha256: sha256(document.content),
-          size: document.content.length,
-        });
       }
       if (result.signSessionId) await rotateSignSession(manager, signing, result.signSessionId, result.signSessionExpiresAt);
       return moved;
@@ -571,6 +563,28 @@ function signingInProgress(): ApiProblem {
       'until an operator resolves it). Wait for it to end (SIGNED, REJECTED, EXPIRED or FAILED): another signing may then be started ' +
       'on the same sign session while it lasts.',
   );
+}
+
+/**
+ * Stores the returned documents that match no original, each once (by its
+ * SHA-256), at its position in B-Trust's answer or after those already kept,
+ * and counts them on the signing.
+ */
+async function keepUnmatched(manager: EntityManager, signingId: string, unmatched: UnmatchedDocument[]): Promise<void> {
+  if (unmatched.length === 0) return;
+  const repository = manager.getRepository(SigningUnmatchedDocument);
+  const kept = await repository.find({ where: { signingId }, select: { position: true, sha256: true } });
+  const positions = new Set(kept.map((document) => document.position));
+  const hashes = new Set(kept.map((document) => document.sha256));
+  for (const document of unmatched) {
+    const hash = sha256(document.content);
+    if (hashes.has(hash)) continue;
+    const position = positions.has(document.position) ? Math.max(...positions) + 1 : document.position;
+    await repository.insert({ signingId, position, fileName: document.fileName, content: document.content, sha256: hash, size: document.content.length });
+    positions.add(position);
+    hashes.add(hash);
+  }
+  await manager.update(Signing, { id: signingId }, { unmatchedDocuments: positions.size });
 }
 
 /**

@@ -22,7 +22,8 @@ describe('Signing under every reading of B-Trust (scenario 3)', () => {
       WEB_RECONCILE_QUIET_PERIOD_MS: '300',
       WEB_RECONCILE_INTERVAL_MS: '200',
       BTRUST_DEADLINE_GRACE_MS: '500',
-      BTRUST_TIMEOUT_MS: '1500',
+      // Long enough that a slow start on a loaded machine is not taken for one the server never finished.
+      BTRUST_TIMEOUT_MS: '4000',
       BTRUST_BREAKER_THRESHOLD: '500',
     });
     driver = new SigningDriver(server);
@@ -162,8 +163,10 @@ describe('Signing under every reading of B-Trust (scenario 3)', () => {
       await driver.sandbox.fault('getSignedDocuments', 'extra-document', 1);
       const signing = await sign(identificationId, 'with-extra');
       await driver.act(signing.redirectUrl, 'sign');
-      const signed = await driver.until(signing.id, 'SIGNED');
-      expect(signed).toMatchObject({ unmatchedDocuments: 1, documents: [{ matchedBy: 'content', verification: { valid: true } }] });
+      await driver.until(signing.id, 'SIGNED');
+      // The webhook and reconciliation may both ask 3.3; whichever got the extra document keeps it, also when the other ended the signing.
+      const signed = await eventually(() => driver.signing(signing.id), (body) => body.unmatchedDocuments === 1);
+      expect(signed).toMatchObject({ status: 'SIGNED', documents: [{ matchedBy: 'content', verification: { valid: true } }] });
 
       const listed = await driver.api().get(`/api/v1/admin/signings?status=SIGNED`).expect(200);
       expect(listed.body.items.find((item: { id: string }) => item.id === signing.id)).toMatchObject({ unmatchedDocuments: 1 });
@@ -187,10 +190,10 @@ describe('Signing under every reading of B-Trust (scenario 3)', () => {
     async function timedOut(identificationId: string, label: string) {
       const original = await pdf(1, label);
       const body = { documents: [jsonDocument(original, `${label}.pdf`)], ...driver.urls() };
-      await driver.sandbox.fault('startSignSession', 'delay', 1, 3_000);
+      await driver.sandbox.fault('startSignSession', 'delay', 1, 6_000);
       const started = Date.now();
       const first = await idempotent(identificationId, `key-${label}`, body).expect(502);
-      console.log(`paid 3.1 timed out after ${Date.now() - started} ms (BTRUST_TIMEOUT_MS=1500)`);
+      console.log(`paid 3.1 timed out after ${Date.now() - started} ms (BTRUST_TIMEOUT_MS=4000)`);
       expect(first.body).toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN', status: 502, id: expect.any(String) });
       return { id: first.body.id as string, body, original, key: `key-${label}` };
     }
