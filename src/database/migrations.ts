@@ -5,6 +5,7 @@ import { OperatorActions1795817390968 } from '../../migrations/1795817390968-Ope
 import { MobilePollClaims1795824269541 } from '../../migrations/1795824269541-MobilePollClaims';
 import { MobileOutcomeUnknown1796199580742 } from '../../migrations/1796199580742-MobileOutcomeUnknown';
 import { SigningOutcomeUnknown1796300000000 } from '../../migrations/1796300000000-SigningOutcomeUnknown';
+import { CallbackIdsRecorded1796402871519 } from '../../migrations/1796402871519-CallbackIdsRecorded';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
 export const MIGRATIONS: Function[] = [
@@ -15,4 +16,5 @@ export const MIGRATIONS: Function[] = [
   MobilePollClaims1795824269541,
   MobileOutcomeUnknown1796199580742,
   SigningOutcomeUnknown1796300000000,
+  CallbackIdsRecorded1796402871519,
 ];
