@@ -22,8 +22,9 @@ describe('Signing under every reading of B-Trust (scenario 3)', () => {
       WEB_RECONCILE_QUIET_PERIOD_MS: '300',
       WEB_RECONCILE_INTERVAL_MS: '200',
       BTRUST_DEADLINE_GRACE_MS: '500',
-      // Long enough that a slow start on a loaded machine is not taken for one the server never finished.
-      BTRUST_TIMEOUT_MS: '10000',
+      // Long enough that a web identification waiting for its approval on a loaded machine is not taken for one whose
+      // start never finished; the timed-out 3.1 is in signing-failures.e2e-spec.ts, a reset after the write here.
+      BTRUST_TIMEOUT_MS: '60000',
       BTRUST_BREAKER_THRESHOLD: '500',
     });
     driver = new SigningDriver(server);
@@ -190,10 +191,8 @@ describe('Signing under every reading of B-Trust (scenario 3)', () => {
     async function timedOut(identificationId: string, label: string) {
       const original = await pdf(1, label);
       const body = { documents: [jsonDocument(original, `${label}.pdf`)], ...driver.urls() };
-      await driver.sandbox.fault('startSignSession', 'delay', 1, 12_000);
-      const started = Date.now();
+      await driver.sandbox.fault('startSignSession', 'reset', 1);
       const first = await idempotent(identificationId, `key-${label}`, body).expect(502);
-      console.log(`paid 3.1 timed out after ${Date.now() - started} ms (BTRUST_TIMEOUT_MS=10000)`);
       expect(first.body).toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN', status: 502, id: expect.any(String) });
       return { id: first.body.id as string, body, original, key: `key-${label}` };
     }
