@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { ApiProblem } from '../common/problem/problem';
 import { OperatorAction } from './operator-action.entity';
 
-export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve';
+export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve' | 'read_unmatched_documents' | 'download_unmatched_document';
 
 export interface OperatorActionContext {
   actor: string;

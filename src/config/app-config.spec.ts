@@ -101,6 +101,7 @@ describe(loadAppConfig.name, () => {
       maxDocuments: 10,
       trustAnchorsPath: undefined,
       rejectInvalid: false,
+      defaultValidityMs: 86_400_000,
       activeContent: 'flag',
       pdfParsing: { maxInflatedBytes: 64 * 1024 * 1024, maxObjects: 200_000, timeoutMs: 15_000, maxHeapMb: 512, concurrency: 2 },
     });
@@ -135,12 +136,14 @@ describe(loadAppConfig.name, () => {
       SIGNING_MAX_DOCUMENTS: '3',
       BTRUST_SIGNING_TRUST_ANCHORS: '/etc/cas/btrust-signing-cas.pem',
       SIGNING_REJECT_INVALID: 'true',
+      SIGNING_DEFAULT_VALIDITY_MS: '3600000',
     });
     expect(signing).toEqual({
       maxDocumentBytes: 2 * 1024 * 1024,
       maxDocuments: 3,
       trustAnchorsPath: '/etc/cas/btrust-signing-cas.pem',
       rejectInvalid: true,
+      defaultValidityMs: 3_600_000,
       activeContent: 'flag',
       pdfParsing: expect.any(Object),
     });

@@ -75,6 +75,8 @@ export interface SigningConfig {
   trustAnchorsPath: string | undefined;
   /** A signed PDF that fails verification makes the signing FAILED instead of SIGNED with `valid: false`. */
   rejectInvalid: boolean;
+  /** A signing's deadline from creation when neither 3.1's expireDate nor the sign session's expiry can be read. */
+  defaultValidityMs: number;
   /** PDFs with JavaScript or launch actions: accepted and flagged, or refused. */
   activeContent: ActiveContentPolicy;
   pdfParsing: PdfParsingLimits;
@@ -272,6 +274,7 @@ export function loadAppConfig(env: Env): AppConfig {
       maxDocuments: read.integer('SIGNING_MAX_DOCUMENTS', 10, { min: 1, max: 50 }),
       trustAnchorsPath: read.optionalString('BTRUST_SIGNING_TRUST_ANCHORS'),
       rejectInvalid: read.boolean('SIGNING_REJECT_INVALID', false),
+      defaultValidityMs: read.integer('SIGNING_DEFAULT_VALIDITY_MS', 86_400_000, { min: 1_000, max: 604_800_000 }),
       activeContent: read.oneOf('SIGNING_ACTIVE_CONTENT', ACTIVE_CONTENT_POLICIES, 'flag'),
       pdfParsing: {
         maxInflatedBytes: read.integer('SIGNING_PDF_MAX_INFLATED_MB', 64, { min: 1, max: 4096 }) * MEGABYTE,

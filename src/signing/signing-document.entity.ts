@@ -1,6 +1,7 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { encryptedBytes, encryptedText } from '../common/crypto/encrypted-column';
 import type { ActiveContent } from './pdf/pdf-inspection';
+import type { MatchedBy } from './signed-document-matching';
 import type { SignedDocumentVerification, VisibleSignature } from './signing.types';
 import { Signing } from './signing.entity';
 
@@ -20,7 +21,7 @@ export class SigningDocument {
   @JoinColumn({ name: 'signing_id' })
   signing?: Signing;
 
-  /** 0-based position in the request; B-Trust returns the signed documents in the same order. */
+  /** 0-based position in the request. B-Trust's answer may come in another order: see signed-document-matching.ts. */
   @PrimaryColumn({ type: 'smallint' })
   index: number;
 
@@ -55,6 +56,14 @@ export class SigningDocument {
 
   @Column({ name: 'signed_sha256', type: 'text', nullable: true })
   signedSha256: string | null;
+
+  /** B-Trust's `filename` for the signed document; nothing says it is the name we sent. */
+  @Column({ name: 'signed_file_name', type: 'text', nullable: true })
+  signedFileName: string | null;
+
+  /** How the signed document was paired with this original; `order` means its content did not show it. */
+  @Column({ name: 'matched_by', type: 'text', nullable: true })
+  matchedBy: MatchedBy | null;
 
   @Column({ name: 'visible_signature', type: 'jsonb', nullable: true })
   visibleSignature: VisibleSignature | null;

@@ -15,7 +15,7 @@ import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
-import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { ApiProblemResponses, OUTCOME_UNKNOWN_EXAMPLE, PAID_START_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
@@ -63,14 +63,17 @@ export class SigningsController {
   @ApiOperation({
     summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
     description:
-      'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING. ' +
+      'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING or OUTCOME_UNKNOWN. ' +
       'The rate limit and the identification (exists, is yours) are checked before the body is read. ' +
       'Every document is checked first (a real, unencrypted PDF within SIGNING_MAX_DOCUMENT_MB, at most ' +
       'SIGNING_MAX_DOCUMENTS, parsed within the SIGNING_PDF_* limits (422 PDF_LIMIT_EXCEEDED), the visible ' +
       'signature\'s page and box inside it, a safe file name; redirects on the allow-list; JavaScript or launch ' +
       'actions are listed in each document\'s `activeContent`, or refused with 422 ACTIVE_CONTENT_REFUSED under ' +
       'SIGNING_ACTIVE_CONTENT=refuse): a refusal costs no B-Trust call. Then startSignSession; send the person to `redirectUrl`. ' +
-      'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. Send JSON with base64 ' +
+      'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. When B-Trust may or may not have ' +
+      'started the paid signing (a timeout, a reset or a 5xx after it was sent), the answer is 502 `PROVIDER_OUTCOME_UNKNOWN` with ' +
+      'the signing\'s `id`: do not send it again; the signing is `OUTCOME_UNKNOWN` until an operator resolves it, and a repeat with the ' +
+      'same `Idempotency-Key` gets the same problem. Send JSON with base64 ' +
       `documents, or multipart/form-data with one file part per PDF and a \`${METADATA_FIELD}\` field (JSON) describing ` +
       'them in the same order.',
     requestBody: {
@@ -136,11 +139,10 @@ export class SigningsController {
     409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_KEY_IN_PROGRESS'],
     413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
-    ...UPSTREAM_PROBLEMS,
-    502: [...UPSTREAM_PROBLEMS[502], 'PROVIDER_ACCESS_REFUSED'],
-    503: [...UPSTREAM_PROBLEMS[503], 'IDENTIFICATION_STATUS_UNAVAILABLE'],
+    ...PAID_START_PROBLEMS,
+    503: [...PAID_START_PROBLEMS[503], 'IDENTIFICATION_STATUS_UNAVAILABLE'],
     422: ['PDF_LIMIT_EXCEEDED', 'ACTIVE_CONTENT_REFUSED', 'PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), ...SIGNING_GATE_EXAMPLES })
+  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), PROVIDER_OUTCOME_UNKNOWN: OUTCOME_UNKNOWN_EXAMPLE, ...SIGNING_GATE_EXAMPLES })
   async create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,
