@@ -7,6 +7,7 @@ import { BtrustError } from '../btrust/btrust.errors';
 import type { BtrustLanguage, SignedDocuments } from '../btrust/btrust.types';
 import { CallbackEndpointsService } from '../callbacks/callback-endpoints.service';
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
+import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../common/problem/upstream-problem';
 import { applyTransition, recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { refusedRedirects } from '../common/validation/redirect-urls';
@@ -471,6 +472,7 @@ export class SigningsService {
           });
         }
         await recordCreation(manager, signingMachine, id, 'PENDING', 'api');
+        await bindIdempotencyKey(manager, id);
         return {
           clientIdentificator: identification.clientIdentificator!,
           signSessionId: identification.signSessionId!,

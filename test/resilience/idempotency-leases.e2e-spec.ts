@@ -20,8 +20,10 @@ const PROVIDER_DELAY_MS = 30_000;
 /**
  * The server in a child process is killed with SIGKILL while the paid
  * identification call it made for an Idempotency-Key is still in flight. A
- * new server process on the same database then takes the abandoned key over
- * once its lease has run out, instead of answering "in progress" forever.
+ * new server process on the same database then answers the abandoned key once
+ * its lease has run out, instead of "in progress" forever: with the killed
+ * attempt's unknown outcome, as that attempt had created its record and may
+ * have reached B-Trust, so no second paid call is sent.
  */
 describe('Idempotency keys are leases', () => {
   let database: TestDatabase;
@@ -97,29 +99,47 @@ describe('Idempotency keys are leases', () => {
     expect(held.lease_expires_at).not.toBeNull();
   }, 180_000);
 
-  it('lets the repeat on a new server process take the abandoned key over after the lease, then replays its outcome', async () => {
+  it('answers the abandoned key on a new server process with the killed attempt\'s unknown outcome, never a second paid call', async () => {
     second = await startServerProcess(env);
     // Starting a server takes longer than the lease; wait out what is left of it on a fast machine.
     await eventually(
       () => onDatabase<{ expired: boolean }>('SELECT lease_expires_at <= now() AS expired FROM idempotency_keys'),
       (rows) => rows[0]?.expired === true,
     );
+    const [killedAttempt] = await onDatabase<{ id: string }>('SELECT id FROM mobile_identifications');
 
-    const takenOver = await post(second);
-    expect(takenOver.status).toBe(201);
-    expect(takenOver.json.status).toBe('PENDING');
+    const repeat = await post(second);
+    expect(repeat.status).toBe(502);
+    expect(repeat.json).toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN', id: killedAttempt.id });
     const replayed = await post(second);
-    expect([replayed.status, replayed.json.id]).toEqual([201, takenOver.json.id]);
+    expect([replayed.status, replayed.json.code, replayed.json.id]).toEqual([502, 'PROVIDER_OUTCOME_UNKNOWN', killedAttempt.id]);
 
-    const [stored] = await onDatabase<{ response_status: number; lease_expires_at: Date | null; id: string }>(
-      `SELECT response_status, lease_expires_at, response_body->>'id' AS id FROM idempotency_keys`,
+    const [stored] = await onDatabase<{ response_status: number; lease_expires_at: Date | null; record_id: string }>(
+      'SELECT response_status, lease_expires_at, record_id FROM idempotency_keys',
     );
-    expect(stored).toEqual({ response_status: 201, lease_expires_at: null, id: takenOver.json.id });
-    // The killed server's attempt stays on record (the poll loop settles what B-Trust made of it); the takeover is one more call.
-    const rows = await onDatabase<{ id: string }>('SELECT id FROM mobile_identifications');
-    expect(rows.map((row) => row.id)).toContain(takenOver.json.id);
-    expect(rows).toHaveLength(2);
+    expect(stored).toEqual({ response_status: 502, lease_expires_at: null, record_id: killedAttempt.id });
+    // B-Trust may have started the killed attempt's paid request: it stays the one record, settled by its poll loop.
+    expect(await onDatabase('SELECT id FROM mobile_identifications')).toHaveLength(1);
+    expect((await control.calls()).identification).toBe(1);
+  }, 180_000);
+
+  it('serves afresh a key whose holder died before it created its record: nothing can have reached B-Trust', async () => {
+    await onDatabase(
+      `INSERT INTO idempotency_keys (owner, key, request_hash, holder, lease_expires_at, expires_at)
+       SELECT owner, 'mobile-identifications:died-early', request_hash, gen_random_uuid(), now() - interval '1 second', now() + interval '1 day'
+         FROM idempotency_keys LIMIT 1`,
+    );
+    const response = await fetch(`${second!.url}/api/v1/mobile-identifications`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'idempotency-key': 'died-early' },
+      body: JSON.stringify(MOBILE),
+    });
+    expect(response.status).toBe(201);
     expect((await control.calls()).identification).toBe(2);
+    const [taken] = await onDatabase<{ response_status: number; record_id: string | null }>(
+      "SELECT response_status, record_id FROM idempotency_keys WHERE key = 'mobile-identifications:died-early'",
+    );
+    expect(taken).toEqual({ response_status: 201, record_id: ((await response.json()) as { id: string }).id });
   }, 180_000);
 });
 

@@ -1,10 +1,12 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { ApiProblem } from '../problem/problem';
 import { toProblem } from '../problem/to-problem';
+import { outcomeUnknownProblem } from '../problem/upstream-problem';
 
 export interface StoredResponse {
   status: number;
@@ -23,6 +25,33 @@ interface StoredKey {
   response_status: number | null;
   response_body: unknown;
   lease_left_ms: number | null;
+  record_id: string | null;
+}
+
+interface HeldKey {
+  owner: string;
+  key: string;
+  holder: string;
+}
+
+/** The key the request being served holds, for bindIdempotencyKey deep in its service. */
+const heldKeys = new AsyncLocalStorage<HeldKey>();
+
+/**
+ * Ties the key of the request being served (if it sent one) to the record it creates, in the
+ * transaction that inserts the record, before the paid provider call. A holder that dies after
+ * this may have reached B-Trust: its key is then answered with the record's unknown outcome,
+ * never served afresh.
+ */
+export async function bindIdempotencyKey(manager: EntityManager, recordId: string): Promise<void> {
+  const held = heldKeys.getStore();
+  if (!held) return;
+  await manager.query('UPDATE idempotency_keys SET record_id = $4 WHERE owner = $1 AND key = $2 AND holder = $3', [
+    held.owner,
+    held.key,
+    held.holder,
+    recordId,
+  ]);
 }
 
 /**
@@ -34,7 +63,10 @@ interface StoredKey {
  * repeats on any server instance never start a second provider call. The
  * claim is a lease that its holder renews while it works: when the holder's
  * process dies, the lease runs out and the next repeat takes the key over and
- * serves the request afresh. Keys are forgotten IDEMPOTENCY_KEY_TTL_MS after
+ * serves the request afresh — unless the dead holder had created its record
+ * (bindIdempotencyKey), and so may have sent the paid call: that key's answer
+ * becomes the record's unknown outcome (PROVIDER_OUTCOME_UNKNOWN), and no
+ * second paid call is sent. Keys are forgotten IDEMPOTENCY_KEY_TTL_MS after
  * their first use.
  */
 @Injectable()
@@ -82,9 +114,13 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     for (let attempt = 0; ; attempt += 1) {
       if (await this.claim(owner, scopedKey, requestHash, holder)) break;
       const stored = await this.read(owner, scopedKey);
+      if (stored?.record_id && stored.response_status === null && stored.lease_left_ms === 0 && stored.request_hash === requestHash) {
+        await this.settleAbandoned(owner, scopedKey, stored.record_id);
+        continue;
+      }
       if (stored || attempt > 0) return this.answerRepeat(stored, requestHash);
     }
-    return this.serve(owner, scopedKey, holder, work);
+    return heldKeys.run({ owner, key: scopedKey, holder }, () => this.serve(owner, scopedKey, holder, work));
   }
 
   /** Deletes every key past its time to live whose request is no longer running; returns how many. */
@@ -100,8 +136,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   /**
    * Inserts the key, or takes over one that is free to take: forgotten (past
    * its time to live, its request no longer running), or in progress with a
-   * lease that ran out and the same body (its holder died; another body is
-   * still a reuse of the key).
+   * lease that ran out and the same body (its holder died before creating its
+   * record; another body is still a reuse of the key).
    */
   private async claim(owner: string, key: string, requestHash: string, holder: string): Promise<boolean> {
     const { leaseMs, keyTtlMs } = this.config.idempotency;
@@ -110,10 +146,12 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
        VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), now() + make_interval(secs => $6))
        ON CONFLICT (owner, key) DO UPDATE SET
          request_hash = excluded.request_hash, holder = excluded.holder, lease_expires_at = excluded.lease_expires_at,
-         expires_at = excluded.expires_at, created_at = now(), response_status = NULL, response_body = NULL
+         expires_at = excluded.expires_at, created_at = now(), response_status = NULL, response_body = NULL,
+         record_id = NULL
        WHERE (idempotency_keys.response_status IS NOT NULL AND idempotency_keys.expires_at <= now())
           OR (idempotency_keys.response_status IS NULL AND idempotency_keys.lease_expires_at <= now()
-              AND (idempotency_keys.request_hash = excluded.request_hash OR idempotency_keys.expires_at <= now()))
+              AND ((idempotency_keys.request_hash = excluded.request_hash AND idempotency_keys.record_id IS NULL)
+                   OR idempotency_keys.expires_at <= now()))
        RETURNING xmax <> 0 AS taken_over`,
       [owner, key, requestHash, holder, leaseMs / 1000, keyTtlMs / 1000],
     );
@@ -164,9 +202,24 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     );
   }
 
+  /**
+   * A holder died after creating its record, so B-Trust may have started the paid request: the
+   * key's answer becomes that record's unknown outcome, stored like any other so that every
+   * repeat gets it. The record itself is settled by its flow's recovery and by operators.
+   */
+  private async settleAbandoned(owner: string, key: string, recordId: string): Promise<void> {
+    const problem = toProblem(outcomeUnknownProblem(recordId), {});
+    const rows: unknown[] = await this.dataSource.query(
+      `UPDATE idempotency_keys SET response_status = $3, response_body = $4, lease_expires_at = NULL
+        WHERE owner = $1 AND key = $2 AND response_status IS NULL AND lease_expires_at <= now() RETURNING 1`,
+      [owner, key, problem.status, JSON.stringify({ ...problem.body, requestId: undefined })],
+    );
+    if (rows.length > 0) this.logger.warn({ scope: key.split(':')[0], recordId }, 'Idempotency key of a request that died after creating its record: answered as outcome unknown');
+  }
+
   private async read(owner: string, key: string): Promise<StoredKey | undefined> {
     const rows: StoredKey[] = await this.dataSource.query(
-      `SELECT request_hash, response_status, response_body,
+      `SELECT request_hash, response_status, response_body, record_id,
               GREATEST(0, EXTRACT(EPOCH FROM lease_expires_at - now()) * 1000)::float8 AS lease_left_ms
          FROM idempotency_keys WHERE owner = $1 AND key = $2`,
       [owner, key],

@@ -10,6 +10,7 @@ import type { ProviderLanguage } from '../../common/http/request-language.decora
 import { ApiProblem, NotFoundProblem } from '../../common/problem/problem';
 import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../../common/problem/upstream-problem';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
+import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
 import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
@@ -102,6 +103,7 @@ export class MobileIdentificationsService {
       // Fills in what the database generates (createdAt, updatedAt, pollCount) from the INSERT's RETURNING.
       await manager.insert(MobileIdentification, identification);
       await recordCreation(manager, mobileIdentificationMachine, id, 'PENDING', 'api');
+      await bindIdempotencyKey(manager, id);
     });
 
     let accepted;

@@ -10,6 +10,7 @@ import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.ser
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
 import { notStartedProblem, upstreamErrorProblem, upstreamProblem } from '../../common/problem/upstream-problem';
+import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { refusedRedirects } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
@@ -69,6 +70,7 @@ export class WebIdentificationsService {
         externalRef: request.externalRef ?? null,
       });
       await recordCreation(manager, webIdentificationMachine, id, 'STARTED', 'api');
+      await bindIdempotencyKey(manager, id);
       return this.callbackEndpoints.issue(manager, id, new Date(Date.now() + CALLBACK_URL_LIFETIME_MS));
     });
     const options = { language: language ?? request.language };
