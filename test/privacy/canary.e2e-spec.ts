@@ -3,7 +3,7 @@ import { parseEgn } from '../../src/common/validation/bulgarian-identifiers';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { startStandaloneSandbox } from '../support/standalone-sandbox';
+import { providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /** Personal data used by this test only: found anywhere it must not be, it leaked. */
@@ -50,12 +50,7 @@ describe('Personal data canary', () => {
     server = await startServerProcess({
       LOG_LEVEL: 'debug',
       DATABASE_URL: database.url,
-      BTRUST_BASE_URL: sandbox.apiBaseUrl,
-      BTRUST_RELYING_PARTY_ID: '24102167',
-      BTRUST_CLIENT_CERT: certificates.clientCert,
-      BTRUST_CLIENT_KEY: certificates.clientKey,
-      BTRUST_CA: certificates.caCert,
-      BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+      ...providerEnv(sandbox, certificates),
       MOBILE_POLL_INITIAL_INTERVAL_MS: '100',
       MOBILE_POLL_MAX_INTERVAL_MS: '200',
       WEB_RECONCILE_QUIET_PERIOD_MS: '500',
