@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BtrustModule } from './btrust/btrust.module';
@@ -24,12 +25,12 @@ import { SigningModule } from './signing/signing.module';
 @Module({})
 export class AppModule {
   /** `extraModules` lets the e2e suite mount probe routes on the real pipeline. */
-  static forRoot(config: ResolvedAppConfig, extraModules: Array<Type | DynamicModule> = []): DynamicModule {
+  static forRoot(config: ResolvedAppConfig, logger: PinoLogger, extraModules: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        LoggerModule.forRoot(loggerParams(logger)),
         // Before TypeORM: encrypted columns need their keys from the first query on.
         DataProtectionModule.forRoot(config.personalData),
         TypeOrmModule.forRoot({

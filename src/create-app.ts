@@ -3,7 +3,6 @@ import { DynamicModule, Logger as NestLogger, Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { AppModule } from './app.module';
 import { isProtectedRoute } from './common/auth/protected-routes';
@@ -12,6 +11,7 @@ import { registerBrowserSecurity } from './common/http/browser-security';
 import { closeStalledBodies, connectionLimitOptions } from './common/http/connection-limits';
 import { keepPersonalDataOutOfCaches } from './common/http/no-store';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
+import { ProcessLogging, processLoggingFor } from './common/logging/process-logger';
 import { sendProblem } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/problem/validation-pipe';
 import { setupSwagger } from './common/swagger';
@@ -39,8 +39,9 @@ class ProblemFastifyAdapter extends FastifyAdapter {
  */
 export async function createApp(
   config: ResolvedAppConfig,
-  options: { extraModules?: Array<Type | DynamicModule> } = {},
+  options: { extraModules?: Array<Type | DynamicModule>; logging?: ProcessLogging } = {},
 ): Promise<NestFastifyApplication> {
+  const logging = options.logging ?? processLoggingFor(config);
   const adapter = new ProblemFastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
     genReqId: (request: IncomingMessage) => requestIdFor(request),
@@ -49,12 +50,11 @@ export async function createApp(
     // Slow and stalled clients are cut; keep-alive connections are bounded.
     ...connectionLimitOptions(config.httpConnections),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
-    bufferLogs: true,
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logging.pino, options.extraModules), adapter, {
+    logger: logging.nest,
     // Report start-up failures to the caller instead of exiting the process from inside Nest.
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -85,7 +85,7 @@ export async function createApp(
   // Off in production unless SWAGGER_ENABLED=true: the document maps every endpoint for whoever reaches it.
   if (config.swaggerEnabled) setupSwagger(app, config);
   // Off in production unless DEMO_ENABLED=true.
-  if (config.demoEnabled) serveDemo(app);
+  if (config.demoEnabled) serveDemo(app, config);
   await app.init();
   // After init, which registers Nest's JSON parser: this one takes its place.
   useDocumentJsonParser(fastify);

@@ -65,6 +65,7 @@ export const WEB_IDENTIFICATIONS: AdminRecordKind<WebIdentification> = {
     'registrationStatus',
     'reviewStatus',
     'expiresAt',
+    'reviewStartedAt',
     'identifiedAt',
     'lastReconciledAt',
   ],

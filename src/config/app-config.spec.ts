@@ -344,6 +344,24 @@ describe(loadAppConfig.name, () => {
       expect(loadAppConfig(COMPLETE_PRODUCTION_ENV).identification.allowedRedirectOrigins).toEqual(['https://cas.bank.example']);
       expect(loadAppConfig({ ALLOWED_REDIRECT_ORIGINS: 'http://localhost:5173' }).identification.allowedRedirectOrigins).toEqual(['http://localhost:5173']);
     });
+
+    it('allows the loopback aliases of PUBLIC_BASE_URL by default in development only', () => {
+      expect(loadAppConfig({ NODE_ENV: 'development', PORT: '4100' }).identification.allowedRedirectOrigins).toEqual([
+        'http://localhost:4100',
+        'http://127.0.0.1:4100',
+        'http://[::1]:4100',
+      ]);
+      expect(loadAppConfig({ NODE_ENV: 'test', PUBLIC_BASE_URL: 'http://127.0.0.1:4100' }).identification.allowedRedirectOrigins).toEqual([
+        'http://127.0.0.1:4100',
+      ]);
+      expect(
+        loadAppConfig({ NODE_ENV: 'development', PUBLIC_BASE_URL: 'https://cas.dev.example' }).identification.allowedRedirectOrigins,
+      ).toEqual(['https://cas.dev.example']);
+      // A list the operator wrote is taken as written.
+      expect(
+        loadAppConfig({ NODE_ENV: 'development', ALLOWED_REDIRECT_ORIGINS: 'http://localhost:5173' }).identification.allowedRedirectOrigins,
+      ).toEqual(['http://localhost:5173']);
+    });
   });
 
   describe('HTTP connections and live status', () => {

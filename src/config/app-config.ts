@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { KeyRing, parseKey, parseKeyRing } from '../common/crypto/key-ring';
+import { withLoopbackAliases } from '../common/validation/redirect-urls';
 import { Env, EnvReader } from './env-parsers';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
@@ -8,6 +9,9 @@ export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface DatabaseConfig {
   /** Unset means "start the embedded PostgreSQL" (never in production). */
@@ -56,6 +60,12 @@ export interface IdentificationConfig {
   /** How often a finished result without the eID certificate is asked for again before the flow FAILS. */
   eidCertificateFetchAttempts: number;
   webReconcile: { quietPeriodMs: number; intervalMs: number };
+  /** The web session's deadline when 2.1/2.2 give no readable date, from creation. */
+  webDefaultValidityMs: number;
+  /** How long an agent's review (UNDER_REVIEW) is waited for, from when it started; the document gives no bound. */
+  webReviewMaxMs: number;
+  /** Before a paid signing, the registration status is asked again when the last one known is older than this. */
+  webRefreshBeforeSigningMs: number;
 }
 
 export interface SigningConfig {
@@ -140,6 +150,8 @@ export interface AppConfig {
   /** Externally reachable base URL, used to build the callback URLs B-Trust posts to. */
   publicBaseUrl: string;
   logLevel: LogLevel;
+  /** LOG_FORMAT; unset means pretty lines at a terminal in development and JSON lines otherwise. */
+  logFormat: LogFormat | undefined;
   httpBodyLimitBytes: number;
   httpConnections: HttpConnectionsConfig;
   shutdownTimeoutMs: number;
@@ -183,6 +195,7 @@ export function loadAppConfig(env: Env): AppConfig {
     port,
     publicBaseUrl,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: read.raw('LOG_FORMAT') === undefined ? undefined : read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     httpBodyLimitBytes: read.integer('HTTP_BODY_LIMIT_MB', 1, { min: 1, max: 512 }) * MEGABYTE,
     httpConnections: readHttpConnectionsConfig(read),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
@@ -217,7 +230,7 @@ export function loadAppConfig(env: Env): AppConfig {
       archiveFlagName: read.oneOf('BTRUST_ARCHIVE_FLAG_NAME', ARCHIVE_FLAG_NAMES, 'toBeArchived'),
       deadlineGraceMs: read.integer('BTRUST_DEADLINE_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
     },
-    identification: readIdentificationConfig(read, publicBaseUrl),
+    identification: readIdentificationConfig(read, publicBaseUrl, nodeEnv),
     signing: {
       maxDocumentBytes: read.integer('SIGNING_MAX_DOCUMENT_MB', 10, { min: 1, max: 100 }) * MEGABYTE,
       maxDocuments: read.integer('SIGNING_MAX_DOCUMENTS', 10, { min: 1, max: 50 }),
@@ -310,10 +323,9 @@ function readLiveStatusConfig(read: EnvReader): LiveStatusConfig {
   return liveStatus;
 }
 
-function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): IdentificationConfig {
+function readIdentificationConfig(read: EnvReader, publicBaseUrl: string, nodeEnv: NodeEnvironment): IdentificationConfig {
   return {
-    // An invalid PUBLIC_BASE_URL is reported once, under its own name, not again as a derived origin.
-    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', publicBaseUrl ? [safeOrigin(publicBaseUrl)] : []),
+    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', defaultRedirectOrigins(publicBaseUrl, nodeEnv)),
     mobilePoll: {
       initialIntervalMs: read.integer('MOBILE_POLL_INITIAL_INTERVAL_MS', 2_000, { min: 50, max: 600_000 }),
       maxIntervalMs: read.integer('MOBILE_POLL_MAX_INTERVAL_MS', 30_000, { min: 50, max: 3_600_000 }),
@@ -325,6 +337,9 @@ function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): Ident
       quietPeriodMs: read.integer('WEB_RECONCILE_QUIET_PERIOD_MS', 120_000, { min: 100, max: 86_400_000 }),
       intervalMs: read.integer('WEB_RECONCILE_INTERVAL_MS', 60_000, { min: 100, max: 86_400_000 }),
     },
+    webDefaultValidityMs: read.integer('WEB_DEFAULT_VALIDITY_MS', 3_600_000, { min: 1_000, max: 86_400_000 }),
+    webReviewMaxMs: read.integer('WEB_REVIEW_MAX_MS', 604_800_000, { min: 1_000, max: 7_776_000_000 }),
+    webRefreshBeforeSigningMs: read.integer('WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS', 60_000, { min: 0, max: 86_400_000 }),
   };
 }
 
@@ -480,6 +495,18 @@ function isKnownTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * PUBLIC_BASE_URL's origin; in development also under the other names of
+ * the loopback interface, so the demo works whether it is opened at
+ * localhost or at 127.0.0.1.
+ */
+function defaultRedirectOrigins(publicBaseUrl: string, nodeEnv: NodeEnvironment): string[] {
+  // An invalid PUBLIC_BASE_URL is reported once, under its own name, not again as a derived origin.
+  if (!publicBaseUrl) return [];
+  const origin = safeOrigin(publicBaseUrl);
+  return nodeEnv === 'development' && URL.canParse(origin) ? withLoopbackAliases(origin) : [origin];
 }
 
 function safeOrigin(value: string): string {

@@ -25,6 +25,7 @@ import { LimitCreationRate } from '../common/rate-limit/creation-rate-limit';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { LiveStatus } from '../events/live-status.service';
 import { LiveStatusRoute } from '../events/live-status-route.decorator';
+import { SIGNING_GATE_EXAMPLES } from '../identification/web/web-identification-signing-gate';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
 import { EXAMPLE_PDF_BASE64 } from './dto/example-pdf';
 import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
@@ -129,12 +130,14 @@ export class SigningsController {
   @ApiProblemResponses({
     400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
     404: ['NOT_FOUND'],
-    409: ['NOT_IDENTIFIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_IN_PROGRESS'],
+    409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_IN_PROGRESS'],
     413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...UPSTREAM_PROBLEMS,
+    502: [...UPSTREAM_PROBLEMS[502], 'PROVIDER_ACCESS_REFUSED'],
+    503: [...UPSTREAM_PROBLEMS[503], 'IDENTIFICATION_STATUS_UNAVAILABLE'],
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES) })
+  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), ...SIGNING_GATE_EXAMPLES })
   async create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,

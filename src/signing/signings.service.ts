@@ -9,11 +9,12 @@ import { CallbackEndpointsService } from '../callbacks/callback-endpoints.servic
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
 import { upstreamProblem } from '../common/problem/upstream-problem';
 import { applyTransition, recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
-import { isAllowedRedirectUrl } from '../common/validation/redirect-urls';
+import { refusedRedirects } from '../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { WebIdentification } from '../identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
+import { assertCanSign } from '../identification/web/web-identification-signing-gate';
 import { inspectPdf, PdfInspectionError } from './pdf/pdf-inspection';
 import { matchSignedDocuments } from './signed-document-matching';
 import { SignedDocumentVerifier } from './signed-document-verifier';
@@ -77,6 +78,8 @@ export class SigningsService {
     this.assertAllowedRedirects(input);
     assertCanSign(identification);
     await this.assertSignableDocuments(input);
+    // Last, right before the paid call: a DENIED that came since the last ask is seen here.
+    assertCanSign(await this.identifications.refreshBeforeSigning(identification));
 
     const id = randomUUID();
     const signSession = await this.insertPending(id, owner, identificationId, input);
@@ -364,13 +367,7 @@ export class SigningsService {
 
   private assertAllowedRedirects(input: SigningInput): void {
     const origins = this.config.identification.allowedRedirectOrigins;
-    const problems: FieldProblem[] = (['successUrl', 'cancelUrl'] as const)
-      .filter((field) => !isAllowedRedirectUrl(input[field], origins))
-      .map((field) => ({
-        field,
-        codes: ['REDIRECT_NOT_ALLOWED'],
-        messages: [`${field} must be an absolute URL on one of the allowed origins (${origins.join(', ')})`],
-      }));
+    const problems = refusedRedirects(input, origins);
     if (problems.length > 0) throw new ValidationProblem(problems);
   }
 
@@ -410,26 +407,6 @@ export class SigningsService {
 
   private documents() {
     return this.dataSource.getRepository(SigningDocument);
-  }
-}
-
-/** A sign session is used once; only an IDENTIFIED identification with an unexpired one can sign. */
-function assertCanSign(identification: WebIdentification): void {
-  if (identification.status !== 'IDENTIFIED' || !identification.signSessionId || !identification.clientIdentificator) {
-    throw new ApiProblem(
-      HttpStatus.CONFLICT,
-      'NOT_IDENTIFIED',
-      'Not identified',
-      `The identification is ${identification.status}; documents can be signed only once it is IDENTIFIED.`,
-    );
-  }
-  if (isPast(identification.signSessionExpiresAt)) {
-    throw new ApiProblem(
-      HttpStatus.CONFLICT,
-      'SIGN_SESSION_EXPIRED',
-      'Sign session expired',
-      'The sign session of this identification has expired; identify the person again to sign.',
-    );
   }
 }
 

@@ -143,7 +143,7 @@ describe('GET /metrics', () => {
       expect(delta('btrust_cas_callbacks_deduplicated_total')).toBe(deliveries.length - 1);
       expect(delta('btrust_cas_callbacks_rejected_total', { reason: 'CALLBACK_NOT_FOUND' })).toBe(1);
       expect(delta('btrust_cas_callbacks_rejected_total', { reason: 'INVALID_CALLBACK' })).toBe(1);
-      expect(delta('btrust_cas_callbacks_rejected_total', { reason: 'FOREIGN_RELYING_PARTY' })).toBe(1);
+      expect(delta('btrust_cas_callbacks_unexpected_ids_total', { field: 'relyingPartyId' })).toBe(1);
       expect(delta('btrust_cas_state_transitions_total', { entity: 'web_identification', state: 'IDENTIFIED' })).toBe(1);
     });
 
@@ -202,6 +202,9 @@ describe('GET /metrics', () => {
       expect(sampleValue(text, 'btrust_cas_open_records', mobile('COMPLETED'))).toBeUndefined();
       expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'signing', state: 'PENDING' })).toEqual(expect.any(Number));
       expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'STARTED' })).toEqual(expect.any(Number));
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'UNDER_REVIEW' })).toEqual(expect.any(Number));
+      // IDENTIFIED rests (an agent may still deny it) but waits for nothing: not an open record.
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'IDENTIFIED' })).toBeUndefined();
     });
 
     it('reads the open-record gauges as NaN when the database cannot answer them, and the rest of the scrape still works', async () => {

@@ -91,6 +91,9 @@ export class WebIdentificationAdminView extends AdminRecordView {
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   expiresAt: string | null;
 
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: "When the agent's review was first seen (UNDER_REVIEW); WEB_REVIEW_MAX_MS counts from here." })
+  reviewStartedAt: string | null;
+
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   identifiedAt: string | null;
 
@@ -209,6 +212,7 @@ export function toWebIdentificationAdminView(record: WebIdentification): WebIden
     registrationStatus: record.registrationStatus,
     reviewStatus: record.reviewStatus,
     expiresAt: iso(record.expiresAt),
+    reviewStartedAt: iso(record.reviewStartedAt),
     identifiedAt: iso(record.identifiedAt),
     lastReconciledAt: iso(record.lastReconciledAt),
   };

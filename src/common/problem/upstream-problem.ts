@@ -83,8 +83,15 @@ export function upstreamProblem(error: BtrustError): ApiProblem {
     case 'NOT_FOUND':
       return providerRejected(error);
     default:
-      return new ApiProblem(HttpStatus.BAD_GATEWAY, 'UPSTREAM_ERROR', 'B-Trust answered with an error', 'Try again later.', provider);
+      return upstreamErrorProblem(error);
   }
+}
+
+/** 502: B-Trust answered with an error, or with nothing usable. */
+export function upstreamErrorProblem(error: BtrustError): ApiProblem {
+  return new ApiProblem(HttpStatus.BAD_GATEWAY, 'UPSTREAM_ERROR', 'B-Trust answered with an error', 'Try again later.', {
+    providerCode: error.providerCode ?? null,
+  });
 }
 
 /** A paid POST that B-Trust may or may not have acted on: the frontend must not simply retry it. */

@@ -49,6 +49,7 @@ export class WebIdentificationsController {
     409: ['IDEMPOTENCY_IN_PROGRESS'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...UPSTREAM_PROBLEMS,
+    502: [...UPSTREAM_PROBLEMS[502], 'PROVIDER_ACCESS_REFUSED'],
     422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
   })
   async create(
