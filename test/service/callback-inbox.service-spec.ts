@@ -14,9 +14,7 @@ class RecordingHandler implements CallbackHandler {
   readonly handled: StoredWebhook[] = [];
   failNext = false;
 
-  handles(processState: string): boolean {
-    return processState === WEBHOOK.data.processState;
-  }
+  readonly concerns = 'IDENTIFICATION' as const;
 
   async handle(entry: StoredWebhook) {
     if (this.failNext) {
@@ -24,7 +22,7 @@ class RecordingHandler implements CallbackHandler {
       throw new Error('the feature could not apply it now');
     }
     this.handled.push(entry);
-    return { outcome: 'APPLIED' as const };
+    return { outcome: 'APPLIED' as const, sessionIdMatch: 'WEB_SESSION' as const };
   }
 }
 
@@ -89,7 +87,7 @@ describe(CallbackInboxService.name, () => {
     // The job run again (an instance that died before completing it) finds nothing left to do.
     await tier.get(CallbackProcessor).process(stored.id);
     expect(handler.handled.map((entry) => entry.id)).toEqual([stored.id]);
-    expect(handler.handled[0]).toMatchObject({ subjectId, processState: WEBHOOK.data.processState, resultId: '1' });
+    expect(handler.handled[0]).toMatchObject({ subjectId, sessionId: WEBHOOK.data.sessionId, resultId: '1' });
   });
 
   it('takes another delivery about the same flow as a webhook of its own', async () => {
