@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { eventually, SandboxControl } from '../support/sandbox-control';
+import { eventually } from '../support/sandbox-control';
 import { VALID_MOBILE_REQUEST } from '../support/requests';
-import { startTestServer, TestServer } from '../support/test-server';
+import { startTestServer, TestServer, useTestServer } from '../support/test-server';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 const VALID = VALID_MOBILE_REQUEST;
@@ -16,15 +16,8 @@ const FAST_POLLING = {
 };
 
 describe('Mobile identification (scenario 1)', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
-
-  beforeAll(async () => {
-    server = await startTestServer(FAST_POLLING);
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
-  });
-  afterAll(() => server?.stop());
-  beforeEach(() => sandbox.reset());
+  const server = useTestServer(FAST_POLLING, { resetSandboxBeforeEach: true });
+  const { sandbox } = server;
 
   const api = () => request(server.url);
   const db = () => server.app.get(DataSource);

@@ -4,7 +4,7 @@ import { jsonDocument, pdf } from '../signing/signing-support';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { btrustEnvFor, startStandaloneSandbox } from '../support/standalone-sandbox';
+import { providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /** Personal data used by this test only: found anywhere it must not be, it leaked. */
@@ -56,8 +56,7 @@ describe('Personal data canary', () => {
     server = await startServerProcess({
       LOG_LEVEL: 'debug',
       DATABASE_URL: database.url,
-      ...btrustEnvFor(sandbox, certificates),
-      BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
+      ...providerEnv(sandbox, certificates),
       MOBILE_POLL_INITIAL_INTERVAL_MS: '100',
       MOBILE_POLL_MAX_INTERVAL_MS: '200',
       WEB_RECONCILE_QUIET_PERIOD_MS: '500',

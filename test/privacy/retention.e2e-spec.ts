@@ -4,26 +4,21 @@ import { identifierHmacOf, MobileIdentification } from '../../src/identification
 import { PersonalDataRetention } from '../../src/retention/personal-data-retention';
 import { RETENTION_QUEUE } from '../../src/retention/retention.job';
 import { jsonDocument, pdf, SigningDriver } from '../signing/signing-support';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { useTestServer } from '../support/test-server';
 
 const PERSON_A = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', phoneNumber: '+359888100200', email: 'a.person@example.com', reason: 'Retention' };
 const PERSON_B = { docType: 'EGN', identifier: '8001010008', dateOfBirth: '1980-01-01', reason: 'Retention' };
 
 describe(PersonalDataRetention.name, () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
+  const server = useTestServer({ RETENTION_DAYS: '30', MOBILE_POLL_INITIAL_INTERVAL_MS: '100', MOBILE_POLL_MAX_INTERVAL_MS: '200' });
+  const { sandbox } = server;
   let driver: SigningDriver;
   const db = () => server.app.get(DataSource);
   const api = () => request(server.url);
 
-  beforeAll(async () => {
-    server = await startTestServer({ RETENTION_DAYS: '30', MOBILE_POLL_INITIAL_INTERVAL_MS: '100', MOBILE_POLL_MAX_INTERVAL_MS: '200' });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
+  beforeAll(() => {
     driver = new SigningDriver(server);
-  });
-  afterAll(async () => {
-    await server?.stop();
   });
 
   async function completedMobile(person: object): Promise<string> {

@@ -7,7 +7,7 @@ import { reportFigure } from '../support/figures';
 import { VALID_MOBILE_REQUEST } from '../support/requests';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { btrustEnvFor, startStandaloneSandbox } from '../support/standalone-sandbox';
+import { providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { startTestServer, TestServer } from '../support/test-server';
 
@@ -40,7 +40,7 @@ describe('Idempotency keys are leases', () => {
     control = new SandboxControl(sandbox.pagesBaseUrl);
     env = {
       DATABASE_URL: database.url,
-      ...btrustEnvFor(sandbox, standalone.certificates),
+      ...providerEnv(sandbox, standalone.certificates),
       BTRUST_TIMEOUT_MS: String(PROVIDER_DELAY_MS * 2),
       IDEMPOTENCY_LEASE_MS: String(LEASE_MS),
       MOBILE_POLL_INITIAL_INTERVAL_MS: '60000',

@@ -3,17 +3,11 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { reportFigure } from '../support/figures';
 import { waitForFreshWindow } from '../support/rate-windows';
+import { VALID_MOBILE_REQUEST } from '../support/requests';
 import { SandboxControl } from '../support/sandbox-control';
 import { startTestServer, TestServer } from '../support/test-server';
 
-const MOBILE = {
-  docType: 'EGN',
-  identifier: '7805166742',
-  dateOfBirth: '1978-05-16',
-  phoneNumber: '+359888133443',
-  email: 'person@example.com',
-  reason: 'Opening an account',
-};
+const MOBILE = VALID_MOBILE_REQUEST;
 const PER_USER = 4;
 const PER_IP = 2;
 const LIMITS = {

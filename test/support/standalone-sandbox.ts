@@ -46,19 +46,27 @@ export async function startStandaloneSandbox(
   return { sandbox, certificates };
 }
 
-/** The settings that point a server in a child process at a standalone sandbox, over mutual TLS. */
-export function btrustEnvFor(sandbox: RunningSandbox, certificates: DevCertificateFiles): Record<string, string> {
+/** The port a running sandbox's URL names, to start its successor on the same one. */
+export function portOf(url: string): number {
+  return Number(new URL(url).port);
+}
+
+/**
+ * The server's B-Trust settings for a sandbox started in the test process:
+ * its URLs, the relying party and the development certificates.
+ */
+export function providerEnv(
+  sandbox: Pick<RunningSandbox, 'apiBaseUrl' | 'identificationUrlTemplate'>,
+  certificates: Pick<DevCertificateFiles, 'clientCert' | 'clientKey' | 'caCert'>,
+  relyingPartyId = SANDBOX_RELYING_PARTY_ID,
+): Record<string, string> {
   return {
     BTRUST_BASE_URL: sandbox.apiBaseUrl,
-    BTRUST_RELYING_PARTY_ID: SANDBOX_RELYING_PARTY_ID,
+    BTRUST_RELYING_PARTY_ID: relyingPartyId,
     BTRUST_CLIENT_CERT: certificates.clientCert,
     BTRUST_CLIENT_KEY: certificates.clientKey,
     BTRUST_CA: certificates.caCert,
     BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+    BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
   };
-}
-
-/** The port a running sandbox's URL names, to start its successor on the same one. */
-export function portOf(url: string): number {
-  return Number(new URL(url).port);
 }

@@ -3,7 +3,7 @@ import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { postgresPool } from '../../database/postgres-pool';
-import { BtrustClient } from '../../btrust/btrust.client';
+import { BtrustPort } from '../../btrust/btrust-port';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { MobileIdentificationResult } from '../../btrust/btrust.types';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
@@ -48,7 +48,7 @@ export class MobileIdentificationsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly btrust: BtrustClient,
+    private readonly btrust: BtrustPort,
     private readonly polls: MobileIdentificationPollScheduler,
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
   ) {
