@@ -4,6 +4,8 @@ import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { CasMetrics } from '../../src/metrics/cas-metrics';
+import { APP_CONFIG, type ResolvedAppConfig } from '../../src/config/config.module';
+import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
 import { SignedDocumentVerifier } from '../../src/signing/signed-document-verifier';
 import { SigningsService } from '../../src/signing/signings.service';
 import { pdf } from '../signing/signing-support';
@@ -23,7 +25,14 @@ const SIGNED_DOCUMENTS = 'getSignedDocuments';
  */
 describe(`${SigningsService.name} reconciliation`, () => {
   const tier = useServiceModule({
-    providers: [SigningsService, WebIdentificationsService, CallbackEndpointsService, SignedDocumentVerifier, CasMetrics],
+    providers: [
+      SigningsService,
+      WebIdentificationsService,
+      CallbackEndpointsService,
+      SignedDocumentVerifier,
+      CasMetrics,
+      { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
+    ],
   });
   const service = () => tier.get(SigningsService);
   beforeEach(() => tier.btrust.reset());
