@@ -1,19 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { BtrustError } from '../../src/btrust/btrust.errors';
 import type { SignedDocuments } from '../../src/btrust/btrust.types';
-import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
-import { APP_CONFIG, type ResolvedAppConfig } from '../../src/config/config.module';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
-import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
-import { CasMetrics } from '../../src/metrics/cas-metrics';
-import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
-import { SignedDocumentVerifier } from '../../src/signing/signed-document-verifier';
 import { Signing } from '../../src/signing/signing.entity';
-import type { SigningInput } from '../../src/signing/signing.types';
 import { SigningsService, type SigningHint } from '../../src/signing/signings.service';
 import { pdf } from '../signing/signing-support';
 import { noAnswer, providerAnswered } from '../support/fake-btrust-client';
 import { useServiceModule } from '../support/service-module';
+import { SIGNING_PROVIDERS, signedDocumentsAnswer, signedFrom, signingRequest } from '../support/service-signings';
 
 const OWNER = 'owner-of-the-signings';
 const HOUR_MS = 60 * 60 * 1000;
@@ -45,16 +39,7 @@ const UNASKABLE: Array<[string, BtrustError]> = [
  * that B-Trust may have received without answering is OUTCOME_UNKNOWN.
  */
 describe(`${SigningsService.name} reconciliation`, () => {
-  const tier = useServiceModule({
-    providers: [
-      SigningsService,
-      WebIdentificationsService,
-      CallbackEndpointsService,
-      SignedDocumentVerifier,
-      CasMetrics,
-      { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
-    ],
-  });
+  const tier = useServiceModule({ providers: SIGNING_PROVIDERS });
   const service = () => tier.get(SigningsService);
   beforeEach(() => tier.btrust.reset());
 
@@ -77,13 +62,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
     return id;
   }
 
-  /** The signing request for these PDFs, named contract-1.pdf, contract-2.pdf… */
-  const request = (originals: Buffer[]): SigningInput => ({
-    documents: originals.map((content, index) => ({ fileName: `contract-${index + 1}.pdf`, title: `Contract ${index + 1}`, content })),
-    emailSignedDocuments: false,
-    successUrl: `${tier.config.publicBaseUrl}/signed`,
-    cancelUrl: `${tier.config.publicBaseUrl}/cancelled`,
-  });
+  const request = (originals: Buffer[]) => signingRequest(tier, originals);
 
   /** A PENDING signing of `count` real PDFs, put up with 3.1, its signing page due to expire `expiresInMs` from now. */
   async function pendingSigning(expiresInMs: number, count = 1) {
@@ -101,19 +80,8 @@ describe(`${SigningsService.name} reconciliation`, () => {
     return { signing, original: originals[0], originals, identificationId };
   }
 
-  /** An original as B-Trust signs it: an incremental update appended. */
-  const signedFrom = (original: Buffer) => Buffer.concat([original, Buffer.from('\n% signature added by B-Trust\n')]);
-
-  /** 3.3's answer carrying these documents, under names of B-Trust's choosing. */
-  const answerWith = (contents: Buffer[], nextSignSessionId: string): SignedDocuments => ({
-    documents: contents.map((content, position) => ({ fileName: `signed-by-btrust-${position}.pdf`, content })),
-    clientIdentificator: 'client-identificator-1',
-    signSessionId: nextSignSessionId,
-    signSessionExpiresAt: new Date(Date.now() + 24 * HOUR_MS),
-  });
-
   /** 3.3's answer: each original signed, in order. */
-  const signed = (original: Buffer, nextSignSessionId: string): SignedDocuments => answerWith([signedFrom(original)], nextSignSessionId);
+  const signed = (original: Buffer, nextSignSessionId: string): SignedDocuments => signedDocumentsAnswer([signedFrom(original)], nextSignSessionId);
 
   const statusOf = async (id: string) => (await service().findOwned(OWNER, id)).status;
   const signSessionOf = async (identificationId: string) =>
@@ -223,7 +191,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
   describe('signed documents are matched by content, never by name or order', () => {
     it('pairs each signed PDF with the original it starts with, whatever its name and position', async () => {
       const { signing, originals } = await pendingSigning(HOUR_MS, 2);
-      tier.btrust.answerNext(SIGNED_DOCUMENTS, answerWith([signedFrom(originals[1]), signedFrom(originals[0])], 'next'));
+      tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([signedFrom(originals[1]), signedFrom(originals[0])], 'next'));
       expect(await reconcile(signing)).toBe('SIGNED');
       for (const [index, original] of originals.entries()) {
         const stored = await service().signedDocument(OWNER, signing.id, index);
@@ -238,7 +206,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
     it('keeps a returned document that matches no original as unmatched, and is SIGNED when every original has its own', async () => {
       const { signing, original } = await pendingSigning(HOUR_MS);
       const stranger = await pdf(1, 'A document this signing never sent');
-      tier.btrust.answerNext(SIGNED_DOCUMENTS, answerWith([stranger, signedFrom(original)], 'next'));
+      tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([stranger, signedFrom(original)], 'next'));
       expect(await reconcile(signing)).toBe('SIGNED');
       expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ unmatchedDocuments: 1 });
       expect(await service().unmatchedDocumentsOf(signing.id)).toEqual([expect.objectContaining({ position: 0 })]);
@@ -248,7 +216,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
     it('ends FAILED SIGNED_DOCUMENTS_MISMATCH when an original got no signed document, every returned one kept', async () => {
       const { signing, originals, identificationId } = await pendingSigning(HOUR_MS, 2);
       const strangers = [await pdf(1, 'Not one of the originals'), await pdf(1, 'Nor this one')];
-      tier.btrust.answerNext(SIGNED_DOCUMENTS, answerWith([signedFrom(originals[0]), ...strangers], 'handed-back'));
+      tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([signedFrom(originals[0]), ...strangers], 'handed-back'));
       expect(await reconcile(signing)).toBe('FAILED');
       expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failureCode: 'SIGNED_DOCUMENTS_MISMATCH', unmatchedDocuments: 2 });
       expect((await service().unmatchedDocumentsOf(signing.id)).map((document) => document.position)).toEqual([1, 2]);

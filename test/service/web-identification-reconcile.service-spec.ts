@@ -1,11 +1,16 @@
-import { randomUUID } from 'node:crypto';
 import type { BtrustError } from '../../src/btrust/btrust.errors';
-import type { RegistrationStatus, WebIdentificationResult, WebIdentificationStatus } from '../../src/btrust/btrust.types';
+import type { RegistrationStatus, WebIdentificationStatus } from '../../src/btrust/btrust.types';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { noAnswer, providerAnswered } from '../support/fake-btrust-client';
 import { useServiceModule } from '../support/service-module';
+import {
+  registrationAnswer as registration,
+  resultAnswer as result,
+  startWebIdentification,
+  webStatusAnswer as webStatus,
+} from '../support/service-web-identifications';
 
 const OWNER = 'owner-of-the-web-identifications';
 const HOUR_MS = 60 * 60 * 1000;
@@ -16,26 +21,6 @@ const REGISTRATION = 'getRegistrationStatus';
 const WEB_STATUS = 'getWebIdentificationStatus';
 const RESULT = 'getWebIdentificationResult';
 const CERTIFICATE = Buffer.from('%PDF-1.7 eID certificate');
-
-/** 4.1's answer. */
-const registration = (status: string, reviewStatus: string | null = null): RegistrationStatus => ({
-  registrationId: 'registration',
-  status,
-  reviewStatus,
-  createdOn: null,
-  processedOn: null,
-  reviewedOn: null,
-  userMessage: null,
-});
-/** 5.1's answer. */
-const webStatus = (status: string, step: string | null = null): WebIdentificationStatus => ({ status, step });
-/** 2.5's answer, with or without the eID certificate. */
-const result = (eidCertificatePdf: Buffer | null, signSessionId = 'sign-session-1'): WebIdentificationResult => ({
-  eidCertificatePdf,
-  clientIdentificator: 'client-identificator-1',
-  signSessionId,
-  signSessionExpiresAt: new Date(Date.now() + 24 * HOUR_MS),
-});
 
 /** What B-Trust says while the person is still at the video identification. */
 const IN_PROGRESS = [registration('STARTED'), webStatus('ON_BOARDING', 'LOGIN')] as const;
@@ -77,36 +62,9 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
 
   /** A web identification as 2.1 and 2.2 leave it (STARTED), its web session ending `sessionEndsInMs` from now. */
   async function started(sessionEndsInMs: number): Promise<WebIdentification> {
-    const webSessionId = `web-session-${randomUUID()}`;
-    const sessionEnds = new Date(Date.now() + sessionEndsInMs);
-    tier.btrust
-      .answerNext('startWebIdentification', { webSessionId, resultId: `result-${randomUUID()}`, expiresAt: sessionEnds })
-      .answerNext('createRegistration', {
-        sessionId: `registration-session-${webSessionId}`,
-        registrationId: `registration-${webSessionId}`,
-        createdOn: new Date(),
-        expiresOn: sessionEnds,
-        otcRequestId: webSessionId,
-        serviceName: null,
-        userLanguage: 'bg',
-      });
-    const created = await service().create(
-      OWNER,
-      {
-        reason: 'Opening an account',
-        language: 'bg',
-        verifyEmail: true,
-        verifyPhone: true,
-        showGtcGdp: true,
-        showMainInfo: true,
-        successUrl: `${tier.config.publicBaseUrl}/identified`,
-        cancelUrl: `${tier.config.publicBaseUrl}/cancelled`,
-      },
-      'bg',
-    );
-    expect(created.status).toBe('STARTED');
-    tier.btrust.reset();
-    return created;
+    const { identification } = await startWebIdentification(tier, OWNER, sessionEndsInMs);
+    expect(identification.status).toBe('STARTED');
+    return identification;
   }
 
   /** UNDER_REVIEW, its review first seen `reviewStartedMsAgo` ago, its web session ended long before. */
