@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BtrustClient } from '../../btrust/btrust.client';
+import { BtrustPort } from '../../btrust/btrust-port';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus } from '../../btrust/btrust.types';
 import { readWebReviewProgress } from '../../btrust/web-review-progress';
@@ -40,7 +40,7 @@ export class WebIdentificationsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly btrust: BtrustClient,
+    private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
   ) {
     this.defaultValidityMs = config.identification.webDefaultValidityMs;
