@@ -35,10 +35,10 @@ describe(decideWebProgress.name, () => {
 
   it('ends failure steps FAILED with the step as the code, never EXPIRED', () => {
     for (const timing of [before, pastSession]) {
-      expect(decideWebProgress('STARTED', { kind: 'FAILED', step: 'WEB_IDV_REGISTRATION_FAILED' }, timing)).toMatchObject({
+      expect(decideWebProgress('STARTED', { kind: 'FAILED', step: 'A_CHECK_FAILED' }, timing)).toMatchObject({
         kind: 'end',
         status: 'FAILED',
-        code: 'WEB_IDV_REGISTRATION_FAILED',
+        code: 'A_CHECK_FAILED',
       });
     }
   });
@@ -56,7 +56,7 @@ describe(decideWebProgress.name, () => {
     for (const kind of ['IN_PROGRESS', 'UNDER_REVIEW', 'CANCELLED', 'EXPIRED'] as const) {
       expect(decideWebProgress('IDENTIFIED', { kind }, pastSession)).toEqual({ kind: 'stay' });
     }
-    expect(decideWebProgress('IDENTIFIED', { kind: 'FAILED', step: 'UPDATE_DOCUMENTS_WITH_CERTIFICATE_DATA_FAILED' }, pastSession)).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('IDENTIFIED', { kind: 'FAILED', step: 'A_LATER_STEP_FAILED' }, pastSession)).toEqual({ kind: 'stay' });
     expect(decideWebProgress('DENIED', { kind: 'APPROVED', mayStillBeDenied: false }, before)).toEqual({ kind: 'stay' });
   });
 });
