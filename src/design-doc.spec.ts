@@ -87,6 +87,13 @@ describe('docs/design.md', () => {
     expect(missing).toEqual([]);
   });
 
+  it('names only settings the configuration reads', () => {
+    const configuration = readFileSync(join(ROOT, 'src/config/app-config.ts'), 'utf8');
+    const settings = [...DESIGN.matchAll(/`([A-Z][A-Z0-9_]*_(?:MS|DAYS|PER_SECOND))`/g)].map(([, name]) => name);
+    expect(settings.length).toBeGreaterThan(5);
+    expect(settings.filter((name) => !configuration.includes(`'${name}'`))).toEqual([]);
+  });
+
   it('holds no room to an import the page forbids', () => {
     const forbidden = new Map(tableRows(block('rooms:never-import')).map(([room, rooms]) => [room, new Set(rooms.split(', '))]));
     expect(forbidden.size).toBeGreaterThan(5);
