@@ -20,7 +20,7 @@ import { ActiveContent, PdfInspectionError } from './pdf/pdf-inspection';
 import { PdfInspector } from './pdf/pdf-inspector';
 import { PdfLimitExceededError } from './pdf/pdf-limits';
 import { MatchedBy, matchSignedDocuments } from './signed-document-matching';
-import { SignedDocumentVerifier } from './signed-document-verifier';
+import { SignedPdfValidator } from './verification/signed-pdf-validator';
 import { decideUnsigned, SigningTiming } from './signed-documents-answer';
 import { SigningDocument } from './signing-document.entity';
 import { SigningUnmatchedDocument } from './signing-unmatched-document.entity';
@@ -89,7 +89,7 @@ export class SigningsService {
     private readonly btrust: BtrustClient,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly identifications: WebIdentificationsService,
-    private readonly verifier: SignedDocumentVerifier,
+    private readonly signedPdfValidator: SignedPdfValidator,
     private readonly metrics: CasMetrics,
     private readonly pdfInspector: PdfInspector,
   ) {}
@@ -302,7 +302,7 @@ export class SigningsService {
       const signedIndex = pairing.signedIndexFor[position];
       if (signedIndex === null) continue;
       const { content, fileName } = result.documents[signedIndex];
-      const verification = await this.verifier.verify(content, originalContents[position], referenceSigner);
+      const verification = await this.signedPdfValidator.validate(content, originalContents[position], referenceSigner);
       if (verification.valid) referenceSigner ??= verification.signer?.serialNumberIndex ?? null;
       paired.push({ index: original.index, content, fileName, matchedBy: pairing.matchedBy[position] as MatchedBy, verification });
     }

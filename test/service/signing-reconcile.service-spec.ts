@@ -4,7 +4,7 @@ import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { CasMetrics } from '../../src/metrics/cas-metrics';
-import { SignedDocumentVerifier } from '../../src/signing/signed-document-verifier';
+import { SignedPdfValidator } from '../../src/signing/verification/signed-pdf-validator';
 import { SigningsService } from '../../src/signing/signings.service';
 import { pdf } from '../signing/signing-support';
 import { noAnswer, providerAnswered } from '../support/fake-btrust-client';
@@ -23,7 +23,7 @@ const SIGNED_DOCUMENTS = 'getSignedDocuments';
  */
 describe(`${SigningsService.name} reconciliation`, () => {
   const tier = useServiceModule({
-    providers: [SigningsService, WebIdentificationsService, CallbackEndpointsService, SignedDocumentVerifier, CasMetrics],
+    providers: [SigningsService, WebIdentificationsService, CallbackEndpointsService, SignedPdfValidator, CasMetrics],
   });
   const service = () => tier.get(SigningsService);
   beforeEach(() => tier.btrust.reset());
