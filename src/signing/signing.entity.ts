@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { FailureColumns } from '../common/entity/failure-columns';
 import { WebIdentification } from '../identification/web/web-identification.entity';
 import type { SigningStatus } from './signing.state';
 
@@ -52,11 +53,8 @@ export class Signing {
   @Column({ name: 'cancel_url', type: 'text' })
   cancelUrl: string;
 
-  @Column({ name: 'failure_code', type: 'text', nullable: true })
-  failureCode: string | null;
-
-  @Column({ name: 'failure_message', type: 'text', nullable: true })
-  failureMessage: string | null;
+  @Column(() => FailureColumns, { prefix: false })
+  failure: FailureColumns;
 
   /** Signed documents B-Trust returned that match no original: kept in signing_unmatched_documents for operators. */
   @Column({ name: 'unmatched_documents', type: 'smallint', default: 0 })

@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { FailureColumns } from '../../common/entity/failure-columns';
 import { BlindIndexOf } from '../../common/crypto/blind-index.subscriber';
 import { blindIndexOf } from '../../common/crypto/data-protection';
 import { encryptedBytes, encryptedText } from '../../common/crypto/encrypted-column';
@@ -116,11 +117,8 @@ export class MobileIdentification {
   })
   certificatePdf: Buffer | null;
 
-  @Column({ name: 'failure_code', type: 'text', nullable: true })
-  failureCode: string | null;
-
-  @Column({ name: 'failure_message', type: 'text', nullable: true })
-  failureMessage: string | null;
+  @Column(() => FailureColumns, { prefix: false })
+  failure: FailureColumns;
 
   @Column({ name: 'poll_count', type: 'integer', default: 0 })
   pollCount: number;

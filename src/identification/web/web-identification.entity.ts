@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { FailureColumns } from '../../common/entity/failure-columns';
 import { encryptedBytes } from '../../common/crypto/encrypted-column';
 import type { WebIdentificationStatus } from './web-identification.state';
 
@@ -99,11 +100,8 @@ export class WebIdentification {
   @Column({ name: 'provider_updated_at', type: 'timestamptz', nullable: true })
   providerUpdatedAt: Date | null;
 
-  @Column({ name: 'failure_code', type: 'text', nullable: true })
-  failureCode: string | null;
-
-  @Column({ name: 'failure_message', type: 'text', nullable: true })
-  failureMessage: string | null;
+  @Column(() => FailureColumns, { prefix: false })
+  failure: FailureColumns;
 
   @Column({ name: 'last_reconciled_at', type: 'timestamptz', nullable: true })
   lastReconciledAt: Date | null;
