@@ -1,5 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { FailureColumns } from '../../common/entity/failure-columns';
+import { RecordTimestamps } from '../../common/entity/record-timestamps';
 import { BlindIndexOf } from '../../common/crypto/blind-index.subscriber';
 import { blindIndexOf } from '../../common/crypto/data-protection';
 import { encryptedBytes, encryptedText } from '../../common/crypto/encrypted-column';
@@ -36,7 +37,7 @@ export const UNFINISHED_MOBILE_IDENTIFICATION = `status IN ('PENDING', 'ON_BOARD
 // The pollers' work list: open identifications in the order their polls fall due.
 @Index('mobile_identifications_poll_due', ['nextPollAt'], { where: OPEN_MOBILE_IDENTIFICATION })
 @Index('mobile_identifications_unfinished', ['status', 'createdAt'], { where: UNFINISHED_MOBILE_IDENTIFICATION })
-export class MobileIdentification {
+export class MobileIdentification extends RecordTimestamps {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -143,10 +144,4 @@ export class MobileIdentification {
   /** When retention erased the personal fields and the certificate; the states stay in the audit trail. */
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
   purgedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

@@ -1,5 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 import { FailureColumns } from '../../common/entity/failure-columns';
+import { RecordTimestamps } from '../../common/entity/record-timestamps';
 import { encryptedBytes } from '../../common/crypto/encrypted-column';
 import type { WebIdentificationStatus } from './web-identification.state';
 
@@ -11,7 +12,7 @@ import type { WebIdentificationStatus } from './web-identification.state';
 @Entity({ name: 'web_identifications' })
 @Index(['owner', 'createdAt'])
 @Index('web_identifications_open', ['status', 'createdAt'], { where: `status IN ('STARTED', 'UNDER_REVIEW')` })
-export class WebIdentification {
+export class WebIdentification extends RecordTimestamps {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -109,10 +110,4 @@ export class WebIdentification {
   /** When retention erased the eID certificate; the states stay in the audit trail. */
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
   purgedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }
