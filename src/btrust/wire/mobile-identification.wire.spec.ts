@@ -28,14 +28,15 @@ describe('B-Trust wire answers', () => {
       const result = toMobileIdentificationResult(
         answer('getIdentificationResult', fixture('identification-result.206.json'), 206),
       );
-      expect(result).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS' });
+      expect(result).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS', progress: 'IDENTIFYING' });
     });
 
-    it('keeps an unknown progress value as it came', () => {
+    it('keeps an unknown progress value as it came, naming no progress', () => {
       const body = { status: 'WAITING_FOR_AGENT', code: 'OK' };
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body, 206))).toEqual({
         state: 'PENDING',
         providerStatus: 'WAITING_FOR_AGENT',
+        progress: null,
       });
     });
 
@@ -44,6 +45,7 @@ describe('B-Trust wire answers', () => {
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toEqual({
         state: 'PENDING',
         providerStatus: 'ON_BOARDING',
+        progress: 'ENROLLING',
       });
     });
 
@@ -55,7 +57,8 @@ describe('B-Trust wire answers', () => {
     it('reads identification-result.200.json with real base64 content', () => {
       const body = withValue(fixture('identification-result.200.json'), ['data', 'content'], PDF_BASE64);
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toEqual({
-        state: 'FINISHED',
+        state: 'DONE',
+        providerStatus: 'FINISHED',
         certificatePdf: PDF,
         identificationBefore: 'BORICA',
         identificationReason: 'TEST IDENTIFICATION REASON',
@@ -66,7 +69,8 @@ describe('B-Trust wire answers', () => {
     it('reads a FINISHED result without content as finished with the certificate missing, never as complete', () => {
       const body = withValue(fixture('identification-result.200.json'), ['data', 'content'], undefined);
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toEqual({
-        state: 'FINISHED',
+        state: 'DONE',
+        providerStatus: 'FINISHED',
         certificatePdf: null,
         identificationBefore: 'BORICA',
         identificationReason: 'TEST IDENTIFICATION REASON',
@@ -76,7 +80,7 @@ describe('B-Trust wire answers', () => {
 
     it('reads a FINISHED result without data as finished with the certificate missing', () => {
       const body = { status: 'FINISHED', code: 'OK', data: null };
-      expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toMatchObject({ state: 'FINISHED', certificatePdf: null, identificator: null });
+      expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toMatchObject({ state: 'DONE', certificatePdf: null, identificator: null });
     });
 
     it('refuses content that decodes to something other than a PDF', () => {

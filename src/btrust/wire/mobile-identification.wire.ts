@@ -1,5 +1,10 @@
 /** B-Trust MOBILE identification (scenario 1): 1.1 identification and 1.2 its result. */
-import type { MobileIdentificationAccepted, MobileIdentificationRequest, MobileIdentificationResult } from '../btrust.types';
+import type {
+  MobileIdentificationAccepted,
+  MobileIdentificationProgress,
+  MobileIdentificationRequest,
+  MobileIdentificationResult,
+} from '../btrust.types';
 import { AnswerFields, bodyObject, payloadFields, type EnvelopeWire, type ProviderAnswer } from './provider-answer';
 import { invalidRequest, requireText } from './request-checks';
 import { isRecord, readWireString, toWireDateOfBirth } from './wire-values';
@@ -72,6 +77,18 @@ export function toMobileIdentificationAccepted(answer: ProviderAnswer, settings:
   return { callbackId: data.requiredId('callbackId'), validUntil: data.date('validity') };
 }
 
+const FINISHED_STATUS = 'FINISHED';
+
+/** Reading: the two progress values 1.2 names; any other value says nothing about the progress. */
+const MOBILE_PROGRESS: ReadonlyMap<string, MobileIdentificationProgress> = new Map([
+  ['ON_BOARDING', 'ENROLLING'],
+  ['IN_PROGRESS', 'IDENTIFYING'],
+]);
+
+function pendingMobileIdentification(providerStatus: string | null): MobileIdentificationResult {
+  return { state: 'PENDING', providerStatus, progress: providerStatus === null ? null : (MOBILE_PROGRESS.get(providerStatus) ?? null) };
+}
+
 /**
  * Reading: a 206 answer means "not finished" whatever else it says, and carries no `data`.
  * A 200 whose `status` is present and not FINISHED is still pending. Any other 200 is finished:
@@ -84,15 +101,16 @@ export function toMobileIdentificationResult(answer: ProviderAnswer, settings: W
   const body: EnvelopeWire = bodyObject(answer);
   const providerStatus = readWireString(body.status);
   if (answer.httpStatus === 206) {
-    return { state: 'PENDING', providerStatus };
+    return pendingMobileIdentification(providerStatus);
   }
-  if (providerStatus !== null && providerStatus !== 'FINISHED' && !(isRecord(body.data) && body.data.content != null)) {
-    return { state: 'PENDING', providerStatus };
+  if (providerStatus !== null && providerStatus !== FINISHED_STATUS && !(isRecord(body.data) && body.data.content != null)) {
+    return pendingMobileIdentification(providerStatus);
   }
   const data = new AnswerFields<IdentificationResultDataWire>(answer, isRecord(body.data) ? body.data : {}, 'data.', settings);
   const certificatePdf = data.optionalPdf('content');
   return {
-    state: 'FINISHED',
+    state: 'DONE',
+    providerStatus: FINISHED_STATUS,
     certificatePdf,
     identificationBefore: data.optionalString('identification_before', 'identificationBefore'),
     identificationReason: data.optionalString('identification_reason', 'identificationReason'),

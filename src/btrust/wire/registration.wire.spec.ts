@@ -7,6 +7,7 @@ describe('B-Trust wire answers', () => {
       expect(toRegistration(answer('createRegistration', fixture('create-registration.200.json')))).toEqual({
         sessionId: '56f6bccb-1635-444e-b983-79bc35d22743',
         registrationId: 'e9ed4675-e73e-494d-9893-602afcebe672',
+        status: 'STARTED',
         createdOn: new Date('2021-09-09T12:49:54.407Z'),
         expiresOn: new Date('2021-09-09T13:49:54.406Z'),
         otcRequestId: '245ccb3e-5105-4930-8855-b6b46b0edc3d',

@@ -55,11 +55,15 @@ export function toRegistrationRequestWire(request: RegistrationRequest): Registr
   };
 }
 
+/** Reading: 2.2's answer has no status; scenario 4 lists STARTED first, so a registration just created is STARTED. */
+const NEW_REGISTRATION_STATE = 'STARTED';
+
 export function toRegistration(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): Registration {
   const data = payloadFields<RegistrationWire>(answer, settings);
   return {
     sessionId: data.requiredId('sessionId'),
     registrationId: data.requiredId('registrationId'),
+    status: NEW_REGISTRATION_STATE,
     createdOn: data.date('createdOn'),
     expiresOn: data.date('expiredOn'),
     otcRequestId: data.optionalId('otcRequestId'),
