@@ -2,7 +2,7 @@ import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/co
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustCallbackFormatError } from '../btrust/btrust.errors';
-import { parseBtrustCallback } from '../btrust/btrust-wire';
+import { parseBtrustCallback } from '../btrust/wire/webhook.wire';
 import type { BtrustCallback } from '../btrust/btrust.types';
 import { ApiProblem } from '../common/problem/problem';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';

@@ -20,7 +20,7 @@ import { ActiveContent, PdfInspectionError } from './pdf/pdf-inspection';
 import { PdfInspector } from './pdf/pdf-inspector';
 import { PdfLimitExceededError } from './pdf/pdf-limits';
 import { MatchedBy, matchSignedDocuments } from './signed-document-matching';
-import { SignedDocumentVerifier } from './signed-document-verifier';
+import { SignedPdfValidator } from './verification/signed-pdf-validator';
 import { decideUnsigned, SigningTiming } from './signed-documents-answer';
 import { SigningDocument } from './signing-document.entity';
 import { SigningUnmatchedDocument } from './signing-unmatched-document.entity';
@@ -89,7 +89,7 @@ export class SigningsService {
     private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly identifications: WebIdentificationsService,
-    private readonly verifier: SignedDocumentVerifier,
+    private readonly signedPdfValidator: SignedPdfValidator,
     private readonly metrics: CasMetrics,
     private readonly pdfInspector: PdfInspector,
   ) {}
@@ -135,12 +135,11 @@ export class SigningsService {
         // Nothing B-Trust said is kept: a failed answer's text is not known to be free of personal data.
         const what = error.httpStatus === undefined ? error.code : `${error.code}, HTTP ${error.httpStatus}`;
         await this.move(id, 'OUTCOME_UNKNOWN', 'api', {
-          failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-          failureMessage: `B-Trust may or may not have started the signing (${what}).`,
+          failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the signing (${what}).` },
         });
         throw outcomeUnknownProblem(id);
       }
-      await this.move(id, 'FAILED', 'api', { failureCode: error.code, failureMessage: `startSignSession: ${error.providerMessage ?? error.message}` });
+      await this.move(id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
       throw notStartedProblem(error);
     }
     const expiresAt = started.expiresAt ?? signSession.expiresAt;
@@ -200,7 +199,7 @@ export class SigningsService {
         case 'wait':
           return null;
         case 'end':
-          return this.move(signing.id, decision.status, cause, { resultId, failureCode: decision.code, failureMessage: decision.message });
+          return this.move(signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
       }
     }
     return this.complete(signing, resultId, result, cause);
@@ -224,8 +223,7 @@ export class SigningsService {
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
         await this.transition(manager, id, 'FAILED', 'operator', {
-          failureCode: 'RESOLVED_NOT_STARTED',
-          failureMessage: 'An operator confirmed with B-Trust that the signing was never started.',
+          failure: { code: 'RESOLVED_NOT_STARTED', message: 'An operator confirmed with B-Trust that the signing was never started.' },
         }, detail);
         return;
       }
@@ -245,8 +243,7 @@ export class SigningsService {
       await this.transition(manager, id, 'PENDING', 'operator', {
         resultId: resolution.resultId,
         ...(resolution.expiresAt ? { expiresAt: resolution.expiresAt } : {}),
-        failureCode: null,
-        failureMessage: null,
+        failure: { code: null, message: null },
         // Asked about on the next reconciliation round.
         lastReconciledAt: null,
       }, detail);
@@ -302,7 +299,7 @@ export class SigningsService {
       const signedIndex = pairing.signedIndexFor[position];
       if (signedIndex === null) continue;
       const { content, fileName } = result.documents[signedIndex];
-      const verification = await this.verifier.verify(content, originalContents[position], referenceSigner);
+      const verification = await this.signedPdfValidator.validate(content, originalContents[position], referenceSigner);
       if (verification.valid) referenceSigner ??= verification.signer?.serialNumberIndex ?? null;
       paired.push({ index: original.index, content, fileName, matchedBy: pairing.matchedBy[position] as MatchedBy, verification });
     }
@@ -317,12 +314,11 @@ export class SigningsService {
       to = 'FAILED';
       changes = {
         ...base,
-        failureCode: 'SIGNED_DOCUMENTS_MISMATCH',
-        failureMessage: `B-Trust returned ${result.documents.length} document(s) for ${originals.length} sent; ${unsigned} original(s) matched none. Every returned document is kept.`,
+        failure: { code: 'SIGNED_DOCUMENTS_MISMATCH', message: `B-Trust returned ${result.documents.length} document(s) for ${originals.length} sent; ${unsigned} original(s) matched none. Every returned document is kept.` },
       };
     } else if (invalid.length > 0 && this.config.signing.rejectInvalid) {
       to = 'FAILED';
-      changes = { ...base, failureCode: 'VERIFICATION_FAILED', failureMessage: `${invalid.length} signed document(s) failed verification` };
+      changes = { ...base, failure: { code: 'VERIFICATION_FAILED', message: `${invalid.length} signed document(s) failed verification` } };
     }
     const outcome = await this.finish(signing, to, cause, changes, result, paired, unmatched);
     if (outcome.result !== 'moved') return outcome;
@@ -405,13 +401,12 @@ export class SigningsService {
   private async outcomeUnknownIfNeverAnswered(signing: Signing, cause: string): Promise<TransitionOutcome<Signing> | null> {
     if (Date.now() - signing.createdAt.getTime() < this.config.btrust.timeoutMs * 2) return null;
     return this.move(signing.id, 'OUTCOME_UNKNOWN', cause, {
-      failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-      failureMessage: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing.",
+      failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing." },
     });
   }
 
   move(id: string, to: SigningStatus, cause: string, changes: SigningChanges = {}): Promise<TransitionOutcome<Signing>> {
-    return this.dataSource.transaction((manager) => this.transition(manager, id, to, cause, changes, changes.failureCode ? { code: changes.failureCode } : undefined));
+    return this.dataSource.transaction((manager) => this.transition(manager, id, to, cause, changes, changes.failure?.code ? { code: changes.failure.code } : undefined));
   }
 
   private transition(

@@ -141,7 +141,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       const { signing } = await pendingSigning(HOUR_MS);
       tier.btrust.answerNext(SIGNED_DOCUMENTS, failure);
       expect(await reconcile(signing, { rejected: true })).toBe('REJECTED');
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failureCode: 'REJECTED' });
+      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'REJECTED' } });
     });
 
     it('keeps it PENDING when the webhook said REJECTED but B-Trust could not be asked', async () => {
@@ -218,7 +218,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       const strangers = [await pdf(1, 'Not one of the originals'), await pdf(1, 'Nor this one')];
       tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([signedFrom(originals[0]), ...strangers], 'handed-back'));
       expect(await reconcile(signing)).toBe('FAILED');
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failureCode: 'SIGNED_DOCUMENTS_MISMATCH', unmatchedDocuments: 2 });
+      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'SIGNED_DOCUMENTS_MISMATCH' }, unmatchedDocuments: 2 });
       expect((await service().unmatchedDocumentsOf(signing.id)).map((document) => document.position)).toEqual([1, 2]);
       // B-Trust handed back a sign session all the same: the identification's next signing uses it.
       expect(await signSessionOf(identificationId)).toBe('handed-back');
@@ -235,7 +235,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       tier.btrust.answerNext('startSignSession', failure);
       await expect(service().create(OWNER, identificationId, request([original]), 'bg')).rejects.toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN' });
       const [unknown] = await tier.dataSource.getRepository(Signing).findBy({ webIdentificationId: identificationId });
-      expect(unknown).toMatchObject({ status: 'OUTCOME_UNKNOWN', failureCode: 'PROVIDER_OUTCOME_UNKNOWN', resultId: null });
+      expect(unknown).toMatchObject({ status: 'OUTCOME_UNKNOWN', failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' }, resultId: null });
 
       await expect(service().reconcile(unknown, 'reconcile')).resolves.toBeNull();
       expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toEqual([]);
@@ -248,7 +248,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       // As if the server stopped between storing the signing and hearing 3.1's answer.
       await tier.dataSource.getRepository(Signing).update(signing.id, { resultId: null, createdAt: new Date(Date.now() - HOUR_MS) });
       expect(await reconcile(signing)).toBe('OUTCOME_UNKNOWN');
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failureCode: 'PROVIDER_OUTCOME_UNKNOWN' });
+      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' } });
       expect(tier.btrust.calls).toEqual([]);
     });
 

@@ -5,7 +5,7 @@ import { APP_CONFIG, type ResolvedAppConfig } from '../../src/config/config.modu
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { CasMetrics } from '../../src/metrics/cas-metrics';
 import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
-import { SignedDocumentVerifier } from '../../src/signing/signed-document-verifier';
+import { SignedPdfValidator } from '../../src/signing/verification/signed-pdf-validator';
 import type { SigningInput } from '../../src/signing/signing.types';
 import { SigningsService } from '../../src/signing/signings.service';
 import type { ServiceModule } from './service-module';
@@ -17,7 +17,7 @@ export const SIGNING_PROVIDERS: Provider[] = [
   SigningsService,
   WebIdentificationsService,
   CallbackEndpointsService,
-  SignedDocumentVerifier,
+  SignedPdfValidator,
   CasMetrics,
   { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
 ];
