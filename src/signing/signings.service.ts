@@ -9,7 +9,7 @@ import { CallbackEndpointsService } from '../callbacks/callback-endpoints.servic
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
 import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../common/problem/upstream-problem';
-import { applyTransition, recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
+import { recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { refusedRedirects } from '../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
@@ -32,7 +32,7 @@ import {
   visibleSignatureProblems,
 } from './signing-request-rules';
 import { Signing } from './signing.entity';
-import { signingMachine, SigningStatus } from './signing.state';
+import { moveSigning, signingMachine, SigningStatus } from './signing.state';
 import type { SignedDocumentVerification, SigningInput } from './signing.types';
 
 type SigningChanges = Partial<Omit<Signing, 'id' | 'status' | 'owner'>>;
@@ -134,13 +134,13 @@ export class SigningsService {
       if (error.answerClass === 'UNKNOWN_OUTCOME') {
         // Nothing B-Trust said is kept: a failed answer's text is not known to be free of personal data.
         const what = error.httpStatus === undefined ? error.code : `${error.code}, HTTP ${error.httpStatus}`;
-        await this.move(id, 'OUTCOME_UNKNOWN', 'api', {
+        await moveSigning.alone(this.dataSource, id, 'OUTCOME_UNKNOWN', 'api', {
           failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
           failureMessage: `B-Trust may or may not have started the signing (${what}).`,
         });
         throw outcomeUnknownProblem(id);
       }
-      await this.move(id, 'FAILED', 'api', { failureCode: error.code, failureMessage: `startSignSession: ${error.providerMessage ?? error.message}` });
+      await moveSigning.alone(this.dataSource, id, 'FAILED', 'api', { failureCode: error.code, failureMessage: `startSignSession: ${error.providerMessage ?? error.message}` });
       throw notStartedProblem(error);
     }
     const expiresAt = started.expiresAt ?? signSession.expiresAt;
@@ -200,7 +200,7 @@ export class SigningsService {
         case 'wait':
           return null;
         case 'end':
-          return this.move(signing.id, decision.status, cause, { resultId, failureCode: decision.code, failureMessage: decision.message });
+          return moveSigning.alone(this.dataSource, signing.id, decision.status, cause, { resultId, failureCode: decision.code, failureMessage: decision.message });
       }
     }
     return this.complete(signing, resultId, result, cause);
@@ -223,7 +223,7 @@ export class SigningsService {
       if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknownProblem('signing', row.status);
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
-        await this.transition(manager, id, 'FAILED', 'operator', {
+        await moveSigning.within(manager, id, 'FAILED', 'operator', {
           failureCode: 'RESOLVED_NOT_STARTED',
           failureMessage: 'An operator confirmed with B-Trust that the signing was never started.',
         }, detail);
@@ -242,7 +242,7 @@ export class SigningsService {
           'Another signing of this identification already has this B-Trust resultId.',
         );
       }
-      await this.transition(manager, id, 'PENDING', 'operator', {
+      await moveSigning.within(manager, id, 'PENDING', 'operator', {
         resultId: resolution.resultId,
         ...(resolution.expiresAt ? { expiresAt: resolution.expiresAt } : {}),
         failureCode: null,
@@ -361,7 +361,7 @@ export class SigningsService {
     const invalidDocuments = paired.filter((document) => !document.verification.valid).length;
     const detail = { documents: paired.length, invalidDocuments, ...(unmatched.length > 0 ? { unmatchedDocuments: unmatched.length } : {}) };
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const moved = await this.transition(manager, signing.id, to, cause, changes, detail);
+      const moved = await moveSigning.within(manager, signing.id, to, cause, changes, detail);
       // Another answer of 3.3 may have ended the signing first: what this one returned beyond it is kept all the same.
       await keepUnmatched(manager, signing.id, unmatched);
       if (moved.result !== 'moved') return moved;
@@ -404,25 +404,10 @@ export class SigningsService {
    */
   private async outcomeUnknownIfNeverAnswered(signing: Signing, cause: string): Promise<TransitionOutcome<Signing> | null> {
     if (Date.now() - signing.createdAt.getTime() < this.config.btrust.timeoutMs * 2) return null;
-    return this.move(signing.id, 'OUTCOME_UNKNOWN', cause, {
+    return moveSigning.alone(this.dataSource, signing.id, 'OUTCOME_UNKNOWN', cause, {
       failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
       failureMessage: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing.",
     });
-  }
-
-  move(id: string, to: SigningStatus, cause: string, changes: SigningChanges = {}): Promise<TransitionOutcome<Signing>> {
-    return this.dataSource.transaction((manager) => this.transition(manager, id, to, cause, changes, changes.failureCode ? { code: changes.failureCode } : undefined));
-  }
-
-  private transition(
-    manager: EntityManager,
-    id: string,
-    to: SigningStatus,
-    cause: string,
-    changes: SigningChanges,
-    detail: Record<string, unknown> | undefined,
-  ): Promise<TransitionOutcome<Signing>> {
-    return applyTransition<SigningStatus, Signing>(manager, { target: Signing, machine: signingMachine, id, to, cause, changes, detail });
   }
 
   /**

@@ -11,16 +11,14 @@ import type { ProviderLanguage } from '../../common/http/request-language.decora
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
 import { notStartedProblem, upstreamErrorProblem, upstreamProblem } from '../../common/problem/upstream-problem';
 import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
-import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
+import { recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { refusedRedirects } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
 import { decideWebProgress, WebTiming } from './web-identification-progress';
 import { statusUnavailableProblem } from './web-identification-signing-gate';
-import { webIdentificationMachine, WebIdentificationStatus } from './web-identification.state';
-
-type WebChanges = Partial<Omit<WebIdentification, 'id' | 'status' | 'owner'>>;
+import { moveWebIdentification, webIdentificationMachine, WebIdentificationStatus } from './web-identification.state';
 
 /** How long a callback URL stays valid before the identification produced a sign session. */
 const CALLBACK_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -200,7 +198,7 @@ export class WebIdentificationsService {
       { language: identification.language as ProviderLanguage },
     );
     if (!result.eidCertificatePdf) return this.certificateMissing(identification, cause);
-    const outcome = await this.move(identification.id, 'IDENTIFIED', cause, {
+    const outcome = await moveWebIdentification.alone(this.dataSource, identification.id, 'IDENTIFIED', cause, {
       identifiedAt: new Date(),
       clientIdentificator: result.clientIdentificator,
       eidCertificatePdf: result.eidCertificatePdf,
@@ -251,7 +249,7 @@ export class WebIdentificationsService {
       this.logger.warn({ id: identification.id, misses }, 'B-Trust sent the web identification result without the eID certificate; will ask again');
       return { result: 'unchanged', entity: { ...identification, eidCertificateMisses: misses } };
     }
-    return this.move(identification.id, 'FAILED', cause, {
+    return moveWebIdentification.alone(this.dataSource, identification.id, 'FAILED', cause, {
       failureCode: 'EID_CERTIFICATE_MISSING',
       failureMessage: `B-Trust approved the identification but sent no eID certificate in ${misses} answers.`,
     });
@@ -295,11 +293,11 @@ export class WebIdentificationsService {
       case 'stay':
         return null;
       case 'review':
-        return this.move(identification.id, 'UNDER_REVIEW', cause, { reviewStartedAt: new Date() });
+        return moveWebIdentification.alone(this.dataSource, identification.id, 'UNDER_REVIEW', cause, { reviewStartedAt: new Date() });
       case 'confirm':
         return this.confirmIdentified(identification, cause);
       case 'end':
-        return this.move(identification.id, decision.status, cause, {
+        return moveWebIdentification.alone(this.dataSource, identification.id, decision.status, cause, {
           failureCode: decision.code,
           failureMessage: registration?.userMessage ? `${decision.message} B-Trust: ${registration.userMessage}` : decision.message,
         });
@@ -332,29 +330,15 @@ export class WebIdentificationsService {
   private async expireIfNeverStarted(identification: WebIdentification, cause: string) {
     if (identification.status !== 'STARTED') return null;
     // B-Trust never accepted it (the server stopped mid-creation): nothing to ask about.
-    return this.move(identification.id, 'FAILED', cause, {
+    return moveWebIdentification.alone(this.dataSource, identification.id, 'FAILED', cause, {
       failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
       failureMessage: 'The server stopped before B-Trust confirmed the request.',
     });
   }
 
-  move(id: string, to: WebIdentificationStatus, cause: string, changes: WebChanges = {}): Promise<TransitionOutcome<WebIdentification>> {
-    return this.dataSource.transaction((manager) =>
-      applyTransition<WebIdentificationStatus, WebIdentification>(manager, {
-        target: WebIdentification,
-        machine: webIdentificationMachine,
-        id,
-        to,
-        cause,
-        changes,
-        detail: changes.failureCode ? { code: changes.failureCode } : undefined,
-      }),
-    );
-  }
-
   private async failCreation(id: string, error: unknown, step: string): Promise<unknown> {
     if (!(error instanceof BtrustError)) return error;
-    await this.move(id, 'FAILED', 'api', {
+    await moveWebIdentification.alone(this.dataSource, id, 'FAILED', 'api', {
       failureCode: error.code,
       failureMessage: `${step}: ${error.providerMessage ?? error.message}`,
     });
