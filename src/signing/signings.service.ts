@@ -10,7 +10,6 @@ import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '..
 import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../common/problem/upstream-problem';
 import { recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
-import { refusedRedirects } from '../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { WebIdentification } from '../identification/web/web-identification.entity';
@@ -107,7 +106,6 @@ export class SigningsService {
       input.documents.map((document) => document.content.length),
       this.config.signing,
     );
-    this.assertAllowedRedirects(input);
     assertCanSign(identification);
     const activeContent = await this.assertSignableDocuments(input);
     // Last, right before the paid call: a DENIED that came since the last ask is seen here.
@@ -490,12 +488,6 @@ export class SigningsService {
     const withActiveContent = activeContent.flatMap((found, index) => (found.length > 0 ? [{ index, activeContent: found }] : []));
     if (withActiveContent.length > 0 && this.config.signing.activeContent === 'refuse') throw activeContentRefused(withActiveContent);
     return activeContent;
-  }
-
-  private assertAllowedRedirects(input: SigningInput): void {
-    const origins = this.config.identification.allowedRedirectOrigins;
-    const problems = refusedRedirects(input, origins);
-    if (problems.length > 0) throw new ValidationProblem(problems);
   }
 
   /** The blind index of who signed with this identification first, from a document that verified. */

@@ -8,11 +8,10 @@ import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus }
 import { readWebReviewProgress } from '../../btrust/web-review-progress';
 import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.service';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
+import { ApiProblem, NotFoundProblem } from '../../common/problem/problem';
 import { notStartedProblem, upstreamErrorProblem, upstreamProblem } from '../../common/problem/upstream-problem';
 import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
 import { recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
-import { refusedRedirects } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
@@ -54,7 +53,6 @@ export class WebIdentificationsService {
    * call; if either call fails the record ends FAILED with the reason.
    */
   async create(owner: string, request: CreateWebIdentificationDto, language: ProviderLanguage | undefined): Promise<WebIdentification> {
-    this.assertAllowedRedirects(request);
     const id = randomUUID();
     const callbackUrl = await this.dataSource.transaction(async (manager) => {
       await manager.insert(WebIdentification, {
@@ -346,12 +344,6 @@ export class WebIdentificationsService {
     if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStartedProblem(error);
     // Received, with no usable answer: whatever its body says (REJECTED included), not a refusal.
     return error.code === 'TIMEOUT' ? upstreamProblem(error) : upstreamErrorProblem(error);
-  }
-
-  private assertAllowedRedirects(request: CreateWebIdentificationDto): void {
-    const origins = this.config.identification.allowedRedirectOrigins;
-    const problems = refusedRedirects(request, origins);
-    if (problems.length > 0) throw new ValidationProblem(problems);
   }
 
   private repository() {
