@@ -143,21 +143,43 @@ export function problemContent(status: number, codes: readonly string[], example
   };
 }
 
+type ProblemResponses = Readonly<Record<number, readonly string[]>>;
+type ProblemExamples = Readonly<Record<string, ProblemExample>>;
+
+const DECLARED_PROBLEMS = Symbol('declaredProblems');
+
 /**
  * Documents error answers as problem+json, each status with the codes it can
  * carry and an example of each; `examples` gives a fuller one for a code.
+ * Several on one route add up, in any order: a decorator that brings its own
+ * codes (Idempotent) and the route's list share each status's answer.
  */
-export function ApiProblemResponses(responses: Record<number, readonly string[]>, examples: Readonly<Record<string, ProblemExample>> = {}) {
-  return applyDecorators(
-    ApiExtraModels(ProblemView),
-    ...Object.entries(responses).map(([status, codes]) =>
-      ApiResponse({
-        status: Number(status),
-        description: `Problem codes: ${codes.map((code) => `\`${code}\``).join(', ')}`,
-        content: problemContent(Number(status), codes, examples),
-      }),
-    ),
-  );
+export function ApiProblemResponses(responses: ProblemResponses, examples: ProblemExamples = {}): MethodDecorator & ClassDecorator {
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const holder: object = descriptor?.value ?? target;
+    const declared: { responses: ProblemResponses; examples: ProblemExamples } = Reflect.getMetadata(DECLARED_PROBLEMS, holder) ?? {
+      responses: {},
+      examples: {},
+    };
+    const merged: { responses: Record<number, readonly string[]>; examples: ProblemExamples } = {
+      responses: { ...declared.responses },
+      examples: { ...declared.examples, ...examples },
+    };
+    for (const [status, codes] of Object.entries(responses)) {
+      merged.responses[Number(status)] = [...new Set([...(merged.responses[Number(status)] ?? []), ...codes])];
+    }
+    Reflect.defineMetadata(DECLARED_PROBLEMS, merged, holder);
+    applyDecorators(
+      ApiExtraModels(ProblemView),
+      ...Object.entries(merged.responses).map(([status, codes]) =>
+        ApiResponse({
+          status: Number(status),
+          description: `Problem codes: ${codes.map((code) => `\`${code}\``).join(', ')}`,
+          content: problemContent(Number(status), codes, merged.examples),
+        }),
+      ),
+    )(target, key as string | symbol, descriptor as PropertyDescriptor);
+  };
 }
 
 /** The problem a paid creation answers when B-Trust may or may not have started it. */
