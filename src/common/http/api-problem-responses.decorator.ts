@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
 import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
 import { JSON_MEDIA_TYPE, unsupportedMediaTypeExample } from './accepted-media-types';
@@ -169,15 +170,22 @@ export function ApiProblemResponses(responses: ProblemResponses, examples: Probl
       merged.responses[Number(status)] = [...new Set([...(merged.responses[Number(status)] ?? []), ...codes])];
     }
     Reflect.defineMetadata(DECLARED_PROBLEMS, merged, holder);
+    // Swagger would append this status's description to the one written before: the merged one replaces it.
+    const documented: Record<string, unknown> | undefined = Reflect.getMetadata(DECORATORS.API_RESPONSE, holder);
+    if (documented) {
+      const others = Object.entries(documented).filter(([status]) => !(Number(status) in responses));
+      Reflect.defineMetadata(DECORATORS.API_RESPONSE, Object.fromEntries(others), holder);
+    }
     applyDecorators(
       ApiExtraModels(ProblemView),
-      ...Object.entries(merged.responses).map(([status, codes]) =>
-        ApiResponse({
+      ...Object.keys(responses).map((status) => {
+        const codes = merged.responses[Number(status)];
+        return ApiResponse({
           status: Number(status),
           description: `Problem codes: ${codes.map((code) => `\`${code}\``).join(', ')}`,
           content: problemContent(Number(status), codes, merged.examples),
-        }),
-      ),
+        });
+      }),
     )(target, key as string | symbol, descriptor as PropertyDescriptor);
   };
 }
