@@ -15,7 +15,6 @@ import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
 import { ProcessLogging, processLoggingFor } from './common/logging/process-logger';
 import { sendProblem } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/problem/validation-pipe';
-import { checkRedirectsAgainst } from './common/validation/allowed-redirect';
 import { setupSwagger } from './common/swagger';
 import { ResolvedAppConfig } from './config/config.module';
 import { serveDemo } from './demo/demo-assets';
@@ -59,8 +58,7 @@ export async function createApp(
     // Report start-up failures to the caller instead of exiting the process from inside Nest.
     abortOnError: false,
   });
-  checkRedirectsAgainst(config.identification.allowedRedirectOrigins);
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe(config.identification.allowedRedirectOrigins));
 
   const fastify = app.getHttpAdapter().getInstance();
   closeStalledBodies(fastify, config.httpConnections.bodyTimeoutMs);

@@ -7,6 +7,7 @@ import { jsonTextTooDeep, jsonTooDeep, jsonValueTooDeep } from '../common/json/j
 import { DecodedBase64 } from '../common/json/json-with-base64';
 import { ApiProblem, FieldProblem, ValidationProblem } from '../common/problem/problem';
 import { flattenValidationErrors } from '../common/problem/validation-pipe';
+import { checkingRedirectsAgainst } from '../common/validation/allowed-redirect';
 import { isSafeFileName } from '../common/validation/file-names';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
@@ -190,7 +191,9 @@ export class SigningRequestPipe implements PipeTransform<FastifyRequest, Promise
   constructor(@Inject(APP_CONFIG) private readonly config: ResolvedAppConfig) {}
 
   transform(request: FastifyRequest): Promise<SigningInput> {
-    return readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth);
+    return checkingRedirectsAgainst(this.config.identification.allowedRedirectOrigins, () =>
+      readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth),
+    );
   }
 }
 

@@ -1,7 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { flattenValidationErrors } from '../problem/validation-pipe';
-import { checkRedirectsAgainst, IsAllowedRedirect } from './allowed-redirect';
+import { checkingRedirectsAgainst, IsAllowedRedirect } from './allowed-redirect';
 
 class ReturnUrls {
   @IsAllowedRedirect()
@@ -11,13 +11,11 @@ class ReturnUrls {
   cancelUrl: unknown;
 }
 
-async function problemsOf(urls: { successUrl: unknown; cancelUrl: unknown }) {
-  return flattenValidationErrors(await validate(plainToInstance(ReturnUrls, urls)));
+async function problemsOf(urls: { successUrl: unknown; cancelUrl: unknown }, origins = ['http://localhost:3000']) {
+  return flattenValidationErrors(await checkingRedirectsAgainst(origins, () => validate(plainToInstance(ReturnUrls, urls))));
 }
 
 describe(IsAllowedRedirect.name, () => {
-  beforeAll(() => checkRedirectsAgainst(['http://localhost:3000']));
-
   it('lists each refused URL with the allowed origins and the variable that sets them', async () => {
     expect(await problemsOf({ successUrl: 'http://127.0.0.1:3000/ok', cancelUrl: 'http://localhost:3000/no' })).toEqual([
       {
@@ -36,12 +34,16 @@ describe(IsAllowedRedirect.name, () => {
     ]);
   });
 
-  it('follows the allow-list configured last', async () => {
-    checkRedirectsAgainst(['https://bank.example']);
-    try {
-      expect(await problemsOf({ successUrl: 'https://bank.example/ok', cancelUrl: 'https://bank.example/no' })).toEqual([]);
-    } finally {
-      checkRedirectsAgainst(['http://localhost:3000']);
-    }
+  it('checks each validation against its own allow-list, when two run at once', async () => {
+    const urls = { successUrl: 'https://bank.example/ok', cancelUrl: 'https://bank.example/no' };
+    const [bank, local] = await Promise.all([problemsOf(urls, ['https://bank.example']), problemsOf(urls)]);
+    expect(bank).toEqual([]);
+    expect(local.map(({ field }) => field)).toEqual(['successUrl', 'cancelUrl']);
+  });
+
+  it('refuses to validate a return URL with no allow-list', async () => {
+    await expect((async () => validate(plainToInstance(ReturnUrls, { successUrl: 'https://bank.example/ok', cancelUrl: 'x' })))()).rejects.toThrow(
+      'outside checkingRedirectsAgainst',
+    );
   });
 });
