@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, QueryFailedError } from 'typeorm';
-import { BtrustClient } from '../btrust/btrust.client';
+import { BtrustPort } from '../btrust/btrust-port';
 import { BtrustError } from '../btrust/btrust.errors';
 import type { BtrustLanguage, SignedDocuments } from '../btrust/btrust.types';
 import { CallbackEndpointsService } from '../callbacks/callback-endpoints.service';
@@ -85,7 +85,7 @@ export class SigningsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly btrust: BtrustClient,
+    private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly identifications: WebIdentificationsService,
     private readonly verifier: SignedDocumentVerifier,
