@@ -47,6 +47,7 @@ export async function startWebIdentification(tier: ServiceModule, owner: string,
     .answerNext('createRegistration', {
       sessionId: `registration-session-${webSessionId}`,
       registrationId: `registration-${webSessionId}`,
+      status: 'STARTED',
       createdOn: new Date(),
       expiresOn: sessionEnds,
       otcRequestId: webSessionId,
