@@ -1,39 +1,36 @@
-import { Controller, Get, Headers, Inject, MessageEvent, Param, ParseIntPipe, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, MessageEvent, Param, ParseIntPipe, ParseUUIDPipe, Post, StreamableFile } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiCreatedResponse,
   ApiExtraModels,
-  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
 import { ApiProblemResponses, OUTCOME_UNKNOWN_EXAMPLE, PAID_START_PROBLEMS } from '../common/http/api-problem-responses.decorator';
-import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
+import { PaidCreation } from '../common/http/paid-creation.decorator';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
 import { ResponseClosed } from '../common/http/response-closed.decorator';
-import { IdempotencyService } from '../common/idempotency/idempotency.service';
-import { LimitCreationRate } from '../common/rate-limit/creation-rate-limit';
-import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+import { idempotent, IdempotentWork } from '../common/idempotency/idempotent';
 import { LiveStatus } from '../events/live-status.service';
 import { LiveStatusRoute } from '../events/live-status-route.decorator';
 import { SIGNING_GATE_EXAMPLES } from '../identification/web/web-identification-signing-gate';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
 import { EXAMPLE_PDF_BASE64 } from './dto/example-pdf';
 import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
-import { METADATA_FIELD, readSigningRequest } from './signing-request-reader';
+import { METADATA_FIELD, SigningRequestBody } from './signing-request-reader';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 import { signingMachine } from './signing.state';
 import { SigningsService } from './signings.service';
 import { signingRequestFingerprint } from './signing-request-fingerprint';
+import type { SigningInput } from './signing.types';
 
 const SIGNING_MEDIA_TYPES = [JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE];
 
@@ -50,14 +47,12 @@ const EXAMPLE_METADATA = {
 @Controller('api/v1')
 export class SigningsController {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     private readonly signings: SigningsService,
-    private readonly idempotency: IdempotencyService,
     private readonly liveStatus: LiveStatus,
   ) {}
 
   @Post('web-identifications/:id/signings')
-  @LimitCreationRate()
+  @PaidCreation('signings')
   @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
   @AcceptsMediaTypes(...SIGNING_MEDIA_TYPES)
   @ApiOperation({
@@ -131,34 +126,26 @@ export class SigningsController {
       },
     },
   })
-  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: SigningCreatedView, description: 'B-Trust took the documents: the signing is `PENDING`; send the person to `redirectUrl`.' })
   @ApiProblemResponses({
-    400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'JSON_TOO_DEEP', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
+    400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'JSON_TOO_DEEP', 'MALFORMED_MULTIPART'],
     404: ['NOT_FOUND'],
-    409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_KEY_IN_PROGRESS'],
+    409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS'],
     413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
     415: ['UNSUPPORTED_MEDIA_TYPE'],
     ...PAID_START_PROBLEMS,
     503: [...PAID_START_PROBLEMS[503], 'IDENTIFICATION_STATUS_UNAVAILABLE'],
-    422: ['PDF_LIMIT_EXCEEDED', 'ACTIVE_CONTENT_REFUSED', 'PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
+    422: ['PDF_LIMIT_EXCEEDED', 'ACTIVE_CONTENT_REFUSED', 'PROVIDER_REJECTED'],
   }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), PROVIDER_OUTCOME_UNKNOWN: OUTCOME_UNKNOWN_EXAMPLE, ...SIGNING_GATE_EXAMPLES })
-  async create(
+  create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,
-    @Req() request: FastifyRequest,
+    @SigningRequestBody() input: SigningInput,
     @RequestLanguage() language: ProviderLanguage | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<SigningCreatedView> {
-    const input = await readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth);
-    const fingerprint = { identificationId, ...signingRequestFingerprint(input) };
-    const response = await this.idempotency.run(owner, 'signings', idempotencyKey, fingerprint, async () => ({
-      status: 201,
-      body: toSigningCreatedView(await this.signings.create(owner, identificationId, input, language)),
-    }));
-    void reply.status(response.status);
-    return response.body as SigningCreatedView;
+  ): IdempotentWork<SigningCreatedView> {
+    return idempotent(signingRequestFingerprint(identificationId, input), async () =>
+      toSigningCreatedView(await this.signings.create(owner, identificationId, input, language)),
+    );
   }
 
   @Get('signings/:id')

@@ -9,8 +9,7 @@ import { CallbackEndpointsService } from '../callbacks/callback-endpoints.servic
 import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
 import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
 import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../common/problem/upstream-problem';
-import { applyTransition, recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
-import { refusedRedirects } from '../common/validation/redirect-urls';
+import { recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { WebIdentification } from '../identification/web/web-identification.entity';
@@ -32,7 +31,7 @@ import {
   visibleSignatureProblems,
 } from './signing-request-rules';
 import { Signing } from './signing.entity';
-import { signingMachine, SigningStatus } from './signing.state';
+import { moveSigning, signingMachine, SigningStatus } from './signing.state';
 import type { SignedDocumentVerification, SigningInput } from './signing.types';
 
 type SigningChanges = Partial<Omit<Signing, 'id' | 'status' | 'owner'>>;
@@ -107,7 +106,6 @@ export class SigningsService {
       input.documents.map((document) => document.content.length),
       this.config.signing,
     );
-    this.assertAllowedRedirects(input);
     assertCanSign(identification);
     const activeContent = await this.assertSignableDocuments(input);
     // Last, right before the paid call: a DENIED that came since the last ask is seen here.
@@ -134,12 +132,12 @@ export class SigningsService {
       if (error.answerClass === 'UNKNOWN_OUTCOME') {
         // Nothing B-Trust said is kept: a failed answer's text is not known to be free of personal data.
         const what = error.httpStatus === undefined ? error.code : `${error.code}, HTTP ${error.httpStatus}`;
-        await this.move(id, 'OUTCOME_UNKNOWN', 'api', {
+        await moveSigning.alone(this.dataSource, id, 'OUTCOME_UNKNOWN', 'api', {
           failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the signing (${what}).` },
         });
         throw outcomeUnknownProblem(id);
       }
-      await this.move(id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
+      await moveSigning.alone(this.dataSource, id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
       throw notStartedProblem(error);
     }
     const expiresAt = started.expiresAt ?? signSession.expiresAt;
@@ -199,7 +197,7 @@ export class SigningsService {
         case 'wait':
           return null;
         case 'end':
-          return this.move(signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
+          return moveSigning.alone(this.dataSource, signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
       }
     }
     return this.complete(signing, resultId, result, cause);
@@ -222,7 +220,7 @@ export class SigningsService {
       if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknownProblem('signing', row.status);
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
-        await this.transition(manager, id, 'FAILED', 'operator', {
+        await moveSigning.within(manager, id, 'FAILED', 'operator', {
           failure: { code: 'RESOLVED_NOT_STARTED', message: 'An operator confirmed with B-Trust that the signing was never started.' },
         }, detail);
         return;
@@ -240,7 +238,7 @@ export class SigningsService {
           'Another signing of this identification already has this B-Trust resultId.',
         );
       }
-      await this.transition(manager, id, 'PENDING', 'operator', {
+      await moveSigning.within(manager, id, 'PENDING', 'operator', {
         resultId: resolution.resultId,
         ...(resolution.expiresAt ? { expiresAt: resolution.expiresAt } : {}),
         failure: { code: null, message: null },
@@ -357,7 +355,7 @@ export class SigningsService {
     const invalidDocuments = paired.filter((document) => !document.verification.valid).length;
     const detail = { documents: paired.length, invalidDocuments, ...(unmatched.length > 0 ? { unmatchedDocuments: unmatched.length } : {}) };
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const moved = await this.transition(manager, signing.id, to, cause, changes, detail);
+      const moved = await moveSigning.within(manager, signing.id, to, cause, changes, detail);
       // Another answer of 3.3 may have ended the signing first: what this one returned beyond it is kept all the same.
       await keepUnmatched(manager, signing.id, unmatched);
       if (moved.result !== 'moved') return moved;
@@ -400,24 +398,9 @@ export class SigningsService {
    */
   private async outcomeUnknownIfNeverAnswered(signing: Signing, cause: string): Promise<TransitionOutcome<Signing> | null> {
     if (Date.now() - signing.createdAt.getTime() < this.config.btrust.timeoutMs * 2) return null;
-    return this.move(signing.id, 'OUTCOME_UNKNOWN', cause, {
+    return moveSigning.alone(this.dataSource, signing.id, 'OUTCOME_UNKNOWN', cause, {
       failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing." },
     });
-  }
-
-  move(id: string, to: SigningStatus, cause: string, changes: SigningChanges = {}): Promise<TransitionOutcome<Signing>> {
-    return this.dataSource.transaction((manager) => this.transition(manager, id, to, cause, changes, changes.failure?.code ? { code: changes.failure.code } : undefined));
-  }
-
-  private transition(
-    manager: EntityManager,
-    id: string,
-    to: SigningStatus,
-    cause: string,
-    changes: SigningChanges,
-    detail: Record<string, unknown> | undefined,
-  ): Promise<TransitionOutcome<Signing>> {
-    return applyTransition<SigningStatus, Signing>(manager, { target: Signing, machine: signingMachine, id, to, cause, changes, detail });
   }
 
   /**
@@ -500,12 +483,6 @@ export class SigningsService {
     const withActiveContent = activeContent.flatMap((found, index) => (found.length > 0 ? [{ index, activeContent: found }] : []));
     if (withActiveContent.length > 0 && this.config.signing.activeContent === 'refuse') throw activeContentRefused(withActiveContent);
     return activeContent;
-  }
-
-  private assertAllowedRedirects(input: SigningInput): void {
-    const origins = this.config.identification.allowedRedirectOrigins;
-    const problems = refusedRedirects(input, origins);
-    if (problems.length > 0) throw new ValidationProblem(problems);
   }
 
   /** The blind index of who signed with this identification first, from a document that verified. */

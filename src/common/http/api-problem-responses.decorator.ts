@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
 import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
 import { JSON_MEDIA_TYPE, unsupportedMediaTypeExample } from './accepted-media-types';
@@ -143,21 +144,50 @@ export function problemContent(status: number, codes: readonly string[], example
   };
 }
 
+type ProblemResponses = Readonly<Record<number, readonly string[]>>;
+type ProblemExamples = Readonly<Record<string, ProblemExample>>;
+
+const DECLARED_PROBLEMS = Symbol('declaredProblems');
+
 /**
  * Documents error answers as problem+json, each status with the codes it can
  * carry and an example of each; `examples` gives a fuller one for a code.
+ * Several on one route add up, in any order: a decorator that brings its own
+ * codes (Idempotent) and the route's list share each status's answer.
  */
-export function ApiProblemResponses(responses: Record<number, readonly string[]>, examples: Readonly<Record<string, ProblemExample>> = {}) {
-  return applyDecorators(
-    ApiExtraModels(ProblemView),
-    ...Object.entries(responses).map(([status, codes]) =>
-      ApiResponse({
-        status: Number(status),
-        description: `Problem codes: ${codes.map((code) => `\`${code}\``).join(', ')}`,
-        content: problemContent(Number(status), codes, examples),
+export function ApiProblemResponses(responses: ProblemResponses, examples: ProblemExamples = {}): MethodDecorator & ClassDecorator {
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const holder: object = descriptor?.value ?? target;
+    const declared: { responses: ProblemResponses; examples: ProblemExamples } = Reflect.getMetadata(DECLARED_PROBLEMS, holder) ?? {
+      responses: {},
+      examples: {},
+    };
+    const merged: { responses: Record<number, readonly string[]>; examples: ProblemExamples } = {
+      responses: { ...declared.responses },
+      examples: { ...declared.examples, ...examples },
+    };
+    for (const [status, codes] of Object.entries(responses)) {
+      merged.responses[Number(status)] = [...new Set([...(merged.responses[Number(status)] ?? []), ...codes])];
+    }
+    Reflect.defineMetadata(DECLARED_PROBLEMS, merged, holder);
+    // Swagger would append this status's description to the one written before: the merged one replaces it.
+    const documented: Record<string, unknown> | undefined = Reflect.getMetadata(DECORATORS.API_RESPONSE, holder);
+    if (documented) {
+      const others = Object.entries(documented).filter(([status]) => !(Number(status) in responses));
+      Reflect.defineMetadata(DECORATORS.API_RESPONSE, Object.fromEntries(others), holder);
+    }
+    applyDecorators(
+      ApiExtraModels(ProblemView),
+      ...Object.keys(responses).map((status) => {
+        const codes = merged.responses[Number(status)];
+        return ApiResponse({
+          status: Number(status),
+          description: `Problem codes: ${codes.map((code) => `\`${code}\``).join(', ')}`,
+          content: problemContent(Number(status), codes, merged.examples),
+        });
       }),
-    ),
-  );
+    )(target, key as string | symbol, descriptor as PropertyDescriptor);
+  };
 }
 
 /** The problem a paid creation answers when B-Trust may or may not have started it. */

@@ -11,3 +11,10 @@ export const IDEMPOTENCY_HEADER: ApiHeaderOptions = {
     '(default 24 hours) after its first use. Every repeat counts against the rate limit.',
   example: '5b0d1f0e-8c1a-4c2e-9f7a-0d6f1e2b3c4d',
 };
+
+/** What a route that takes IDEMPOTENCY_HEADER may answer because of it. */
+export const IDEMPOTENCY_PROBLEMS = {
+  400: ['INVALID_IDEMPOTENCY_KEY'],
+  409: ['IDEMPOTENCY_KEY_IN_PROGRESS'],
+  422: ['IDEMPOTENCY_KEY_REUSED'],
+} as const;
