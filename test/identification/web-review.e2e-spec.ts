@@ -118,7 +118,13 @@ describe('Web identification follows the agent\'s review', () => {
     it('sees a denial whose webhook was lost when a signing starts, before the paid call', async () => {
       const id = await driver.identify();
       const [{ webSessionId }] = await server.app.get(DataSource).query('SELECT web_session_id AS "webSessionId" FROM web_identifications WHERE id = $1', [id]);
-      await sandbox.post('/sandbox/callbacks/knobs', { drop: 1 });
+      // The approval's webhooks may still be on their way: each would make the server ask B-Trust and see the denial.
+      // Drop every webhook from here on, and let those already received be processed before the agent denies.
+      await sandbox.post('/sandbox/callbacks/knobs', { drop: 100 });
+      await eventually(
+        async () => Number((await server.app.get(DataSource).query("SELECT count(*) FROM callback_inbox WHERE subject_id = $1 AND outcome = 'PENDING'", [id]))[0].count),
+        (pending) => pending === 0,
+      );
       await sandbox.deny(webSessionId);
       await eventually(
         () => sandbox.get<{ deliveries: Array<{ outcome: string }> }>('/sandbox/callbacks/deliveries'),
