@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 
@@ -41,6 +41,8 @@ export function transpileSources(root: string, outDir: string): { transpiled: nu
       counts.transpiled += 1;
     }
   }
+  // The server reads its version from the package.json next to its sources' root, as from dist/.
+  copyFileSync(join(root, 'package.json'), join(outDir, 'package.json'));
   return counts;
 }
 
