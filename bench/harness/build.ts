@@ -2,15 +2,8 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameS
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 
-/** The same options as the transpile-only hook the kill -9 tests use, so the processes run the same code. */
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  experimentalDecorators: true,
-  emitDecoratorMetadata: true,
-  esModuleInterop: true,
-  sourceMap: false,
-};
+/** The options of the transpile-only hook the kill -9 tests use, so the processes run the same code. */
+const { compilerOptions: COMPILER_OPTIONS } = require('../../scripts/transpile-options.js') as { compilerOptions: ts.CompilerOptions };
 
 const SOURCE_DIRS = ['src', 'migrations', 'bench', 'test/support'];
 
