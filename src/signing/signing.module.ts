@@ -5,6 +5,7 @@ import { PdfInspector } from './pdf/pdf-inspector';
 import { SignedPdfValidator } from './verification/signed-pdf-validator';
 import { SigningCallbacks } from './signing-callbacks';
 import { SigningReconciler } from './signing-reconciler';
+import { SigningRepository } from './signing.repository';
 import { SigningsController } from './signings.controller';
 import { SigningsService } from './signings.service';
 
@@ -12,12 +13,13 @@ import { SigningsService } from './signings.service';
   imports: [IdentificationModule],
   controllers: [SigningsController],
   providers: [
+    SigningRepository,
     SigningsService,
     SignedPdfValidator,
     SigningCallbacks,
     SigningReconciler,
     { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
   ],
-  exports: [SigningsService],
+  exports: [SigningsService, SigningRepository],
 })
 export class SigningModule {}
