@@ -30,7 +30,7 @@ const ERASED_FIELDS = ['documents.original', 'documents.signed', 'documents.sign
  * may be signed contracts). A signing and its documents are erased and audited together
  * or not at all; SKIP LOCKED keeps off rows a webhook or reconciliation is changing right now.
  */
-const ERASE_FINISHED_BEFORE = `
+export const ERASE_FINISHED_SIGNINGS = `
   WITH due AS (
     SELECT t.id FROM signings t
      WHERE t.status = ANY($1) AND t.purged_at IS NULL AND t.updated_at < $3
@@ -69,6 +69,6 @@ export class SigningRepository extends FlowRecordRepository<Signing> {
    * sets `purged_at` and audits each; returns how many signings.
    */
   eraseFinishedBefore(cutoff: Date, now: Date, limit: number): Promise<number> {
-    return this.eraseBatch(ERASE_FINISHED_BEFORE, ERASED_FIELDS, cutoff, now, limit);
+    return this.eraseBatch(ERASE_FINISHED_SIGNINGS, ERASED_FIELDS, cutoff, now, limit);
   }
 }

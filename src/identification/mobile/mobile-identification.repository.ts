@@ -31,7 +31,7 @@ const ERASED_FIELDS = ['identifier', 'dateOfBirth', 'phoneNumber', 'email', 'cer
  * erased and audited together or not at all; SKIP LOCKED keeps off rows a poll is
  * changing right now.
  */
-const ERASE_FINISHED_BEFORE = `
+export const ERASE_FINISHED_MOBILE_IDENTIFICATIONS = `
   WITH due AS (
     SELECT t.id FROM mobile_identifications t
      WHERE t.status = ANY($1) AND t.purged_at IS NULL AND t.updated_at < $3
@@ -73,6 +73,6 @@ export class MobileIdentificationRepository extends FlowRecordRepository<MobileI
    * unchanged since before `cutoff`, sets `purged_at` and audits each; returns how many.
    */
   eraseFinishedBefore(cutoff: Date, now: Date, limit: number): Promise<number> {
-    return this.eraseBatch(ERASE_FINISHED_BEFORE, ERASED_FIELDS, cutoff, now, limit);
+    return this.eraseBatch(ERASE_FINISHED_MOBILE_IDENTIFICATIONS, ERASED_FIELDS, cutoff, now, limit);
   }
 }

@@ -25,7 +25,7 @@ const ERASED_FIELDS = ['eidCertificatePdf'];
  * such a record waits for that and for its pending signing. A record is erased and audited together or not at all;
  * SKIP LOCKED keeps off rows a webhook or reconciliation is changing right now.
  */
-const ERASE_FINISHED_BEFORE = `
+export const ERASE_FINISHED_WEB_IDENTIFICATIONS = `
   WITH due AS (
     SELECT t.id FROM web_identifications t
      WHERE t.status = ANY($1) AND t.purged_at IS NULL AND t.updated_at < $3
@@ -63,6 +63,6 @@ export class WebIdentificationRepository extends FlowRecordRepository<WebIdentif
    * before `cutoff` and no longer able to sign, sets `purged_at` and audits each; returns how many.
    */
   eraseFinishedBefore(cutoff: Date, now: Date, limit: number): Promise<number> {
-    return this.eraseBatch(ERASE_FINISHED_BEFORE, ERASED_FIELDS, cutoff, now, limit);
+    return this.eraseBatch(ERASE_FINISHED_WEB_IDENTIFICATIONS, ERASED_FIELDS, cutoff, now, limit);
   }
 }
