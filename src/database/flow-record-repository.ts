@@ -29,16 +29,6 @@ export interface UnsettledCount {
 }
 
 /**
- * The end of every retention erasure statement: one audit row per record of its `purged`
- * CTE (id, status), same state before and after, cause `retention`, the erased fields in
- * the detail ($4 entity type, $5 detail: see eraseBatch); returns one row per record.
- */
-export const AUDIT_PURGED_FOR_RETENTION = `
-  INSERT INTO state_transitions (entity_type, entity_id, from_state, to_state, cause, detail)
-  SELECT $4, purged.id, purged.status, purged.status, 'retention', $5::jsonb FROM purged
-  RETURNING entity_id`;
-
-/**
  * What every flow record's repository answers alike: the record by id, its
  * audit trail, and views of chosen columns (what operators see: the caller
  * leaves out the encrypted columns, so nothing personal is decrypted).

@@ -1,6 +1,8 @@
 import { StateMachine } from '../common/state-machine/state-machine';
-import { COUNT_UNSETTLED_MOBILE_IDENTIFICATIONS } from '../identification/mobile/mobile-identification.repository';
+import { OPEN_MOBILE_IDENTIFICATION, UNFINISHED_MOBILE_IDENTIFICATION } from '../identification/mobile/mobile-identification.entity';
+import { COUNT_POLLS_DUE, COUNT_UNSETTLED_MOBILE_IDENTIFICATIONS } from '../identification/mobile/mobile-identification.repository';
 import { mobileIdentificationMachine } from '../identification/mobile/mobile-identification.state';
+import { OPEN_WEB_IDENTIFICATION } from '../identification/web/web-identification.entity';
 import { COUNT_UNSETTLED_WEB_IDENTIFICATIONS } from '../identification/web/web-identification.repository';
 import { webIdentificationMachine } from '../identification/web/web-identification.state';
 import { COUNT_UNSETTLED_SIGNINGS } from '../signing/signing.repository';
@@ -19,5 +21,14 @@ describe('open-record gauge statements', () => {
   ])('count the %s in exactly the states their machine does not settle', (_, sql, machine) => {
     const unsettled = machine.states.filter((state) => !machine.isSettled(state));
     expect(statesIn(sql).sort()).toEqual([...unsettled].sort());
+  });
+
+  // PostgreSQL uses a partial index only for a query whose condition implies the index's.
+  it.each([
+    ['the polls due', COUNT_POLLS_DUE, 'mobile_identifications_poll_due', OPEN_MOBILE_IDENTIFICATION],
+    ['the unsettled mobile identifications', COUNT_UNSETTLED_MOBILE_IDENTIFICATIONS, 'mobile_identifications_unfinished', UNFINISHED_MOBILE_IDENTIFICATION],
+    ['the unsettled web identifications', COUNT_UNSETTLED_WEB_IDENTIFICATIONS, 'web_identifications_open', OPEN_WEB_IDENTIFICATION],
+  ])('count %s under the condition of %s, word for word', (_, sql, __, condition) => {
+    expect(sql).toContain(`WHERE ${condition}`);
   });
 });

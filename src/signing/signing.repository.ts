@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AUDIT_PURGED_FOR_RETENTION, FlowRecordRepository, UnsettledCount } from '../database/flow-record-repository';
+import { FlowRecordRepository, UnsettledCount } from '../database/flow-record-repository';
 import { Signing } from './signing.entity';
 import { signingMachine } from './signing.state';
 
@@ -47,7 +47,9 @@ export const ERASE_FINISHED_SIGNINGS = `
        SET original_encrypted = NULL, signed_encrypted = NULL, signer_name_encrypted = NULL
       FROM purged WHERE c.signing_id = purged.id
   )
-  ${AUDIT_PURGED_FOR_RETENTION}`;
+  INSERT INTO state_transitions (entity_type, entity_id, from_state, to_state, cause, detail)
+  SELECT $4, purged.id, purged.status, purged.status, 'retention', $5::jsonb FROM purged
+  RETURNING entity_id`;
 
 @Injectable()
 export class SigningRepository extends FlowRecordRepository<Signing> {

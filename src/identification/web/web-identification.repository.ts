@@ -1,17 +1,21 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AUDIT_PURGED_FOR_RETENTION, FlowRecordRepository, UnsettledCount } from '../../database/flow-record-repository';
-import { OPEN_WEB_IDENTIFICATION, WebIdentification } from './web-identification.entity';
+import { FlowRecordRepository, UnsettledCount } from '../../database/flow-record-repository';
+import { WebIdentification } from './web-identification.entity';
 import { webIdentificationMachine } from './web-identification.state';
 
 // ── Metrics ──────────────────────────────────────────────────────────────
 
-/** Every state that is not settled (IDENTIFIED rests), with the condition of the index that serves it (web_identifications_open). */
+/**
+ * Every state that is not settled (IDENTIFIED rests). Its condition repeats that of the index
+ * web_identifications_open (OPEN_WEB_IDENTIFICATION) word for word, so that the index serves
+ * it; a unit test compares the two.
+ */
 export const COUNT_UNSETTLED_WEB_IDENTIFICATIONS = `
   SELECT status AS state, count(*)::int AS count, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest
     FROM web_identifications
-   WHERE ${OPEN_WEB_IDENTIFICATION}
+   WHERE status IN ('STARTED', 'UNDER_REVIEW')
    GROUP BY status`;
 
 // ── Retention ────────────────────────────────────────────────────────────
@@ -40,7 +44,9 @@ export const ERASE_FINISHED_WEB_IDENTIFICATIONS = `
       FROM due WHERE t.id = due.id
     RETURNING t.id, t.status
   )
-  ${AUDIT_PURGED_FOR_RETENTION}`;
+  INSERT INTO state_transitions (entity_type, entity_id, from_state, to_state, cause, detail)
+  SELECT $4, purged.id, purged.status, purged.status, 'retention', $5::jsonb FROM purged
+  RETURNING entity_id`;
 
 /** The web identifications (scenarios 2, 4, 5) and their audit trail. */
 @Injectable()
