@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityTarget } from 'typeorm';
 import { BtrustError } from '../btrust/btrust.errors';
-import { ApiProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
-import { upstreamProblem } from '../common/problem/upstream-problem';
+import { providerFailure } from '../btrust/provider-failure';
+import { RequestError } from '../common/problem/request-error';
 import { StateTransition } from '../common/state-machine/state-transition.entity';
 import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
 import { mobileIdentificationMachine } from '../identification/mobile/mobile-identification.state';
@@ -14,6 +14,7 @@ import { WebIdentificationsService } from '../identification/web/web-identificat
 import { Signing } from '../signing/signing.entity';
 import { signingMachine } from '../signing/signing.state';
 import { SigningsService } from '../signing/signings.service';
+import { AdminError, AdminErrorCode } from './admin.errors';
 import { AdminListQuery } from './dto/admin-list-query.dto';
 import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto } from './dto/resolve-outcome.dto';
 import { OperatorActionContext, OperatorActionLog } from './operator-action-log';
@@ -168,10 +169,10 @@ export class AdminRecordsService {
       { action: 'resolve', targetType: kind.entityType, targetId: id, detail },
       async () => {
         const problems = onlyWithStartedProblems(body, startedFields);
-        if (problems.length > 0) throw new ValidationProblem(problems);
+        if (problems.length > 0) throw RequestError.invalid(problems);
         await settle();
         const resolved = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
-        if (!resolved) throw new NotFoundProblem(kind.label);
+        if (!resolved) throw RequestError.notFound(kind.label);
         return resolved;
       },
       (record) => ({ status: record.status }),
@@ -190,15 +191,15 @@ export class AdminRecordsService {
       async () => {
         // The services' own paths take the whole record, as their jobs do.
         const record = await this.dataSource.getRepository(kind.target).findOneBy({ id } as never);
-        if (!record) throw new NotFoundProblem(kind.label);
+        if (!record) throw RequestError.notFound(kind.label);
         try {
           await askProvider(record);
         } catch (error) {
-          if (error instanceof BtrustError) throw upstreamProblem(error);
+          if (error instanceof BtrustError) throw providerFailure(error);
           throw error;
         }
         const refreshed = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
-        if (!refreshed) throw new NotFoundProblem(kind.label);
+        if (!refreshed) throw RequestError.notFound(kind.label);
         return refreshed;
       },
       (record) => ({ status: record.status }),
@@ -206,7 +207,7 @@ export class AdminRecordsService {
   }
 
   private async assertExists<E extends AdminRecord>(kind: AdminRecordKind<E>, id: string): Promise<void> {
-    if (!(await this.dataSource.getRepository(kind.target).existsBy({ id } as never))) throw new NotFoundProblem(kind.label);
+    if (!(await this.dataSource.getRepository(kind.target).existsBy({ id } as never))) throw RequestError.notFound(kind.label);
   }
 
   private viewQuery<E extends AdminRecord>(kind: AdminRecordKind<E>) {
@@ -227,7 +228,7 @@ export class AdminRecordsService {
     if (query.createdTo) builder.andWhere('record.createdAt < :createdTo', { createdTo: new Date(query.createdTo) });
     if (query.cursor) {
       if (!(await repository.existsBy({ id: query.cursor } as never))) {
-        throw new ApiProblem(HttpStatus.BAD_REQUEST, 'INVALID_CURSOR', 'Invalid cursor', 'The cursor names no record of this kind; start again without it.');
+        throw new AdminError(AdminErrorCode.INVALID_CURSOR, 'The cursor names no record of this kind; start again without it.');
       }
       // The anchor's timestamp is read in the database: it keeps microseconds a JavaScript Date would lose.
       builder.andWhere(

@@ -1,6 +1,11 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ProviderErrorCode } from '../btrust/provider-failure';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { HttpErrorCode } from '../common/problem/http-error';
+import { RequestErrorCode } from '../common/problem/request-error';
+import { MobileIdentificationErrorCode } from '../identification/mobile/mobile-identification.errors';
+import { AdminErrorCode } from './admin.errors';
 import { AdminRecord, AdminRecordKind, AdminRecordsService, MOBILE_IDENTIFICATIONS, SIGNINGS, WEB_IDENTIFICATIONS } from './admin-records.service';
 import { MobileIdentificationListQuery, SigningListQuery, WebIdentificationListQuery } from './dto/admin-list-query.dto';
 import { ResolveMobileIdentificationDto } from './dto/resolve-outcome.dto';
@@ -20,15 +25,17 @@ import {
 import type { OperatorActionContext } from './operator-action-log';
 import { OperatorContext } from './operator-context.decorator';
 
-const LIST_PROBLEMS = { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] } as const;
-const AUDIT_TRAIL_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] } as const;
-const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 415: ['UNSUPPORTED_MEDIA_TYPE'], ...UPSTREAM_PROBLEMS } as const;
-const RESOLVE_PROBLEMS = {
-  400: ['VALIDATION_FAILED', 'BAD_REQUEST', 'MALFORMED_JSON'],
-  404: ['NOT_FOUND'],
-  409: ['NOT_OUTCOME_UNKNOWN'],
-  415: ['UNSUPPORTED_MEDIA_TYPE'],
-} as const;
+const LIST_PROBLEMS = [RequestErrorCode.VALIDATION_FAILED, AdminErrorCode.INVALID_CURSOR];
+const AUDIT_TRAIL_PROBLEMS = [HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND];
+const REFRESH_PROBLEMS = [HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND, HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, ...UPSTREAM_PROBLEMS];
+const RESOLVE_PROBLEMS = [
+  RequestErrorCode.VALIDATION_FAILED,
+  HttpErrorCode.BAD_REQUEST,
+  HttpErrorCode.MALFORMED_JSON,
+  RequestErrorCode.NOT_FOUND,
+  ProviderErrorCode.NOT_OUTCOME_UNKNOWN,
+  HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+];
 
 /**
  * The operator API: every identification and signing of every owner, their
@@ -136,7 +143,7 @@ export class AdminController {
     },
   })
   @ApiOkResponse({ type: MobileIdentificationAdminView, description: 'The identification as resolved.' })
-  @ApiProblemResponses({ ...RESOLVE_PROBLEMS, 409: [...RESOLVE_PROBLEMS[409], 'CALLBACK_ID_MISMATCH', 'CALLBACK_ID_IN_USE'] })
+  @ApiProblemResponses([...RESOLVE_PROBLEMS, MobileIdentificationErrorCode.CALLBACK_ID_MISMATCH, MobileIdentificationErrorCode.CALLBACK_ID_IN_USE])
   async resolveMobileIdentification(
     @OperatorContext() operator: OperatorActionContext,
     @Param('id', ParseUUIDPipe) id: string,

@@ -2,6 +2,8 @@ import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator';
 import { CallbackInboxService, CallbackReceipt } from './callback-inbox.service';
+import { CallbackErrorCode } from './callback.errors';
+import { HttpErrorCode } from '../common/problem/http-error';
 
 const CALLBACK_EXAMPLE = {
   code: 'OK',
@@ -33,7 +35,12 @@ export class CallbacksController {
   @ApiParam({ name: 'token', description: 'The unguessable part of the callback URL.' })
   @ApiBody({ schema: { type: 'object', example: CALLBACK_EXAMPLE } })
   @ApiOkResponse({ schema: { example: { status: 'accepted' } }, description: '`accepted`, `duplicate`, or `ignored` (another relying party).' })
-  @ApiProblemResponses({ 400: ['INVALID_CALLBACK', 'MALFORMED_JSON'], 404: ['CALLBACK_NOT_FOUND'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
+  @ApiProblemResponses([
+    CallbackErrorCode.INVALID_CALLBACK,
+    HttpErrorCode.MALFORMED_JSON,
+    CallbackErrorCode.CALLBACK_NOT_FOUND,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  ])
   receive(@Param('token') token: string, @Body() body: unknown): Promise<CallbackReceipt> {
     return this.inbox.receive(token, body);
   }

@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiProblem, FieldProblem } from '../common/problem/problem';
+import type { FieldProblem } from '../common/problem/problem';
+import { SigningError, SigningErrorCode } from './signing.errors';
 import type { PdfInspection, PdfPageSize } from './pdf/pdf-inspection';
 import type { VisibleSignature } from './signing.types';
 
@@ -10,19 +10,17 @@ export interface SigningLimits {
 
 const MEGABYTE = 1024 * 1024;
 
-export function tooManyDocuments(count: number, limits: SigningLimits): ApiProblem {
-  return new ApiProblem(
-    HttpStatus.BAD_REQUEST,
-    'TOO_MANY_DOCUMENTS',
-    'Too many documents',
+export function tooManyDocuments(count: number, limits: SigningLimits): SigningError {
+  return new SigningError(
+    SigningErrorCode.TOO_MANY_DOCUMENTS,
     `A signing takes at most ${limits.maxDocuments} documents; this request has ${count}.`,
     { errors: [{ field: 'documents', codes: ['TOO_MANY_DOCUMENTS'], messages: [`documents must hold at most ${limits.maxDocuments} documents`] }] },
   );
 }
 
-export function documentsTooLarge(indexes: number[], limits: SigningLimits): ApiProblem {
+export function documentsTooLarge(indexes: number[], limits: SigningLimits): SigningError {
   const limit = `${limits.maxDocumentBytes / MEGABYTE} MiB`;
-  return new ApiProblem(HttpStatus.PAYLOAD_TOO_LARGE, 'DOCUMENT_TOO_LARGE', 'Document too large', `A document may be at most ${limit}.`, {
+  return new SigningError(SigningErrorCode.DOCUMENT_TOO_LARGE, `A document may be at most ${limit}.`, {
     errors: indexes.map((index) => ({
       field: `documents.${index}.content`,
       codes: ['DOCUMENT_TOO_LARGE'],

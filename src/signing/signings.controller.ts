@@ -16,7 +16,7 @@ import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
-import { IDEMPOTENCY_HEADER } from '../common/http/idempotency-header';
+import { IDEMPOTENCY_HEADER, IDEMPOTENCY_PROBLEMS } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
 import { ResponseClosed } from '../common/http/response-closed.decorator';
@@ -33,6 +33,9 @@ import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 import { signingMachine } from './signing.state';
 import { SigningsService } from './signings.service';
 import { signingRequestFingerprint } from './signing-request-fingerprint';
+import { HttpErrorCode } from '../common/problem/http-error';
+import { RequestErrorCode } from '../common/problem/request-error';
+import { SigningErrorCode } from './signing.errors';
 
 const SIGNING_MEDIA_TYPES = [JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE];
 
@@ -126,15 +129,21 @@ export class SigningsController {
   })
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: SigningCreatedView, description: 'B-Trust took the documents: the signing is `PENDING`; send the person to `redirectUrl`.' })
-  @ApiProblemResponses({
-    400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'MALFORMED_MULTIPART', 'INVALID_IDEMPOTENCY_KEY'],
-    404: ['NOT_FOUND'],
-    409: ['NOT_IDENTIFIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS', 'IDEMPOTENCY_IN_PROGRESS'],
-    413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
-    415: ['UNSUPPORTED_MEDIA_TYPE'],
+  @ApiProblemResponses([
+    RequestErrorCode.VALIDATION_FAILED,
+    SigningErrorCode.TOO_MANY_DOCUMENTS,
+    HttpErrorCode.MALFORMED_JSON,
+    SigningErrorCode.MALFORMED_MULTIPART,
+    ...IDEMPOTENCY_PROBLEMS,
+    RequestErrorCode.NOT_FOUND,
+    SigningErrorCode.NOT_IDENTIFIED,
+    SigningErrorCode.SIGN_SESSION_EXPIRED,
+    SigningErrorCode.SIGNING_IN_PROGRESS,
+    SigningErrorCode.DOCUMENT_TOO_LARGE,
+    HttpErrorCode.PAYLOAD_TOO_LARGE,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ...UPSTREAM_PROBLEMS,
-    422: ['PROVIDER_REJECTED', 'IDEMPOTENCY_KEY_REUSED'],
-  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES) })
+  ], { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES) })
   async create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,
@@ -156,7 +165,7 @@ export class SigningsController {
   @Get('signings/:id')
   @ApiOperation({ summary: 'Status of a signing and the verification of each signed PDF' })
   @ApiOkResponse({ type: SigningView, description: 'The signing, with each document\'s verification once signed.' })
-  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
+  @ApiProblemResponses([HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND])
   async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<SigningView> {
     const signing = await this.signings.findOwned(owner, id);
     return toSigningView(signing, await this.signings.documentsOf(id));
@@ -175,7 +184,7 @@ export class SigningsController {
   @ApiOperation({ summary: 'A signed PDF, as B-Trust returned it (check `verification` in the signing first)' })
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'The signed PDF.', content: { 'application/pdf': {} } })
-  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 409: ['NOT_SIGNED'] })
+  @ApiProblemResponses([HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND, SigningErrorCode.NOT_SIGNED])
   async document(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) id: string,

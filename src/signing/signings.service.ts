@@ -1,13 +1,14 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { BtrustClient } from '../btrust/btrust.client';
 import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
 import type { BtrustLanguage, SignedDocuments } from '../btrust/btrust.types';
 import { CallbackEndpointsService } from '../callbacks/callback-endpoints.service';
-import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
-import { upstreamProblem } from '../common/problem/upstream-problem';
+import { providerFailure } from '../btrust/provider-failure';
+import type { FieldProblem } from '../common/problem/problem';
+import { RequestError } from '../common/problem/request-error';
 import { applyTransition, recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { isAllowedRedirectUrl } from '../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
@@ -20,6 +21,7 @@ import { SignedDocumentVerifier } from './signed-document-verifier';
 import { SigningDocument } from './signing-document.entity';
 import { assertWithinLimits, duplicateFileNameProblems, visibleSignatureProblems } from './signing-request-rules';
 import { Signing } from './signing.entity';
+import { SigningError, SigningErrorCode } from './signing.errors';
 import { signingMachine, SigningStatus } from './signing.state';
 import type { SignedDocumentVerification, SigningInput } from './signing.types';
 
@@ -97,7 +99,7 @@ export class SigningsService {
     } catch (error) {
       if (!(error instanceof BtrustError)) throw error;
       await this.move(id, 'FAILED', 'api', { failureCode: error.code, failureMessage: `startSignSession: ${error.providerMessage ?? error.message}` });
-      throw upstreamProblem(error);
+      throw providerFailure(error);
     }
     const expiresAt = started.expiresAt ?? signSession.expiresAt;
     await this.signings().update(id, { resultId: started.resultId, clientDocumentUrl: started.clientDocumentUrl, expiresAt });
@@ -107,7 +109,7 @@ export class SigningsService {
 
   async findOwned(owner: string, id: string): Promise<Signing> {
     const found = await this.signings().findOneBy({ id, owner });
-    if (!found) throw new NotFoundProblem('The signing');
+    if (!found) throw RequestError.notFound('The signing');
     return found;
   }
 
@@ -123,9 +125,9 @@ export class SigningsService {
       .addSelect('document.signed')
       .where('document.signingId = :id AND document.index = :index', { id, index })
       .getOne();
-    if (!document) throw new NotFoundProblem('The document');
+    if (!document) throw RequestError.notFound('The document');
     if (signing.status !== 'SIGNED' || !document.signed) {
-      throw new ApiProblem(HttpStatus.CONFLICT, 'NOT_SIGNED', 'Not signed', `The signing is ${signing.status}; signed documents exist only once it is SIGNED.`);
+      throw new SigningError(SigningErrorCode.NOT_SIGNED, `The signing is ${signing.status}; signed documents exist only once it is SIGNED.`);
     }
     return { fileName: document.fileName, content: document.signed };
   }
@@ -307,7 +309,7 @@ export class SigningsService {
         const identification = await manager
           .getRepository(WebIdentification)
           .findOne({ where: { id: identificationId }, lock: { mode: 'pessimistic_write' } });
-        if (!identification) throw new NotFoundProblem('The web identification');
+        if (!identification) throw RequestError.notFound('The web identification');
         assertCanSign(identification);
         if (await manager.getRepository(Signing).existsBy({ webIdentificationId: identificationId, status: 'PENDING' })) {
           throw signingInProgress();
@@ -359,7 +361,7 @@ export class SigningsService {
         problems.push({ field: `documents.${index}.content`, codes: [error.code], messages: [`documents.${index}: ${error.message}`] });
       }
     }
-    if (problems.length > 0) throw new ValidationProblem(problems);
+    if (problems.length > 0) throw RequestError.invalid(problems);
   }
 
   private assertAllowedRedirects(input: SigningInput): void {
@@ -371,7 +373,7 @@ export class SigningsService {
         codes: ['REDIRECT_NOT_ALLOWED'],
         messages: [`${field} must be an absolute URL on one of the allowed origins (${origins.join(', ')})`],
       }));
-    if (problems.length > 0) throw new ValidationProblem(problems);
+    if (problems.length > 0) throw RequestError.invalid(problems);
   }
 
   /** The blind index of who signed with this identification first, from a document that verified. */
@@ -416,28 +418,22 @@ export class SigningsService {
 /** A sign session is used once; only an IDENTIFIED identification with an unexpired one can sign. */
 function assertCanSign(identification: WebIdentification): void {
   if (identification.status !== 'IDENTIFIED' || !identification.signSessionId || !identification.clientIdentificator) {
-    throw new ApiProblem(
-      HttpStatus.CONFLICT,
-      'NOT_IDENTIFIED',
-      'Not identified',
+    throw new SigningError(
+      SigningErrorCode.NOT_IDENTIFIED,
       `The identification is ${identification.status}; documents can be signed only once it is IDENTIFIED.`,
     );
   }
   if (isPast(identification.signSessionExpiresAt)) {
-    throw new ApiProblem(
-      HttpStatus.CONFLICT,
-      'SIGN_SESSION_EXPIRED',
-      'Sign session expired',
+    throw new SigningError(
+      SigningErrorCode.SIGN_SESSION_EXPIRED,
       'The sign session of this identification has expired; identify the person again to sign.',
     );
   }
 }
 
-function signingInProgress(): ApiProblem {
-  return new ApiProblem(
-    HttpStatus.CONFLICT,
-    'SIGNING_IN_PROGRESS',
-    'Signing in progress',
+function signingInProgress(): SigningError {
+  return new SigningError(
+    SigningErrorCode.SIGNING_IN_PROGRESS,
     'This identification already has a signing waiting for the person. Wait for it to end (SIGNED, REJECTED, EXPIRED or FAILED): ' +
       'another signing may then be started on the same sign session while it lasts.',
   );

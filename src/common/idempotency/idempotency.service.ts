@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiProblem } from '../problem/problem';
+import { ProblemDocument, StoredProblem } from '../problem/problem';
 import { toProblem } from '../problem/to-problem';
+import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
 
 export interface StoredResponse {
   status: number;
@@ -34,10 +35,8 @@ export class IdempotencyService {
   ): Promise<StoredResponse> {
     if (key === undefined) return work();
     if (!KEY_FORMAT.test(key)) {
-      throw new ApiProblem(
-        HttpStatus.BAD_REQUEST,
-        'INVALID_IDEMPOTENCY_KEY',
-        'Invalid Idempotency-Key',
+      throw new IdempotencyError(
+        IdempotencyErrorCode.INVALID_IDEMPOTENCY_KEY,
         'The Idempotency-Key header must be 1 to 255 printable ASCII characters.',
       );
     }
@@ -85,34 +84,24 @@ export class IdempotencyService {
         );
       const row = rows[0];
       if (row && row.request_hash !== requestHash) {
-        throw new ApiProblem(
-          HttpStatus.UNPROCESSABLE_ENTITY,
-          'IDEMPOTENCY_KEY_REUSED',
-          'Idempotency-Key reused with another body',
+        throw new IdempotencyError(
+          IdempotencyErrorCode.IDEMPOTENCY_KEY_REUSED,
           'This Idempotency-Key was first used with a different request body. Use a new key for a new request.',
         );
       }
       if (row?.response_status != null) {
-        if (row.response_status >= 400) throw replayedProblem(row.response_status, row.response_body);
+        if (row.response_status >= 400) throw new StoredProblem(row.response_status, row.response_body as ProblemDocument);
         return { status: row.response_status, body: row.response_body };
       }
       if (!row || Date.now() > deadline) {
-        throw new ApiProblem(
-          HttpStatus.CONFLICT,
-          'IDEMPOTENCY_IN_PROGRESS',
-          'The first request with this Idempotency-Key is still running',
+        throw new IdempotencyError(
+          IdempotencyErrorCode.IDEMPOTENCY_IN_PROGRESS,
           'Retry the same request in a moment.',
         );
       }
       await new Promise((resolve) => setTimeout(resolve, WAIT_STEP_MS));
     }
   }
-}
-
-function replayedProblem(status: number, body: unknown): ApiProblem {
-  const { title, code, detail, type: _type, status: _status, instance: _instance, requestId: _requestId, ...extensions } =
-    body as Record<string, unknown>;
-  return new ApiProblem(status, String(code), String(title), detail as string | undefined, extensions);
 }
 
 /** Key order must not matter: `{a,b}` and `{b,a}` are the same request. */

@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldProblem, ValidationProblem } from './problem';
+import type { FieldProblem } from './problem';
+import { RequestError } from './request-error';
 
 /** The code of a field that is missing (or null): class-validator's name for the rule. */
 export const REQUIRED = 'isDefined';
@@ -17,7 +18,7 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
+    exceptionFactory: (errors) => RequestError.invalid(flattenValidationErrors(errors)),
   });
 }
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustClient } from '../../btrust/btrust.client';
@@ -7,13 +7,15 @@ import { BtrustError } from '../../btrust/btrust.errors';
 import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus } from '../../btrust/btrust.types';
 import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.service';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { ApiProblem, FieldProblem, NotFoundProblem, ValidationProblem } from '../../common/problem/problem';
-import { upstreamProblem } from '../../common/problem/upstream-problem';
+import { providerFailure } from '../../btrust/provider-failure';
+import type { FieldProblem } from '../../common/problem/problem';
+import { RequestError } from '../../common/problem/request-error';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { isAllowedRedirectUrl } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
+import { WebIdentificationError, WebIdentificationErrorCode } from './web-identification.errors';
 import { interpretWebProgress } from './web-identification-progress';
 import { webIdentificationMachine, WebIdentificationStatus } from './web-identification.state';
 
@@ -104,7 +106,7 @@ export class WebIdentificationsService {
 
   async findOwned(owner: string, id: string): Promise<WebIdentification> {
     const found = await this.repository().findOneBy({ id, owner });
-    if (!found) throw new NotFoundProblem('The web identification');
+    if (!found) throw RequestError.notFound('The web identification');
     return found;
   }
 
@@ -114,7 +116,7 @@ export class WebIdentificationsService {
     try {
       await this.reconcile(identification, 'refresh');
     } catch (error) {
-      if (error instanceof BtrustError) throw upstreamProblem(error);
+      if (error instanceof BtrustError) throw providerFailure(error);
       throw error;
     }
     return this.findOwned(owner, id);
@@ -126,12 +128,10 @@ export class WebIdentificationsService {
       .addSelect('identification.eidCertificatePdf')
       .where('identification.id = :id AND identification.owner = :owner', { id, owner })
       .getOne();
-    if (!found) throw new NotFoundProblem('The web identification');
+    if (!found) throw RequestError.notFound('The web identification');
     if (found.status !== 'IDENTIFIED' || !found.eidCertificatePdf) {
-      throw new ApiProblem(
-        HttpStatus.CONFLICT,
-        'NOT_IDENTIFIED',
-        'Not identified',
+      throw new WebIdentificationError(
+        WebIdentificationErrorCode.NOT_IDENTIFIED,
         `The identification is ${found.status}; the eID certificate exists only once it is IDENTIFIED.`,
       );
     }
@@ -142,13 +142,13 @@ export class WebIdentificationsService {
   async registration(owner: string, id: string, language: ProviderLanguage | undefined): Promise<RegistrationStatus> {
     const identification = await this.findOwned(owner, id);
     if (!identification.registrationId) {
-      throw new ApiProblem(HttpStatus.CONFLICT, 'NO_REGISTRATION', 'No registration', 'B-Trust never created a registration for this identification.');
+      throw new WebIdentificationError(WebIdentificationErrorCode.NO_REGISTRATION, 'B-Trust never created a registration for this identification.');
     }
     let status: RegistrationStatus;
     try {
       status = await this.btrust.getRegistrationStatus(identification.registrationId, { language });
     } catch (error) {
-      if (error instanceof BtrustError) throw upstreamProblem(error);
+      if (error instanceof BtrustError) throw providerFailure(error);
       throw error;
     }
     await this.repository().update(id, {
@@ -260,7 +260,7 @@ export class WebIdentificationsService {
       failureCode: error.code,
       failureMessage: `${step}: ${error.providerMessage ?? error.message}`,
     });
-    return upstreamProblem(error);
+    return providerFailure(error);
   }
 
   private assertAllowedRedirects(request: CreateWebIdentificationDto): void {
@@ -272,7 +272,7 @@ export class WebIdentificationsService {
         codes: ['REDIRECT_NOT_ALLOWED'],
         messages: [`${field} must be an absolute URL on one of the allowed origins (${origins.join(', ')})`],
       }));
-    if (problems.length > 0) throw new ValidationProblem(problems);
+    if (problems.length > 0) throw RequestError.invalid(problems);
   }
 
   private repository() {
