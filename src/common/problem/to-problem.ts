@@ -14,7 +14,6 @@ export interface ProblemResponse {
   unexpected: boolean;
 }
 
-
 /** The codes of statuses reached without a FeatureError (framework errors, routing), by status. */
 const CODE_BY_STATUS: ReadonlyMap<number, ProblemCode> = new Map(
   [
