@@ -9,3 +9,4 @@ export {
 export type { AnswerClass } from './btrust-reading-policy';
 export { parseBtrustCallback } from './btrust-wire';
 export type * from './btrust.types';
+export { readWebhook, type WebhookConcern, type WebhookReading } from './btrust-webhook-reading';

@@ -1,18 +1,26 @@
 import { Injectable } from '@nestjs/common';
-import type { CallbackInboxEntry, CallbackOutcome } from './callback-inbox.entity';
+import type { WebhookConcern, WebhookReading } from '../btrust/btrust-webhook-reading';
+import type { CallbackInboxEntry, CallbackOutcome, SessionIdMatch } from './callback-inbox.entity';
 
-/** What a handler gets of a stored webhook. */
-export type StoredWebhook = Pick<CallbackInboxEntry, 'id' | 'subjectId' | 'processState' | 'sessionId' | 'resultId' | 'providerCode'>;
+/** What a handler gets of a stored webhook: its ids and the client's reading of it. */
+export type StoredWebhook = Pick<CallbackInboxEntry, 'id' | 'subjectId' | 'sessionId' | 'resultId'> & { reading: WebhookReading };
 
-export interface CallbackHandlerResult {
-  outcome: Exclude<CallbackOutcome, 'PENDING'>;
+/** What became of a webhook its flow took. */
+export interface WebhookVerdict {
+  outcome: Exclude<CallbackOutcome, 'PENDING' | 'MISMATCH'>;
   detail?: string;
 }
 
+export type CallbackHandlerResult =
+  /** sessionIdMatch: which of the flow's ids the webhook's sessionId turned out to be, once B-Trust was asked. */
+  | (WebhookVerdict & { sessionIdMatch: SessionIdMatch })
+  /** The webhook's resultId names nothing this handler's flow knows; another handler may know it. */
+  | { outcome: 'MISMATCH'; detail: string };
+
 /** A feature's processing of the webhooks it is responsible for. */
 export interface CallbackHandler {
-  /** Which `processState` values this handler takes. */
-  handles(processState: string): boolean;
+  /** The flow this handler owns. */
+  readonly concerns: WebhookConcern;
   handle(entry: StoredWebhook): Promise<CallbackHandlerResult>;
 }
 
@@ -28,7 +36,12 @@ export class CallbackHandlers {
     this.handlers.push(handler);
   }
 
-  find(processState: string): CallbackHandler | undefined {
-    return this.handlers.find((handler) => handler.handles(processState));
+  /**
+   * Every handler, the one for the flow the webhook's processState names
+   * first. A webhook is tied to its flow by its URL and resultId, so when
+   * that flow does not know the resultId the others are asked in turn.
+   */
+  inOrderFor(concerns: WebhookConcern): CallbackHandler[] {
+    return [...this.handlers].sort((a, b) => Number(b.concerns === concerns) - Number(a.concerns === concerns));
   }
 }

@@ -5,9 +5,16 @@ export type CallbackOutcome =
   | 'APPLIED'
   | 'NO_CHANGE'
   | 'MISMATCH'
-  | 'FOREIGN_RELYING_PARTY'
   | 'UNHANDLED'
   | 'FAILED';
+
+/**
+ * Which of its flow's ids a webhook's sessionId is. Reading: the document's
+ * examples show the web session, but the registration's id and every sign
+ * session are also called sessionId, so any of them ties nothing and NONE is
+ * recorded, never a reason to drop the webhook (its resultId ties it).
+ */
+export type SessionIdMatch = 'WEB_SESSION' | 'REGISTRATION_SESSION' | 'SIGN_SESSION_USED' | 'SIGN_SESSION_HANDED' | 'NONE';
 
 /**
  * Every webhook that passed the token and shape checks, kept as received
@@ -33,6 +40,14 @@ export class CallbackInboxEntry {
   @Column({ name: 'relying_party_id', type: 'text' })
   relyingPartyId: string;
 
+  /**
+   * The body named another relyingPartyId than our header's. Reading: the
+   * document's examples show two different numbers and never say they are
+   * the same, so this is recorded and the webhook processed like any other.
+   */
+  @Column({ name: 'foreign_relying_party', type: 'boolean', default: false })
+  foreignRelyingParty: boolean;
+
   @Column({ name: 'process_state', type: 'text' })
   processState: string;
 
@@ -41,6 +56,10 @@ export class CallbackInboxEntry {
 
   @Column({ name: 'result_id', type: 'text' })
   resultId: string;
+
+  /** Set when processing tied the webhook to its flow; null before, and when nothing matched its resultId. */
+  @Column({ name: 'session_id_match', type: 'text', nullable: true })
+  sessionIdMatch: SessionIdMatch | null;
 
   @Column({ name: 'provider_code', type: 'text', nullable: true })
   providerCode: string | null;

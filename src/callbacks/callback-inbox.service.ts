@@ -11,7 +11,6 @@ import { JobQueue } from '../jobs/job-queue.service';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { CallbackError, CallbackErrorCode } from './callback.errors';
 import { CallbackEndpointsService, hashCallbackToken } from './callback-endpoints.service';
-import { CallbackOutcome } from './callback-inbox.entity';
 
 export const CALLBACK_QUEUE = 'btrust-callback';
 
@@ -19,7 +18,7 @@ export interface CallbackJob {
   inboxId: string;
 }
 
-export type CallbackReceipt = { status: 'accepted' | 'duplicate' | 'ignored' };
+export type CallbackReceipt = { status: 'accepted' | 'duplicate' };
 
 interface StoredCallback {
   subjectId: string;
@@ -36,15 +35,15 @@ const STORE_CALLBACK_SQL = `
     SELECT subject_id FROM callback_endpoints WHERE token_hash = $1 AND expires_at > now()
   ), stored AS (
     INSERT INTO callback_inbox
-      (id, subject_id, dedupe_key, request_id, relying_party_id, process_state, session_id, result_id, provider_code, outcome)
-    SELECT gen_random_uuid(), subject_id, $2, $3, $4, $5, $6, $7, $8, $9 FROM endpoint
+      (id, subject_id, dedupe_key, request_id, relying_party_id, foreign_relying_party, process_state, session_id, result_id, provider_code)
+    SELECT gen_random_uuid(), subject_id, $2, $3, $4, $9, $5, $6, $7, $8 FROM endpoint
     ON CONFLICT (subject_id, dedupe_key) DO UPDATE SET duplicates = callback_inbox.duplicates + 1
-    RETURNING id, outcome, (xmax = 0) AS inserted
+    RETURNING id, (xmax = 0) AS inserted
   ), enqueued AS (
     ${jobInsertSql({
       queueParameter: '$10',
       rows: 'stored',
-      where: "stored.inserted AND stored.outcome = 'PENDING'",
+      where: 'stored.inserted',
       data: "jsonb_build_object('inboxId', stored.id)",
     })}
   )
@@ -88,14 +87,19 @@ export class CallbackInboxService implements OnModuleInit {
       });
     }
 
-    // Another relying party's callback at our URL is kept for operators but never processed.
+    // Reading: the document's webhook examples name another relying-party number than its header
+    // example and never say the two are the same. The URL's token already ties the webhook to one
+    // of our flows and processing asks B-Trust over mutual TLS, so another id is flagged, not dropped.
     const foreign = callback.relyingPartyId !== this.config.btrust.relyingPartyId;
-    const stored = await this.store(tokenHash, callback, foreign ? 'FOREIGN_RELYING_PARTY' : 'PENDING');
+    const stored = await this.store(tokenHash, callback, foreign);
     if (!stored) throw this.notFound();
-    const receipt: CallbackReceipt = { status: !stored.inserted ? 'duplicate' : foreign ? 'ignored' : 'accepted' };
+    const receipt: CallbackReceipt = { status: stored.inserted ? 'accepted' : 'duplicate' };
 
-    if (receipt.status === 'duplicate') this.metrics.callbacksDeduplicated.inc();
-    if (receipt.status === 'ignored') this.metrics.countCallbackRejected('FOREIGN_RELYING_PARTY');
+    if (!stored.inserted) this.metrics.callbacksDeduplicated.inc();
+    else if (foreign) {
+      this.metrics.callbacksUnexpectedIds.inc({ field: 'relyingPartyId' });
+      this.logger.log({ subjectId: stored.subjectId, processState: callback.processState }, 'B-Trust callback names another relyingPartyId; processed as a hint');
+    }
     // Every delivery already has its access-log line and its counters; a second line per webhook
     // doubled the logging cost of a storm. Anything not applied is logged when it is processed.
     this.logger.debug({ subjectId: stored.subjectId, processState: callback.processState, receipt: receipt.status }, 'B-Trust callback received');
@@ -107,7 +111,7 @@ export class CallbackInboxService implements OnModuleInit {
    * repeat of a stored delivery only counts as a duplicate. Null when no live
    * endpoint has this token.
    */
-  private async store(tokenHash: string, callback: BtrustCallback, outcome: CallbackOutcome): Promise<StoredCallback | null> {
+  private async store(tokenHash: string, callback: BtrustCallback, foreignRelyingParty: boolean): Promise<StoredCallback | null> {
     // Named, so that each connection parses and plans the statement once.
     const { rows } = await postgresPool(this.dataSource).query<StoredCallback>({
       name: 'store-callback',
@@ -121,7 +125,7 @@ export class CallbackInboxService implements OnModuleInit {
         callback.sessionId,
         callback.resultId,
         callback.providerCode ?? null,
-        outcome,
+        foreignRelyingParty,
         CALLBACK_QUEUE,
       ],
     });

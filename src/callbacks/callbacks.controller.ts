@@ -30,11 +30,23 @@ export class CallbacksController {
     description:
       'The URL is the `requestCallbackUrl` given to B-Trust for one web identification. The body is stored and ' +
       'answered at once; processing confirms with B-Trust over mutual TLS before any state changes. Repeats of ' +
-      'the same delivery are answered but processed once.',
+      'the same delivery are answered but processed once.\n\n' +
+      'A webhook is tied to its flow by this URL and its `resultId` (2.1\'s for the identification, 3.1\'s for a ' +
+      'signing). Its `sessionId` may be any id the flow knows (the web session, the registration\'s session, a sign ' +
+      'session used or handed out) and its `relyingPartyId` may differ from the `relyingPartyID` header we send: ' +
+      'both are recorded for operators, neither is a reason to refuse it.',
   })
   @ApiParam({ name: 'token', description: 'The unguessable part of the callback URL.' })
   @ApiBody({ schema: { type: 'object', example: CALLBACK_EXAMPLE } })
-  @ApiOkResponse({ schema: { example: { status: 'accepted' } }, description: '`accepted`, `duplicate`, or `ignored` (another relying party).' })
+  @ApiOkResponse({
+    description: '`accepted` (stored, to be processed), or `duplicate` (the same delivery is already stored; processed once).',
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: { status: { type: 'string', enum: ['accepted', 'duplicate'] } },
+      example: { status: 'accepted' },
+    },
+  })
   @ApiProblemResponses([
     CallbackErrorCode.INVALID_CALLBACK,
     HttpErrorCode.MALFORMED_JSON,

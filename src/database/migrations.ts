@@ -4,6 +4,7 @@ import { PersonalDataEncryption1795817356233 } from '../../migrations/1795817356
 import { OperatorActions1795817390968 } from '../../migrations/1795817390968-OperatorActions';
 import { MobilePollClaims1795824269541 } from '../../migrations/1795824269541-MobilePollClaims';
 import { MobileOutcomeUnknown1796199580742 } from '../../migrations/1796199580742-MobileOutcomeUnknown';
+import { CallbackIdsRecorded1796402871519 } from '../../migrations/1796402871519-CallbackIdsRecorded';
 
 /** Every migration in `migrations/`, in order. A new migration is added here when generated. */
 export const MIGRATIONS: Function[] = [
@@ -13,4 +14,5 @@ export const MIGRATIONS: Function[] = [
   OperatorActions1795817390968,
   MobilePollClaims1795824269541,
   MobileOutcomeUnknown1796199580742,
+  CallbackIdsRecorded1796402871519,
 ];

@@ -7,7 +7,6 @@ export const METRICS_PREFIX = 'btrust_cas_';
 export type CallbackRejection =
   | 'CALLBACK_NOT_FOUND'
   | 'INVALID_CALLBACK'
-  | 'FOREIGN_RELYING_PARTY'
   | 'MISMATCH'
   | 'UNHANDLED'
   | 'FAILED';
@@ -81,8 +80,17 @@ export class CasMetrics {
 
   readonly callbacksRejected = new Counter({
     name: `${METRICS_PREFIX}callbacks_rejected_total`,
-    help: 'Webhooks refused or not applied, by reason (CALLBACK_NOT_FOUND, INVALID_CALLBACK, FOREIGN_RELYING_PARTY, MISMATCH, UNHANDLED, FAILED).',
+    help: 'Webhooks refused or not applied, by reason (CALLBACK_NOT_FOUND, INVALID_CALLBACK, MISMATCH, UNHANDLED, FAILED).',
     labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly callbacksUnexpectedIds = new Counter({
+    name: `${METRICS_PREFIX}callbacks_unexpected_ids_total`,
+    help:
+      'Webhooks processed although an id was not the one expected, by field: relyingPartyId (not our header\'s) or ' +
+      'sessionId (none of its flow\'s ids). Not refusals: the webhook is a hint and the fetch over mutual TLS the evidence.',
+    labelNames: ['field'] as const,
     registers: [this.registry],
   });
 

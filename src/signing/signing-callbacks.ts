@@ -1,22 +1,24 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, IsNull } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
-import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook } from '../callbacks/callback-handlers';
+import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook, WebhookVerdict } from '../callbacks/callback-handlers';
+import { postgresPool } from '../database/postgres-pool';
+import { sessionIdMatchOf } from '../identification/web/web-identification-session-ids';
 import { Signing } from './signing.entity';
 import { signingMachine } from './signing.state';
 import { SigningsService } from './signings.service';
 
-const SIGNING_PROCESS_STATE = 'SIGN_SESSION';
-
 /**
  * Processes signing webhooks (3.2) from the inbox. The callback URL belongs
  * to the web identification whose sign session the signing used; the
- * webhook's ids must name one of its signings, and B-Trust is asked (3.3)
- * before anything changes.
+ * webhook's resultId must name one of its signings, and B-Trust is asked
+ * (3.3) before anything changes.
  */
 @Injectable()
 export class SigningCallbacks implements CallbackHandler, OnModuleInit {
+  readonly concerns = 'SIGNING';
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly handlers: CallbackHandlers,
@@ -27,19 +29,18 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
     this.handlers.register(this);
   }
 
-  handles(processState: string): boolean {
-    return processState === SIGNING_PROCESS_STATE;
-  }
-
   async handle(entry: StoredWebhook): Promise<CallbackHandlerResult> {
     const signing = await this.findSigning(entry);
-    if (!signing) return { outcome: 'MISMATCH', detail: 'sessionId/resultId name no signing of this identification' };
+    if (!signing) return { outcome: 'MISMATCH', detail: 'resultId names no signing of this identification' };
+    const result = await this.confirm(signing, entry);
+    // Asked after 3.3 answered: a sessionId that names the sign session 3.3 just handed back is known by now.
+    return { ...result, sessionIdMatch: await sessionIdMatchOf(postgresPool(this.dataSource), entry.subjectId, entry.sessionId) };
+  }
+
+  private async confirm(signing: Signing, entry: StoredWebhook): Promise<WebhookVerdict> {
     if (signingMachine.isFinal(signing.status)) return { outcome: 'NO_CHANGE', detail: `Already ${signing.status}` };
     try {
-      const outcome = await this.signings.reconcile(signing, 'callback', {
-        resultId: entry.resultId,
-        rejected: entry.providerCode === 'REJECTED',
-      });
+      const outcome = await this.signings.reconcile(signing, 'callback', { resultId: entry.resultId, rejected: entry.reading.refusalHinted });
       return outcome?.result === 'moved' ? { outcome: 'APPLIED' } : { outcome: 'NO_CHANGE', detail: 'B-Trust has no outcome yet' };
     } catch (error) {
       // B-Trust unreachable (down, breaker open, TLS): retry this job; its refusal is left to reconciliation.
@@ -49,21 +50,17 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
   }
 
   /**
-   * Reading: the signing webhook's sessionId is the sign session the signing
-   * was started with and its resultId is 3.1's resultId. A sign session that
-   * B-Trust refused to start stays unused and may serve a later signing, so
-   * the resultId decides between several signings of one sign session; a
-   * signing whose 3.1 answer carried no resultId matches by sign session alone.
+   * Reading: the signing webhook's resultId is 3.1's resultId, and its
+   * sessionId is the sign session the signing used in one of the document's
+   * examples and the next one in another, so the resultId alone ties it. A
+   * signing whose 3.1 answer carried no resultId has nothing to tie by but its
+   * sign session, and is matched only when the webhook names that one.
    */
   private async findSigning(entry: StoredWebhook): Promise<Signing | null> {
-    const candidates = await this.dataSource.getRepository(Signing).find({
-      where: { webIdentificationId: entry.subjectId, signSessionId: entry.sessionId },
-      order: { createdAt: 'DESC' },
-    });
+    const repository = this.dataSource.getRepository(Signing);
     return (
-      candidates.find((candidate) => candidate.resultId === entry.resultId) ??
-      candidates.find((candidate) => candidate.resultId === null && candidate.status === 'PENDING') ??
-      null
+      (await repository.findOneBy({ webIdentificationId: entry.subjectId, resultId: entry.resultId })) ??
+      (await repository.findOneBy({ webIdentificationId: entry.subjectId, signSessionId: entry.sessionId, resultId: IsNull(), status: 'PENDING' }))
     );
   }
 }

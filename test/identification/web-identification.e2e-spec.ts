@@ -144,14 +144,18 @@ describe('Web identification (scenarios 2, 4, 5)', () => {
       expect((await get(victim.id)).status).toBe('STARTED');
     });
 
-    it('records but never processes a callback for another relying party', async () => {
+    it('processes a callback naming another relying party, flagged, and moves only on B-Trust\'s answer', async () => {
       const created = await start();
       const ids = await providerIds(created.id);
       const response = await api().post(ids.callbackPath).send(callbackBody(ids, { relyingPartyId: 99999 })).expect(200);
-      expect(response.body.status).toBe('ignored');
-      const [entry] = await db().query('SELECT outcome FROM callback_inbox WHERE subject_id = $1', [created.id]);
-      expect(entry.outcome).toBe('FOREIGN_RELYING_PARTY');
-      expect((await sandbox.calls()).getWebIdentificationResult).toBe(0);
+      expect(response.body.status).toBe('accepted');
+      const [entry] = await eventually(
+        () => db().query('SELECT outcome, foreign_relying_party FROM callback_inbox WHERE subject_id = $1', [created.id]),
+        (rows: Array<{ outcome: string }>) => rows.length === 1 && rows[0].outcome !== 'PENDING',
+      );
+      // B-Trust was asked and has no result yet: the webhook was a hint, not evidence.
+      expect(entry).toEqual({ outcome: 'NO_CHANGE', foreign_relying_party: true });
+      expect((await sandbox.calls()).getWebIdentificationResult).toBe(1);
       expect((await get(created.id)).status).toBe('STARTED');
     });
   });

@@ -156,7 +156,7 @@ describe('GET /metrics', () => {
       expect(delta('btrust_cas_callbacks_deduplicated_total')).toBe(deliveries.length - 1);
       expect(delta('btrust_cas_callbacks_rejected_total', { reason: 'CALLBACK_NOT_FOUND' })).toBe(1);
       expect(delta('btrust_cas_callbacks_rejected_total', { reason: 'INVALID_CALLBACK' })).toBe(1);
-      expect(delta('btrust_cas_callbacks_rejected_total', { reason: 'FOREIGN_RELYING_PARTY' })).toBe(1);
+      expect(delta('btrust_cas_callbacks_unexpected_ids_total', { field: 'relyingPartyId' })).toBe(1);
       expect(delta('btrust_cas_state_transitions_total', { entity: 'web_identification', state: 'IDENTIFIED' })).toBe(1);
     });
 

@@ -3,21 +3,22 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook } from '../../callbacks/callback-handlers';
+import type { SessionIdMatch } from '../../callbacks/callback-inbox.entity';
 import { postgresPool } from '../../database/postgres-pool';
 import { WebIdentification } from './web-identification.entity';
+import { sessionIdMatchOf, sessionIdMatchSql } from './web-identification-session-ids';
 import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
 
-/** Sign-session webhooks belong to signing; every other processState is about the identification. */
-const SIGNING_PROCESS_STATE = 'SIGN_SESSION';
-
 /**
- * Processes identification webhooks from the inbox. A webhook is a hint: its
- * ids must match the record B-Trust gave us, and B-Trust is asked over
- * mutual TLS before anything changes.
+ * Processes identification webhooks from the inbox. A webhook is a hint: it
+ * is tied to its identification by the callback URL and 2.1's resultId, and
+ * B-Trust is asked over mutual TLS before anything changes.
  */
 @Injectable()
 export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit {
+  readonly concerns = 'IDENTIFICATION';
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly handlers: CallbackHandlers,
@@ -28,32 +29,35 @@ export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit
     this.handlers.register(this);
   }
 
-  handles(processState: string): boolean {
-    return processState !== SIGNING_PROCESS_STATE;
-  }
-
   async handle(entry: StoredWebhook): Promise<CallbackHandlerResult> {
+    const pool = postgresPool(this.dataSource);
     // Most webhooks in a burst are repeats for an identification already final: those are settled
-    // from three columns, and only an open one is loaded whole for the provider calls.
-    const { rows } = await postgresPool(this.dataSource).query<Pick<WebIdentification, 'status' | 'webSessionId' | 'resultId'>>(
-      'SELECT status, web_session_id AS "webSessionId", result_id AS "resultId" FROM web_identifications WHERE id = $1',
-      [entry.subjectId],
-    );
+    // by this one read, and only an open one is loaded whole for the provider calls.
+    const { rows } = await pool.query<Pick<WebIdentification, 'status' | 'resultId'> & { sessionIdMatch: SessionIdMatch }>({
+      name: 'webhook-identification',
+      text: `SELECT w.status, w.result_id AS "resultId", ${sessionIdMatchSql('$2')} AS "sessionIdMatch"
+               FROM web_identifications w WHERE w.id = $1`,
+      values: [entry.subjectId, entry.sessionId],
+    });
     const [current] = rows;
     if (!current) return { outcome: 'MISMATCH', detail: 'No identification for this callback URL' };
-    // Reading: the identification webhook carries 2.1's webSessionId and resultId.
-    if (entry.sessionId !== current.webSessionId || entry.resultId !== current.resultId) {
-      return { outcome: 'MISMATCH', detail: 'sessionId/resultId do not belong to this identification' };
-    }
+    // Reading: the resultId is 2.1's; the sessionId may be any id of the flow (recorded below).
+    if (entry.resultId !== current.resultId) return { outcome: 'MISMATCH', detail: "resultId is not this identification's" };
     if (webIdentificationMachine.isFinal(current.status)) {
-      return { outcome: 'NO_CHANGE', detail: `Already ${current.status}` };
+      return { outcome: 'NO_CHANGE', detail: `Already ${current.status}`, sessionIdMatch: current.sessionIdMatch };
     }
     const identification = await this.dataSource.getRepository(WebIdentification).findOneByOrFail({ id: entry.subjectId });
+    const moved = await this.confirm(identification, entry);
+    // Asked after B-Trust answered: a sessionId that names the sign session 2.5 just handed out is known by now.
+    return { outcome: moved ? 'APPLIED' : 'NO_CHANGE', sessionIdMatch: await sessionIdMatchOf(pool, entry.subjectId, entry.sessionId) };
+  }
 
+  /** Fetches the announced result (2.5), or asks where the process stands; true when the identification moved. */
+  private async confirm(identification: WebIdentification, entry: StoredWebhook): Promise<boolean> {
     try {
-      if (entry.processState === 'CREATE_SIGN_SESSION_REQUEST' && entry.providerCode !== 'REJECTED') {
+      if (entry.reading.resultAnnounced) {
         const outcome = await this.identifications.confirmIdentified(identification, 'callback');
-        return { outcome: outcome.result === 'moved' ? 'APPLIED' : 'NO_CHANGE' };
+        return outcome.result === 'moved';
       }
     } catch (error) {
       // Only B-Trust's own answer that there is no result falls back to asking where the process
@@ -61,6 +65,6 @@ export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit
       if (!(error instanceof BtrustError) || !isProviderAnswer(error)) throw error;
     }
     const outcome = await this.identifications.reconcile(identification, 'callback');
-    return { outcome: outcome?.result === 'moved' ? 'APPLIED' : 'NO_CHANGE' };
+    return outcome?.result === 'moved';
   }
 }
