@@ -1,30 +1,30 @@
 /**
- * Two tiers: colocated unit specs for pure logic, and e2e specs that boot the
- * real app against a real PostgreSQL (embedded, started once in global setup,
- * or DATABASE_URL) and the real sandbox over mutual TLS.
+ * Three tiers: colocated unit specs for pure logic; service specs that boot a
+ * feature's Nest providers on a real PostgreSQL with B-Trust faked in process
+ * at the port (test/support/service-module.ts); and e2e specs that boot the
+ * real app and the real sandbox over mutual TLS. The last two share one
+ * PostgreSQL (embedded, started once in global setup, or DATABASE_URL); each
+ * spec file gets a database of its own.
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
+
+function tier(displayName, testMatch, extra = {}) {
+  return { displayName, testEnvironment: 'node', rootDir: __dirname, testMatch: [testMatch], transform: { '^.+\\.ts$': tsJest }, ...extra };
+}
+
+/** Global setup starts the PostgreSQL these tiers share (and teardown stops it) once per run, not per tier. */
+const ON_POSTGRES = {
+  globalSetup: '<rootDir>/test/support/global-setup.mjs',
+  globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
+};
 
 module.exports = {
   // A per-project testTimeout is ignored by jest; real sockets, key generation
   // and child processes on a shared 2-core machine need more than 5 s.
   testTimeout: 60000,
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      rootDir: __dirname,
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      rootDir: __dirname,
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': tsJest },
-      globalSetup: '<rootDir>/test/support/global-setup.mjs',
-      globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-    },
+    tier('unit', '<rootDir>/src/**/*.spec.ts'),
+    tier('service', '<rootDir>/test/service/**/*.service-spec.ts', ON_POSTGRES),
+    tier('e2e', '<rootDir>/test/**/*.e2e-spec.ts', ON_POSTGRES),
   ],
 };

@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   // Without DATABASE_URL: the embedded database of a running `npm start`, as for the migration commands.
   const url =
     config.database.url ?? `postgres://postgres:postgres@127.0.0.1:${config.database.embedded.port}/${EMBEDDED_DATABASE_NAME}`;
-  const dataSource = new DataSource(databaseOptions(url, false));
+  const dataSource = new DataSource(databaseOptions(url));
   await dataSource.initialize();
   try {
     await rotateKeys(dataSource, keys.encryptionKeys);

@@ -2,6 +2,8 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
+import { DataSource } from 'typeorm';
 import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { BtrustModule } from './btrust/btrust.module';
@@ -13,6 +15,7 @@ import { ProblemFilter } from './common/problem/problem.filter';
 import { RateLimitModule } from './common/rate-limit/rate-limit.module';
 import { AppConfigModule, ResolvedAppConfig } from './config/config.module';
 import { databaseOptions } from './database/database-options';
+import { runMigrationsExclusively } from './database/exclusive-migrations';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { HealthModule } from './health/health.module';
 import { IdentificationModule } from './identification/identification.module';
@@ -24,18 +27,25 @@ import { SigningModule } from './signing/signing.module';
 @Module({})
 export class AppModule {
   /** `extraModules` lets the e2e suite mount probe routes on the real pipeline. */
-  static forRoot(config: ResolvedAppConfig, extraModules: Array<Type | DynamicModule> = []): DynamicModule {
+  static forRoot(config: ResolvedAppConfig, logger: PinoLogger, extraModules: Array<Type | DynamicModule> = []): DynamicModule {
     return {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        LoggerModule.forRoot(loggerParams(logger)),
         // Before TypeORM: encrypted columns need their keys from the first query on.
         DataProtectionModule.forRoot(config.personalData),
-        TypeOrmModule.forRoot({
-          ...databaseOptions(config.database.url, config.database.runMigrationsOnStart),
-          // An unreachable database is a start-up error to report, not something to wait out.
-          retryAttempts: 0,
+        TypeOrmModule.forRootAsync({
+          useFactory: () => ({
+            ...databaseOptions(config.database.url),
+            // An unreachable database is a start-up error to report, not something to wait out.
+            retryAttempts: 0,
+          }),
+          dataSourceFactory: async (options) => {
+            const dataSource = await new DataSource(options!).initialize();
+            if (config.database.runMigrationsOnStart) await runMigrationsExclusively(dataSource);
+            return dataSource;
+          },
         }),
         MetricsModule.forRoot(config),
         JobsModule,

@@ -3,15 +3,16 @@ import { DynamicModule, Logger as NestLogger, Type } from '@nestjs/common';
 import fastifyMultipart from '@fastify/multipart';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { AppModule } from './app.module';
 import { isProtectedRoute } from './common/auth/protected-routes';
+import { CreationRateLimiter, limitCreationsBeforeTheBody } from './common/rate-limit/creation-rate-limit';
 import { refuseUnacceptedMediaTypes } from './common/http/accepted-media-types';
 import { registerBrowserSecurity } from './common/http/browser-security';
 import { closeStalledBodies, connectionLimitOptions } from './common/http/connection-limits';
 import { keepPersonalDataOutOfCaches } from './common/http/no-store';
 import { REQUEST_ID_HEADER, requestIdFor } from './common/logging/logging';
+import { ProcessLogging, processLoggingFor } from './common/logging/process-logger';
 import { sendProblem } from './common/problem/problem.filter';
 import { createValidationPipe } from './common/problem/validation-pipe';
 import { setupSwagger } from './common/swagger';
@@ -20,6 +21,8 @@ import { serveDemo } from './demo/demo-assets';
 import { signingRequestBodyLimit } from './signing/signing-request-rules';
 import { useDocumentJsonParser } from './signing/document-json-body';
 import { isDocumentUploadRoute } from './signing/signing-upload-route';
+import { checkSigningParentBeforeTheBody } from './signing/signing-upload-checks';
+import { WebIdentificationsService } from './identification/web/web-identifications.service';
 
 /**
  * Errors raised before a route handler runs (body parsing, content type) do
@@ -39,8 +42,9 @@ class ProblemFastifyAdapter extends FastifyAdapter {
  */
 export async function createApp(
   config: ResolvedAppConfig,
-  options: { extraModules?: Array<Type | DynamicModule> } = {},
+  options: { extraModules?: Array<Type | DynamicModule>; logging?: ProcessLogging } = {},
 ): Promise<NestFastifyApplication> {
+  const logging = options.logging ?? processLoggingFor(config);
   const adapter = new ProblemFastifyAdapter({
     bodyLimit: config.httpBodyLimitBytes,
     genReqId: (request: IncomingMessage) => requestIdFor(request),
@@ -49,12 +53,11 @@ export async function createApp(
     // Slow and stalled clients are cut; keep-alive connections are bounded.
     ...connectionLimitOptions(config.httpConnections),
   });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, options.extraModules), adapter, {
-    bufferLogs: true,
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(config, logging.pino, options.extraModules), adapter, {
+    logger: logging.nest,
     // Report start-up failures to the caller instead of exiting the process from inside Nest.
     abortOnError: false,
   });
-  app.useLogger(app.get(Logger));
   app.useGlobalPipes(createValidationPipe());
 
   const fastify = app.getHttpAdapter().getInstance();
@@ -71,12 +74,19 @@ export async function createApp(
     authentication.authenticateRequest(request).then(() => done(), done);
   });
   const logger = new NestLogger('HttpErrors');
-  fastify.setErrorHandler((error, request, reply) => sendProblem(error, request, reply, logger));
+  fastify.setErrorHandler((error, request, reply) => {
+    // Refused before its body was read (or while reading it): the connection closes rather than read the rest to reuse it.
+    if (!request.raw.complete) void reply.header('connection', 'close');
+    sendProblem(error, request, reply, logger);
+  });
   await registerBrowserSecurity(app, config);
   // Browsers upload documents as multipart/form-data; read as streams by the routes that take them, within the signing limits.
   await app.register(fastifyMultipart, { limits: { fileSize: config.signing.maxDocumentBytes, files: config.signing.maxDocuments } });
   // A body of a media type its route does not take is refused (415) before it is read.
   refuseUnacceptedMediaTypes(fastify);
+  // Then, still before any body is read: the paid-creation rate limit, and the signing's identification (exists, is the caller's).
+  limitCreationsBeforeTheBody(fastify, app.get(CreationRateLimiter));
+  checkSigningParentBeforeTheBody(fastify, app.get(WebIdentificationsService));
   // Routes are added by app.init() below; those that take documents inline get a body limit sized for them.
   fastify.addHook('onRoute', (route) => {
     if (isDocumentUploadRoute(route.config)) route.bodyLimit = signingRequestBodyLimit(config.signing);
@@ -85,10 +95,10 @@ export async function createApp(
   // Off in production unless SWAGGER_ENABLED=true: the document maps every endpoint for whoever reaches it.
   if (config.swaggerEnabled) setupSwagger(app, config);
   // Off in production unless DEMO_ENABLED=true.
-  if (config.demoEnabled) serveDemo(app);
+  if (config.demoEnabled) serveDemo(app, config);
   await app.init();
   // After init, which registers Nest's JSON parser: this one takes its place.
-  useDocumentJsonParser(fastify);
+  useDocumentJsonParser(fastify, config.jsonMaxDepth);
   await fastify.ready();
   return app;
 }

@@ -89,6 +89,7 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
         signing,
         personalData: { ...config.personalData, ...keys },
         btrust: { ...btrust, baseUrl: btrust.baseUrl!, relyingPartyId: btrust.relyingPartyId! },
+        sandboxPagesUrl,
       },
       sandboxPagesUrl,
       stop: stopAll,
@@ -100,9 +101,10 @@ export async function provisionLocalServices(config: AppConfig, env: NodeJS.Proc
 }
 
 /**
- * These warnings come before the application's logger exists, so Nest's
- * console logger prints them; it knows nothing of LOG_LEVEL, which this
- * honours (tests run silent).
+ * These warnings come before the application exists. `npm start` has put the
+ * process logger in place already; an in-process test server has not, and
+ * Nest's console logger knows nothing of LOG_LEVEL, which this honours
+ * (tests run silent).
  */
 export function startupLogger(level: LogLevel, print: Pick<Logger, 'warn'> = new Logger('LocalServices')): Pick<Logger, 'warn'> {
   const showsWarnings = !['silent', 'fatal', 'error'].includes(level);

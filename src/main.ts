@@ -1,26 +1,39 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
+import { processLoggingFor } from './common/logging/process-logger';
 import { loadAppConfig } from './config/app-config';
 import { loadDotEnv } from './config/dot-env';
 import { ConfigValidationError } from './config/env-parsers';
 import { createApp } from './create-app';
+import { EmbeddedPostgresInUseError } from './database/embedded-postgres';
 import { provisionLocalServices } from './local-services';
+import { startupSummary } from './startup-summary';
+// The build emits it next to the compiled server (dist/package.json), so this holds from source and from dist.
+import { version } from '../package.json';
 
 async function main(): Promise<void> {
   loadDotEnv();
   const config = loadAppConfig(process.env);
+  // Before anything logs: the embedded database and the sandbox speak through Nest's Logger too.
+  const logging = processLoggingFor(config);
+  Logger.overrideLogger(logging.nest);
   const logger = new Logger('Main');
   const services = await provisionLocalServices(config);
   let app;
   try {
-    app = await createApp(services.config);
+    app = await createApp(services.config, { logging });
     await app.listen({ port: config.port, host: config.host });
   } catch (error) {
     await services.stop();
     throw error;
   }
-  const docs = config.swaggerEnabled ? `Swagger UI at ${config.publicBaseUrl}/docs` : 'Swagger UI off';
-  logger.log(`Server listening on ${config.publicBaseUrl} (${docs})`);
+  const summary = startupSummary({
+    version,
+    configured: config,
+    running: services.config,
+    warnings: logging.nest.warningsSoFar(),
+  });
+  for (const line of summary) logging.pino.info({ context: 'Startup', ...line.fields }, line.msg);
 
   let stopping = false;
   const shutdown = async (signal: NodeJS.Signals): Promise<void> => {
@@ -49,7 +62,8 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Configuration problems are the operator's to fix: name them, without a stack trace.
-  const message = error instanceof ConfigValidationError ? error.message : error instanceof Error ? error.stack : String(error);
+  const forOperator = error instanceof ConfigValidationError || error instanceof EmbeddedPostgresInUseError;
+  const message = forOperator ? error.message : error instanceof Error ? error.stack : String(error);
   process.stderr.write(`Start-up failed: ${message}\n`);
   process.exit(1);
 });

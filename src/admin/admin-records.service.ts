@@ -16,7 +16,8 @@ import { signingMachine } from '../signing/signing.state';
 import { SigningsService } from '../signing/signings.service';
 import { AdminError, AdminErrorCode } from './admin.errors';
 import { AdminListQuery } from './dto/admin-list-query.dto';
-import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto } from './dto/resolve-outcome.dto';
+import { SigningUnmatchedDocument } from '../signing/signing-unmatched-document.entity';
+import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto, ResolveSigningDto } from './dto/resolve-outcome.dto';
 import { OperatorActionContext, OperatorActionLog } from './operator-action-log';
 
 /** A kind of record the operator API can list, trace and refresh. */
@@ -66,6 +67,7 @@ export const WEB_IDENTIFICATIONS: AdminRecordKind<WebIdentification> = {
     'registrationStatus',
     'reviewStatus',
     'expiresAt',
+    'reviewStartedAt',
     'identifiedAt',
     'lastReconciledAt',
   ],
@@ -74,7 +76,7 @@ export const SIGNINGS: AdminRecordKind<Signing> = {
   target: Signing,
   entityType: signingMachine.entity,
   label: 'The signing',
-  columns: [...RECORD_COLUMNS, 'webIdentificationId', 'expiresAt', 'signedAt', 'lastReconciledAt'],
+  columns: [...RECORD_COLUMNS, 'webIdentificationId', 'resultId', 'expiresAt', 'signedAt', 'lastReconciledAt', 'unmatchedDocuments'],
 };
 
 export interface Page<E> {
@@ -148,6 +150,37 @@ export class AdminRecordsService {
           ? { outcome: 'STARTED', callbackId: body.callbackId as string, validUntil: body.validUntil ? new Date(body.validUntil) : undefined, note: body.note }
           : { outcome: 'NOT_STARTED', note: body.note },
       ),
+    );
+  }
+
+  /** Settles an OUTCOME_UNKNOWN signing as the operator found it at B-Trust. */
+  resolveSigning(context: OperatorActionContext, id: string, body: ResolveSigningDto): Promise<Signing> {
+    return this.resolve(context, SIGNINGS, id, body, ['resultId', 'expiresAt'], () =>
+      this.signings.resolveOutcomeUnknown(
+        id,
+        body.outcome === 'STARTED'
+          ? { outcome: 'STARTED', resultId: body.resultId as string, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined, note: body.note }
+          : { outcome: 'NOT_STARTED', note: body.note },
+      ),
+    );
+  }
+
+  /** The signed documents B-Trust returned for a signing that match none of its originals. */
+  unmatchedDocuments(context: OperatorActionContext, id: string): Promise<SigningUnmatchedDocument[]> {
+    return this.actions.audited(
+      context,
+      { action: 'read_unmatched_documents', targetType: SIGNINGS.entityType, targetId: id },
+      () => this.signings.unmatchedDocumentsOf(id),
+      (documents) => ({ returned: documents.length }),
+    );
+  }
+
+  /** One unmatched signed document's PDF. */
+  unmatchedDocument(context: OperatorActionContext, id: string, position: number): Promise<{ fileName: string; content: Buffer }> {
+    return this.actions.audited(
+      context,
+      { action: 'download_unmatched_document', targetType: SIGNINGS.entityType, targetId: id, detail: { position } },
+      () => this.signings.unmatchedDocument(id, position),
     );
   }
 

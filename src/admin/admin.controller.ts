@@ -1,14 +1,16 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ProviderErrorCode } from '../btrust/provider-failure';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { pdfDownload } from '../common/http/pdf-download';
 import { HttpErrorCode } from '../common/problem/http-error';
 import { RequestErrorCode } from '../common/problem/request-error';
 import { MobileIdentificationErrorCode } from '../identification/mobile/mobile-identification.errors';
+import { SigningErrorCode } from '../signing/signing.errors';
 import { AdminErrorCode } from './admin.errors';
 import { AdminRecord, AdminRecordKind, AdminRecordsService, MOBILE_IDENTIFICATIONS, SIGNINGS, WEB_IDENTIFICATIONS } from './admin-records.service';
 import { MobileIdentificationListQuery, SigningListQuery, WebIdentificationListQuery } from './dto/admin-list-query.dto';
-import { ResolveMobileIdentificationDto } from './dto/resolve-outcome.dto';
+import { ResolveMobileIdentificationDto, ResolveSigningDto } from './dto/resolve-outcome.dto';
 import {
   AuditTrailView,
   MobileIdentificationAdminPage,
@@ -18,7 +20,9 @@ import {
   toMobileIdentificationAdminView,
   toSigningAdminView,
   toTransitionView,
+  toUnmatchedDocumentView,
   toWebIdentificationAdminView,
+  UnmatchedDocumentsView,
   WebIdentificationAdminPage,
   WebIdentificationAdminView,
 } from './dto/admin.views';
@@ -177,6 +181,61 @@ export class AdminController {
   @ApiProblemResponses(REFRESH_PROBLEMS)
   async refreshSigning(@OperatorContext() operator: OperatorActionContext, @Param('id', ParseUUIDPipe) id: string): Promise<SigningAdminView> {
     return toSigningAdminView(await this.records.refreshSigning(operator, id));
+  }
+
+  @Post('signings/:id/resolve')
+  @HttpCode(200)
+  @ApiOperation({
+    summary: 'Resolve an OUTCOME_UNKNOWN signing',
+    description:
+      'For a signing whose paid start (3.1) B-Trust may or may not have received (the record is `OUTCOME_UNKNOWN`). Ask B-Trust, then: ' +
+      '`NOT_STARTED` ends it `FAILED` with `RESOLVED_NOT_STARTED`; `STARTED` with B-Trust\'s `resultId` makes it `PENDING`, and the next ' +
+      'reconciliation round fetches its signed documents (3.3). The server never sends 3.1 again. The move is in the audit trail with cause ' +
+      '`operator`, and the call in `operator_actions`.',
+  })
+  @ApiBody({
+    type: ResolveSigningDto,
+    examples: {
+      started: { summary: 'B-Trust started it', value: { outcome: 'STARTED', resultId: '109', note: 'B-Trust support ticket 4711' } },
+      notStarted: { summary: 'B-Trust never started it', value: { outcome: 'NOT_STARTED', note: 'B-Trust support ticket 4712' } },
+    },
+  })
+  @ApiOkResponse({ type: SigningAdminView, description: 'The signing as resolved.' })
+  @ApiProblemResponses([...RESOLVE_PROBLEMS, SigningErrorCode.RESULT_ID_IN_USE])
+  async resolveSigning(
+    @OperatorContext() operator: OperatorActionContext,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: ResolveSigningDto,
+  ): Promise<SigningAdminView> {
+    return toSigningAdminView(await this.records.resolveSigning(operator, id, body));
+  }
+
+  @Get('signings/:id/unmatched-documents')
+  @ApiOperation({
+    summary: 'Signed documents B-Trust returned that match none of those sent',
+    description:
+      'Each signed PDF is paired with an original by its content (never by file name); what pairs with none is kept here, never ' +
+      'discarded, and counted in the signing\'s `unmatchedDocuments`.',
+  })
+  @ApiOkResponse({ type: UnmatchedDocumentsView, description: 'The unmatched documents, in the order B-Trust returned them.' })
+  @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
+  async unmatchedDocuments(@OperatorContext() operator: OperatorActionContext, @Param('id', ParseUUIDPipe) id: string): Promise<UnmatchedDocumentsView> {
+    const documents = await this.records.unmatchedDocuments(operator, id);
+    return { signingId: id, documents: documents.map(toUnmatchedDocumentView) };
+  }
+
+  @Get('signings/:id/unmatched-documents/:position')
+  @ApiOperation({ summary: 'One unmatched signed document, as B-Trust returned it' })
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The PDF.', content: { 'application/pdf': {} } })
+  @ApiProblemResponses(AUDIT_TRAIL_PROBLEMS)
+  async unmatchedDocument(
+    @OperatorContext() operator: OperatorActionContext,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('position', ParseIntPipe) position: number,
+  ): Promise<StreamableFile> {
+    const document = await this.records.unmatchedDocument(operator, id, position);
+    return pdfDownload(document.content, document.fileName);
   }
 
   private async auditTrail<E extends AdminRecord>(operator: OperatorActionContext, kind: AdminRecordKind<E>, id: string): Promise<AuditTrailView> {

@@ -5,7 +5,7 @@ import { FeatureError } from '../common/problem/feature-error';
 import { HttpErrorCode } from '../common/problem/http-error';
 import { OperatorAction } from './operator-action.entity';
 
-export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve';
+export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve' | 'read_unmatched_documents' | 'download_unmatched_document';
 
 export interface OperatorActionContext {
   actor: string;

@@ -20,6 +20,7 @@ import {
 import { BodyTooLargeError, readWholeBody } from '../common/http/read-whole-body';
 import { parseJsonDecodingBase64 } from '../common/json/json-with-base64';
 import { BtrustError } from './btrust.errors';
+import type { BtrustPort } from './btrust-port';
 import { errorForAnswer, errorForTransportFailure, type ExchangeProgress } from './btrust-failure-mapping';
 import { readClientCertificateInfo } from './btrust-client-certificate';
 import {
@@ -126,7 +127,7 @@ const METADATA_PROCESS_STATE = 'CREATE_SIGN_SESSION_REQUEST';
  * operations and counts only "provider down" failures: a 4xx or REJECTED answer is the provider
  * working.
  */
-export class BtrustClient {
+export class BtrustClient implements BtrustPort {
   private readonly baseUrl: string;
   private readonly agent: https.Agent;
   private readonly http: AxiosInstance;

@@ -7,6 +7,7 @@ import { ReadinessIndicators } from '../health/readiness-indicators';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { observeBtrustCalls } from '../metrics/observed-btrust-client';
 import { BtrustClient, BtrustClientOptions } from './btrust.client';
+import { BtrustPort } from './btrust-port';
 import { BtrustConfigurationFaults } from './btrust-configuration-faults';
 import { BtrustError } from './btrust.errors';
 
@@ -118,8 +119,10 @@ class BtrustLifecycle implements OnModuleInit, OnApplicationShutdown {
         return observeBtrustCalls(client, metrics, faults);
       },
     },
+    // The features' view of the same (observed) client.
+    { provide: BtrustPort, useExisting: BtrustClient },
     BtrustLifecycle,
   ],
-  exports: [BtrustClient],
+  exports: [BtrustClient, BtrustPort],
 })
 export class BtrustModule {}

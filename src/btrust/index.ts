@@ -1,3 +1,4 @@
+export { BtrustPort } from './btrust-port';
 export { BtrustClient, type BtrustClientOptions, type BtrustLogger, type BtrustTlsOptions } from './btrust.client';
 export {
   BTRUST_ERROR_CODES,

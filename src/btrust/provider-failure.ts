@@ -88,8 +88,13 @@ export function providerFailure(error: BtrustError): ProviderError {
     case 'NOT_FOUND':
       return rejected(error);
     default:
-      return new ProviderError(ProviderErrorCode.UPSTREAM_ERROR, 'Try again later.', providerCodeOf(error));
+      return upstreamError(error);
   }
+}
+
+/** B-Trust answered with an error, or with nothing usable. */
+export function upstreamError(error: BtrustError): ProviderError {
+  return new ProviderError(ProviderErrorCode.UPSTREAM_ERROR, 'Try again later.', providerCodeOf(error));
 }
 
 function rejected(error: BtrustError): ProviderError {

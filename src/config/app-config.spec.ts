@@ -96,7 +96,38 @@ describe(loadAppConfig.name, () => {
 
   it('limits signings to 10 documents of 10 MiB and keeps a failed verification SIGNED by default', () => {
     const { signing } = loadAppConfig({});
-    expect(signing).toEqual({ maxDocumentBytes: 10 * 1024 * 1024, maxDocuments: 10, trustAnchorsPath: undefined, rejectInvalid: false });
+    expect(signing).toEqual({
+      maxDocumentBytes: 10 * 1024 * 1024,
+      maxDocuments: 10,
+      trustAnchorsPath: undefined,
+      rejectInvalid: false,
+      defaultValidityMs: 86_400_000,
+      activeContent: 'flag',
+      pdfParsing: { maxInflatedBytes: 64 * 1024 * 1024, maxObjects: 200_000, timeoutMs: 15_000, maxHeapMb: 512, concurrency: 2 },
+    });
+    expect(loadAppConfig({}).jsonMaxDepth).toBe(32);
+  });
+
+  it('reads SIGNING_ACTIVE_CONTENT, the PDF parsing limits and HTTP_JSON_MAX_DEPTH', () => {
+    const config = loadAppConfig({
+      SIGNING_ACTIVE_CONTENT: 'refuse',
+      SIGNING_PDF_MAX_INFLATED_MB: '8',
+      SIGNING_PDF_MAX_OBJECTS: '5000',
+      SIGNING_PDF_TIMEOUT_MS: '2000',
+      SIGNING_PDF_MAX_HEAP_MB: '128',
+      SIGNING_PDF_WORKERS: '4',
+      HTTP_JSON_MAX_DEPTH: '16',
+    });
+    expect(config.signing.activeContent).toBe('refuse');
+    expect(config.signing.pdfParsing).toEqual({ maxInflatedBytes: 8 * 1024 * 1024, maxObjects: 5000, timeoutMs: 2000, maxHeapMb: 128, concurrency: 4 });
+    expect(config.jsonMaxDepth).toBe(16);
+    const problems = problemsFor({ SIGNING_ACTIVE_CONTENT: 'strip', SIGNING_PDF_MAX_INFLATED_MB: '0', SIGNING_PDF_WORKERS: '0', HTTP_JSON_MAX_DEPTH: '1' });
+    expect(problems.map((problem) => problem.split(' ')[0]).sort()).toEqual([
+      'HTTP_JSON_MAX_DEPTH',
+      'SIGNING_ACTIVE_CONTENT',
+      'SIGNING_PDF_MAX_INFLATED_MB',
+      'SIGNING_PDF_WORKERS',
+    ]);
   });
 
   it('reads the signing limits, trust anchors and SIGNING_REJECT_INVALID', () => {
@@ -105,12 +136,16 @@ describe(loadAppConfig.name, () => {
       SIGNING_MAX_DOCUMENTS: '3',
       BTRUST_SIGNING_TRUST_ANCHORS: '/etc/cas/btrust-signing-cas.pem',
       SIGNING_REJECT_INVALID: 'true',
+      SIGNING_DEFAULT_VALIDITY_MS: '3600000',
     });
     expect(signing).toEqual({
       maxDocumentBytes: 2 * 1024 * 1024,
       maxDocuments: 3,
       trustAnchorsPath: '/etc/cas/btrust-signing-cas.pem',
       rejectInvalid: true,
+      defaultValidityMs: 3_600_000,
+      activeContent: 'flag',
+      pdfParsing: expect.any(Object),
     });
   });
 
@@ -344,6 +379,24 @@ describe(loadAppConfig.name, () => {
       expect(loadAppConfig(COMPLETE_PRODUCTION_ENV).identification.allowedRedirectOrigins).toEqual(['https://cas.bank.example']);
       expect(loadAppConfig({ ALLOWED_REDIRECT_ORIGINS: 'http://localhost:5173' }).identification.allowedRedirectOrigins).toEqual(['http://localhost:5173']);
     });
+
+    it('allows the loopback aliases of PUBLIC_BASE_URL by default in development only', () => {
+      expect(loadAppConfig({ NODE_ENV: 'development', PORT: '4100' }).identification.allowedRedirectOrigins).toEqual([
+        'http://localhost:4100',
+        'http://127.0.0.1:4100',
+        'http://[::1]:4100',
+      ]);
+      expect(loadAppConfig({ NODE_ENV: 'test', PUBLIC_BASE_URL: 'http://127.0.0.1:4100' }).identification.allowedRedirectOrigins).toEqual([
+        'http://127.0.0.1:4100',
+      ]);
+      expect(
+        loadAppConfig({ NODE_ENV: 'development', PUBLIC_BASE_URL: 'https://cas.dev.example' }).identification.allowedRedirectOrigins,
+      ).toEqual(['https://cas.dev.example']);
+      // A list the operator wrote is taken as written.
+      expect(
+        loadAppConfig({ NODE_ENV: 'development', ALLOWED_REDIRECT_ORIGINS: 'http://localhost:5173' }).identification.allowedRedirectOrigins,
+      ).toEqual(['http://localhost:5173']);
+    });
   });
 
   describe('HTTP connections and live status', () => {
@@ -405,6 +458,29 @@ describe(loadAppConfig.name, () => {
       ]);
       expect(problemsFor({ LIVE_STATUS_MAX_STREAMS_PER_USER: '20', LIVE_STATUS_MAX_STREAMS: '10' })).toEqual([
         expect.stringMatching(/^LIVE_STATUS_MAX_STREAMS_PER_USER must not exceed LIVE_STATUS_MAX_STREAMS/),
+      ]);
+    });
+  });
+
+  describe('idempotency keys', () => {
+    it('leases a key for 30 s and remembers it for a day by default', () => {
+      expect(loadAppConfig({}).idempotency).toEqual({ leaseMs: 30_000, keyTtlMs: 86_400_000 });
+    });
+
+    it('reads the lease and the time to live', () => {
+      expect(loadAppConfig({ IDEMPOTENCY_LEASE_MS: '2000', IDEMPOTENCY_KEY_TTL_MS: '60000' }).idempotency).toEqual({
+        leaseMs: 2_000,
+        keyTtlMs: 60_000,
+      });
+    });
+
+    it('names a bad value, and refuses a key forgotten before its lease can end', () => {
+      expect(problemsFor({ IDEMPOTENCY_LEASE_MS: '10', IDEMPOTENCY_KEY_TTL_MS: 'a day' }).map((problem) => problem.split(' ')[0]).sort()).toEqual([
+        'IDEMPOTENCY_KEY_TTL_MS',
+        'IDEMPOTENCY_LEASE_MS',
+      ]);
+      expect(problemsFor({ IDEMPOTENCY_LEASE_MS: '60000', IDEMPOTENCY_KEY_TTL_MS: '30000' })).toEqual([
+        expect.stringMatching(/^IDEMPOTENCY_KEY_TTL_MS must not be shorter than IDEMPOTENCY_LEASE_MS/),
       ]);
     });
   });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { KeyRing, parseKey, parseKeyRing } from '../common/crypto/key-ring';
+import { withLoopbackAliases } from '../common/validation/redirect-urls';
 import { Env, EnvReader } from './env-parsers';
 
 export const NODE_ENVIRONMENTS = ['development', 'test', 'production'] as const;
@@ -8,6 +9,9 @@ export type NodeEnvironment = (typeof NODE_ENVIRONMENTS)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const LOG_FORMATS = ['json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export interface DatabaseConfig {
   /** Unset means "start the embedded PostgreSQL" (never in production). */
@@ -56,6 +60,12 @@ export interface IdentificationConfig {
   /** How often a finished result without the eID certificate is asked for again before the flow FAILS. */
   eidCertificateFetchAttempts: number;
   webReconcile: { quietPeriodMs: number; intervalMs: number };
+  /** The web session's deadline when 2.1/2.2 give no readable date, from creation. */
+  webDefaultValidityMs: number;
+  /** How long an agent's review (UNDER_REVIEW) is waited for, from when it started; the document gives no bound. */
+  webReviewMaxMs: number;
+  /** Before a paid signing, the registration status is asked again when the last one known is older than this. */
+  webRefreshBeforeSigningMs: number;
 }
 
 export interface SigningConfig {
@@ -65,6 +75,28 @@ export interface SigningConfig {
   trustAnchorsPath: string | undefined;
   /** A signed PDF that fails verification makes the signing FAILED instead of SIGNED with `valid: false`. */
   rejectInvalid: boolean;
+  /** A signing's deadline from creation when neither 3.1's expireDate nor the sign session's expiry can be read. */
+  defaultValidityMs: number;
+  /** PDFs with JavaScript or launch actions: accepted and flagged, or refused. */
+  activeContent: ActiveContentPolicy;
+  pdfParsing: PdfParsingLimits;
+}
+
+export const ACTIVE_CONTENT_POLICIES = ['flag', 'refuse'] as const;
+export type ActiveContentPolicy = (typeof ACTIVE_CONTENT_POLICIES)[number];
+
+/** Bounds on parsing one uploaded PDF (in a worker thread, off the event loop). */
+export interface PdfParsingLimits {
+  /** What parsing may inflate of one document (its object and cross-reference streams; page contents are not inflated). */
+  maxInflatedBytes: number;
+  /** Indirect objects in one document. */
+  maxObjects: number;
+  /** Wall time for one document. */
+  timeoutMs: number;
+  /** The parsing worker's JavaScript heap. */
+  maxHeapMb: number;
+  /** Documents parsed at once by this instance; more wait their turn. */
+  concurrency: number;
 }
 
 /** Bearer-token verification: a JWKS (RS256/ES256) or a shared secret (HS256); neither means development mode. */
@@ -123,6 +155,18 @@ export interface LiveStatusConfig {
   maxStreams: number;
 }
 
+/** How long an Idempotency-Key is held by the request that uses it, and remembered after. */
+export interface IdempotencyConfig {
+  /**
+   * An in-progress key is leased to the request serving it, which renews the
+   * lease while it runs; a key whose lease ran out (its process died) is
+   * taken over by the next repeat.
+   */
+  leaseMs: number;
+  /** A key is forgotten (and pruned) this long after its first use: the same key then starts a new request. */
+  keyTtlMs: number;
+}
+
 /** Encryption at rest, blind index and retention of personal data. */
 export interface PersonalDataConfig {
   /** AES-256-GCM keys, the first encrypts; unset (outside production) means development keys under DATA_DIR. */
@@ -140,7 +184,11 @@ export interface AppConfig {
   /** Externally reachable base URL, used to build the callback URLs B-Trust posts to. */
   publicBaseUrl: string;
   logLevel: LogLevel;
+  /** LOG_FORMAT; unset means pretty lines at a terminal in development and JSON lines otherwise. */
+  logFormat: LogFormat | undefined;
   httpBodyLimitBytes: number;
+  /** Nesting of arrays and objects in any JSON body or JSON field. */
+  jsonMaxDepth: number;
   httpConnections: HttpConnectionsConfig;
   shutdownTimeoutMs: number;
   /** Where local state lives when nothing external is configured (embedded database, dev certificates). */
@@ -156,6 +204,7 @@ export interface AppConfig {
   demoEnabled: boolean;
   metrics: MetricsConfig;
   abuseLimits: AbuseLimitsConfig;
+  idempotency: IdempotencyConfig;
   liveStatus: LiveStatusConfig;
   personalData: PersonalDataConfig;
 }
@@ -183,7 +232,9 @@ export function loadAppConfig(env: Env): AppConfig {
     port,
     publicBaseUrl,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    logFormat: read.raw('LOG_FORMAT') === undefined ? undefined : read.oneOf('LOG_FORMAT', LOG_FORMATS, 'json'),
     httpBodyLimitBytes: read.integer('HTTP_BODY_LIMIT_MB', 1, { min: 1, max: 512 }) * MEGABYTE,
+    jsonMaxDepth: read.integer('HTTP_JSON_MAX_DEPTH', 32, { min: 4, max: 1000 }),
     httpConnections: readHttpConnectionsConfig(read),
     shutdownTimeoutMs: read.integer('SHUTDOWN_TIMEOUT_MS', 10_000, { min: 0, max: 600_000 }),
     dataDir,
@@ -217,12 +268,21 @@ export function loadAppConfig(env: Env): AppConfig {
       archiveFlagName: read.oneOf('BTRUST_ARCHIVE_FLAG_NAME', ARCHIVE_FLAG_NAMES, 'toBeArchived'),
       deadlineGraceMs: read.integer('BTRUST_DEADLINE_GRACE_MS', 30_000, { min: 0, max: 3_600_000 }),
     },
-    identification: readIdentificationConfig(read, publicBaseUrl),
+    identification: readIdentificationConfig(read, publicBaseUrl, nodeEnv),
     signing: {
       maxDocumentBytes: read.integer('SIGNING_MAX_DOCUMENT_MB', 10, { min: 1, max: 100 }) * MEGABYTE,
       maxDocuments: read.integer('SIGNING_MAX_DOCUMENTS', 10, { min: 1, max: 50 }),
       trustAnchorsPath: read.optionalString('BTRUST_SIGNING_TRUST_ANCHORS'),
       rejectInvalid: read.boolean('SIGNING_REJECT_INVALID', false),
+      defaultValidityMs: read.integer('SIGNING_DEFAULT_VALIDITY_MS', 86_400_000, { min: 1_000, max: 604_800_000 }),
+      activeContent: read.oneOf('SIGNING_ACTIVE_CONTENT', ACTIVE_CONTENT_POLICIES, 'flag'),
+      pdfParsing: {
+        maxInflatedBytes: read.integer('SIGNING_PDF_MAX_INFLATED_MB', 64, { min: 1, max: 4096 }) * MEGABYTE,
+        maxObjects: read.integer('SIGNING_PDF_MAX_OBJECTS', 200_000, { min: 100, max: 10_000_000 }),
+        timeoutMs: read.integer('SIGNING_PDF_TIMEOUT_MS', 15_000, { min: 100, max: 600_000 }),
+        maxHeapMb: read.integer('SIGNING_PDF_MAX_HEAP_MB', 512, { min: 64, max: 8192 }),
+        concurrency: read.integer('SIGNING_PDF_WORKERS', 2, { min: 1, max: 64 }),
+      },
     },
     auth: {
       // Outside production a local identity provider may serve its keys over plain HTTP.
@@ -246,6 +306,7 @@ export function loadAppConfig(env: Env): AppConfig {
       corsOrigins: readOrigins(read, 'CORS_ORIGINS', []),
       trustProxy: readTrustProxy(read, nodeEnv),
     },
+    idempotency: readIdempotencyConfig(read),
     liveStatus: readLiveStatusConfig(read),
     personalData: readPersonalDataConfig(read, nodeEnv),
   };
@@ -299,6 +360,18 @@ function readHttpConnectionsConfig(read: EnvReader): HttpConnectionsConfig {
   return connections;
 }
 
+function readIdempotencyConfig(read: EnvReader): IdempotencyConfig {
+  const idempotency: IdempotencyConfig = {
+    leaseMs: read.integer('IDEMPOTENCY_LEASE_MS', 30_000, { min: 1_000, max: 3_600_000 }),
+    keyTtlMs: read.integer('IDEMPOTENCY_KEY_TTL_MS', 86_400_000, { min: 1_000, max: 30 * 86_400_000 }),
+  };
+  // A key forgotten while its request still runs would let a repeat start a second paid call.
+  if (idempotency.keyTtlMs < idempotency.leaseMs) {
+    read.problem('IDEMPOTENCY_KEY_TTL_MS', `must not be shorter than IDEMPOTENCY_LEASE_MS (${idempotency.leaseMs})`);
+  }
+  return idempotency;
+}
+
 function readLiveStatusConfig(read: EnvReader): LiveStatusConfig {
   const liveStatus: LiveStatusConfig = {
     maxStreamsPerUser: read.integer('LIVE_STATUS_MAX_STREAMS_PER_USER', 10, { min: 1, max: 100_000 }),
@@ -310,10 +383,9 @@ function readLiveStatusConfig(read: EnvReader): LiveStatusConfig {
   return liveStatus;
 }
 
-function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): IdentificationConfig {
+function readIdentificationConfig(read: EnvReader, publicBaseUrl: string, nodeEnv: NodeEnvironment): IdentificationConfig {
   return {
-    // An invalid PUBLIC_BASE_URL is reported once, under its own name, not again as a derived origin.
-    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', publicBaseUrl ? [safeOrigin(publicBaseUrl)] : []),
+    allowedRedirectOrigins: readOrigins(read, 'ALLOWED_REDIRECT_ORIGINS', defaultRedirectOrigins(publicBaseUrl, nodeEnv)),
     mobilePoll: {
       initialIntervalMs: read.integer('MOBILE_POLL_INITIAL_INTERVAL_MS', 2_000, { min: 50, max: 600_000 }),
       maxIntervalMs: read.integer('MOBILE_POLL_MAX_INTERVAL_MS', 30_000, { min: 50, max: 3_600_000 }),
@@ -325,6 +397,9 @@ function readIdentificationConfig(read: EnvReader, publicBaseUrl: string): Ident
       quietPeriodMs: read.integer('WEB_RECONCILE_QUIET_PERIOD_MS', 120_000, { min: 100, max: 86_400_000 }),
       intervalMs: read.integer('WEB_RECONCILE_INTERVAL_MS', 60_000, { min: 100, max: 86_400_000 }),
     },
+    webDefaultValidityMs: read.integer('WEB_DEFAULT_VALIDITY_MS', 3_600_000, { min: 1_000, max: 86_400_000 }),
+    webReviewMaxMs: read.integer('WEB_REVIEW_MAX_MS', 604_800_000, { min: 1_000, max: 7_776_000_000 }),
+    webRefreshBeforeSigningMs: read.integer('WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS', 60_000, { min: 0, max: 86_400_000 }),
   };
 }
 
@@ -480,6 +555,18 @@ function isKnownTimeZone(zone: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * PUBLIC_BASE_URL's origin; in development also under the other names of
+ * the loopback interface, so the demo works whether it is opened at
+ * localhost or at 127.0.0.1.
+ */
+function defaultRedirectOrigins(publicBaseUrl: string, nodeEnv: NodeEnvironment): string[] {
+  // An invalid PUBLIC_BASE_URL is reported once, under its own name, not again as a derived origin.
+  if (!publicBaseUrl) return [];
+  const origin = safeOrigin(publicBaseUrl);
+  return nodeEnv === 'development' && URL.canParse(origin) ? withLoopbackAliases(origin) : [origin];
 }
 
 function safeOrigin(value: string): string {

@@ -5,6 +5,8 @@ import { AppConfig, BtrustConfig, DatabaseConfig } from './app-config';
 export interface ResolvedAppConfig extends AppConfig {
   database: DatabaseConfig & { url: string };
   btrust: BtrustConfig & { baseUrl: string; relyingPartyId: string };
+  /** The built-in sandbox's person-facing pages, when the server started it (the demo links to them). */
+  sandboxPagesUrl?: string;
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

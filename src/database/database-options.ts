@@ -12,14 +12,15 @@ export const EMBEDDED_DATABASE_NAME = 'btrust_cas';
  * the same list works under ts-jest and from dist/. No statement's parameters
  * are ever logged, neither by TypeORM's logger nor with its errors.
  */
-export function databaseOptions(url: string, runMigrationsOnStart: boolean): DataSourceOptions {
+export function databaseOptions(url: string): DataSourceOptions {
   keepValuesOutOfQueryErrors();
   return {
     type: 'postgres',
     url,
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: runMigrationsOnStart,
+    // Never inside initialize(): the server runs them under an advisory lock (exclusive-migrations.ts).
+    migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
     logger: new DatabaseLogger(),

@@ -1,6 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { access, constants, mkdir, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { importEsm } from '../common/esm-import';
@@ -40,6 +40,21 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const logger = new Logger('EmbeddedPostgres');
   const runningAsRoot = userInfo().uid === 0;
   await mkdir(dirname(options.dataDir), { recursive: true });
+  const releaseOwnership = takeOwnership(options.dataDir);
+  try {
+    return await startOwned(options, logger, runningAsRoot, releaseOwnership);
+  } catch (error) {
+    releaseOwnership();
+    throw error;
+  }
+}
+
+async function startOwned(
+  options: EmbeddedPostgresOptions,
+  logger: Logger,
+  runningAsRoot: boolean,
+  releaseOwnership: () => void,
+): Promise<RunningEmbeddedPostgres> {
   if (runningAsRoot) await assertReachableByPostgresUser(dirname(options.dataDir));
   await stopOrphanedPostmaster(options.dataDir, logger);
 
@@ -77,8 +92,80 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   logger.log(`Embedded PostgreSQL ready on 127.0.0.1:${options.port} (data in ${options.dataDir})`);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${options.databaseName}`,
-    stop: () => postgres.stop(),
+    stop: async () => {
+      await postgres.stop();
+      releaseOwnership();
+    },
   };
+}
+
+/** Another running server owns the embedded PostgreSQL of this data folder. */
+export class EmbeddedPostgresInUseError extends Error {
+  constructor(dataDir: string, owner: ProcessIdentity) {
+    super(
+      `The embedded PostgreSQL in ${dataDir} belongs to a server that is running (process ${owner.pid}). ` +
+        'Nothing was changed. Stop that server first, or give this one a data folder of its own ' +
+        '(DATA_DIR or EMBEDDED_POSTGRES_DIR, with another EMBEDDED_POSTGRES_PORT), or point it at a PostgreSQL with DATABASE_URL.',
+    );
+    this.name = 'EmbeddedPostgresInUseError';
+  }
+}
+
+interface ProcessIdentity {
+  pid: number;
+  /** When the process started, so that a later process given the same pid is not taken for it; null where unknown. */
+  startedAt: string | null;
+}
+
+/**
+ * One server at a time owns a data folder's PostgreSQL: a lock file beside
+ * the data directory (initdb wants that one empty) names the owner's pid and
+ * start time. A lock whose process is gone, or is another process with the
+ * same pid, is stale and taken over. Returns the release.
+ */
+function takeOwnership(dataDir: string): () => void {
+  const path = join(dirname(dataDir), `${basename(dataDir)}.owner.json`);
+  const self: ProcessIdentity = { pid: process.pid, startedAt: startTimeOf(process.pid) };
+  for (let attempt = 0; attempt < 2; attempt += 1) {
+    try {
+      const file = openSync(path, 'wx');
+      writeFileSync(file, JSON.stringify(self));
+      closeSync(file);
+      return () => rmSync(path, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+    const owner = readOwner(path);
+    if (owner && isRunningProcess(owner)) throw new EmbeddedPostgresInUseError(dataDir, owner);
+    rmSync(path, { force: true });
+  }
+  throw new Error(`Could not take ${path}: another server is starting on the same data folder`);
+}
+
+function readOwner(path: string): ProcessIdentity | null {
+  try {
+    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ProcessIdentity>;
+    return Number.isInteger(parsed.pid) ? { pid: parsed.pid!, startedAt: parsed.startedAt ?? null } : null;
+  } catch {
+    return null;
+  }
+}
+
+function isRunningProcess(owner: ProcessIdentity): boolean {
+  if (!isAlive(owner.pid)) return false;
+  const startedAt = startTimeOf(owner.pid);
+  return owner.startedAt === null || startedAt === null || startedAt === owner.startedAt;
+}
+
+/** The process's start time in clock ticks since boot (Linux /proc); null elsewhere. */
+function startTimeOf(pid: number): string | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -99,19 +186,31 @@ async function withoutForeignSignalHandlers<T>(load: () => Promise<T>): Promise<
 
 /**
  * A server killed with SIGKILL leaves its PostgreSQL child running and holding
- * the data directory. Stop it so this start can own the cluster again.
+ * the data directory. Called only once this server owns the data folder (no
+ * live server does), so a postmaster still running here is an orphan: stop it
+ * so this start can own the cluster again.
  */
 async function stopOrphanedPostmaster(dataDir: string, logger: Logger): Promise<void> {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid) || !isPostgres(pid)) return;
   logger.warn(`Stopping an orphaned PostgreSQL (pid ${pid}) left by an earlier run`);
   process.kill(pid, 'SIGINT');
   for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   if (isAlive(pid)) throw new Error(`PostgreSQL pid ${pid} still holds ${dataDir}; stop it and try again`);
+}
+
+/** A pid file outlives a reboot: its pid may now be some other program, which must not be stopped. */
+function isPostgres(pid: number): boolean {
+  try {
+    return /postgres/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    // No /proc (not Linux): the pid file is all there is to go by.
+    return true;
+  }
 }
 
 function isAlive(pid: number): boolean {

@@ -7,6 +7,7 @@ import { StateTransition } from '../common/state-machine/state-transition.entity
 import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
 import { WebIdentification } from '../identification/web/web-identification.entity';
 import { SigningDocument } from '../signing/signing-document.entity';
+import { SigningUnmatchedDocument } from '../signing/signing-unmatched-document.entity';
 import { Signing } from '../signing/signing.entity';
 
 /** Every TypeORM entity of the server, registered by reference. */
@@ -20,5 +21,6 @@ export const ENTITIES: Function[] = [
   WebIdentification,
   Signing,
   SigningDocument,
+  SigningUnmatchedDocument,
   OperatorAction,
 ];

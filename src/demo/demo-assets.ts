@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { ResolvedAppConfig } from '../config/config.module';
 
 /** Where the demo is served. */
 export const DEMO_PATH = '/demo';
@@ -14,7 +15,14 @@ export const DEMO_ASSETS_DIR = join(__dirname, 'public');
  * Serves the demo at /demo/ (and redirects /demo there). Static files only,
  * outside Nest's routes: the pages need no token, the API calls they make do.
  */
-export function serveDemo(app: NestFastifyApplication): void {
+export function serveDemo(app: NestFastifyApplication, config: Pick<ResolvedAppConfig, 'sandboxPagesUrl'>): void {
+  // What the pages cannot know from their own address: where the sandbox's pages are, for the links to them.
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .get(`${DEMO_PATH}/environment.json`, async (_request, reply) =>
+      reply.header('cache-control', 'no-store').send({ sandboxPagesUrl: config.sandboxPagesUrl ?? null }),
+    );
   app.useStaticAssets({
     root: DEMO_ASSETS_DIR,
     prefix: `${DEMO_PATH}/`,

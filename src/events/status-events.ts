@@ -50,7 +50,7 @@ export function statusEvents<S extends string>(
     const emit = (status: S): void => {
       if (subscriber.closed || status === last) return;
       last = status;
-      const final = machine.isFinal(status);
+      const final = machine.isSettled(status);
       subscriber.next({ type: STATUS_EVENT, data: { id, status, final } satisfies StatusEventData });
       if (final) subscriber.complete();
     };

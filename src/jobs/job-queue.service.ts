@@ -15,6 +15,10 @@ export interface WorkOptions {
 
 export type QueueOptions = Omit<PgBoss.Queue, 'name'>;
 
+/** PostgreSQL's deadlock_detected. */
+const DEADLOCK_DETECTED = '40P01';
+const QUEUE_CREATION_ATTEMPTS = 5;
+
 /**
  * Durable jobs on the application's own PostgreSQL (pg-boss). Several server
  * instances share the queues; pg-boss hands each job to one of them.
@@ -49,9 +53,23 @@ export class JobQueue implements OnModuleInit, BeforeApplicationShutdown {
     await this.boss.stop({ graceful: true, wait: true, timeout: this.config.shutdownTimeoutMs });
   }
 
+  /**
+   * pg-boss creates a queue's partition and attaches it to its job table:
+   * two instances creating different queues at once on a new database can
+   * deadlock on that table, and PostgreSQL then rolls one of them back.
+   * Creating a queue is idempotent, so the one rolled back tries again.
+   */
   async createQueue(name: string, options: QueueOptions = {}): Promise<void> {
     if (this.queues.has(name)) return;
-    await this.boss.createQueue(name, { name, ...options });
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await this.boss.createQueue(name, { name, ...options });
+        break;
+      } catch (error) {
+        if ((error as { code?: string }).code !== DEADLOCK_DETECTED || attempt >= QUEUE_CREATION_ATTEMPTS) throw error;
+        this.logger.log({ queue: name, attempt }, 'Queue creation met another instance creating queues: trying again');
+      }
+    }
     this.queues.add(name);
   }
 

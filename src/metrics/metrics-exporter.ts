@@ -10,7 +10,7 @@ import { webIdentificationMachine } from '../identification/web/web-identificati
 import { signingMachine } from '../signing/signing.state';
 import { CasMetrics } from './cas-metrics';
 
-/** Every state machine and the table of its records: the open-record gauges cover each machine's states that are not final. */
+/** Every state machine and the table of its records: the open-record gauges cover each machine's states that are not settled (final or resting). */
 const RECORD_TABLES: Array<{ machine: StateMachine<string>; table: string }> = [
   { machine: mobileIdentificationMachine, table: 'mobile_identifications' },
   { machine: webIdentificationMachine, table: 'web_identifications' },
@@ -90,7 +90,7 @@ export class MetricsExporter {
   }
 
   /**
-   * Records in each state that is not final, and how old the oldest is (since its creation):
+   * Records in each state that is not settled (final or resting), and how old the oldest is (since its creation):
    * every open record has a bound, so a growing age means one is stuck. Each state gets a
    * sample, 0 when empty, so that an alert on it sees the series. The state list is written
    * into the SQL from the machines (constants, never input), so that a partial index over the
@@ -101,7 +101,7 @@ export class MetricsExporter {
     try {
       const counted = await Promise.all(
         RECORD_TABLES.map(async ({ machine, table }) => {
-          const open = machine.states.filter((state) => !machine.isFinal(state));
+          const open = machine.states.filter((state) => !machine.isSettled(state));
           const rows: Array<{ state: string; count: number; oldest: number }> = await this.dataSource.query(
             `SELECT status AS state, count(*)::int AS count, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest
                FROM ${table} WHERE status IN (${open.map((state) => `'${state}'`).join(', ')}) GROUP BY status`,

@@ -38,7 +38,7 @@ const PLANS: PurgePlan[] = [
     machine: webIdentificationMachine,
     table: 'web_identifications',
     columns: { eid_certificate_pdf_encrypted: 'eidCertificatePdf' },
-    // IDENTIFIED is final, but its sign session may still sign documents until it expires.
+    // IDENTIFIED is settled (resting), but its sign session may still sign documents until it expires.
     alsoFinished: `(t.sign_session_expires_at IS NULL OR t.sign_session_expires_at < $2)
       AND NOT EXISTS (SELECT 1 FROM signings s WHERE s.web_identification_id = t.id AND s.status = 'PENDING')`,
   },
@@ -49,7 +49,7 @@ const PLANS: PurgePlan[] = [
     children: {
       table: 'signing_documents',
       foreignKey: 'signing_id',
-      columns: { original_encrypted: 'documents.original', signed_encrypted: 'documents.signed' },
+      columns: { original_encrypted: 'documents.original', signed_encrypted: 'documents.signed', signer_name_encrypted: 'documents.signerName' },
     },
   },
 ];
@@ -116,7 +116,7 @@ export class PersonalDataRetention {
        INSERT INTO state_transitions (entity_type, entity_id, from_state, to_state, cause, detail)
        SELECT $4, purged.id, purged.status, purged.status, 'retention', $5::jsonb FROM purged
        RETURNING entity_id`,
-      [plan.machine.finalStates, now, cutoff, plan.machine.entity, JSON.stringify({ purged: fields })],
+      [plan.machine.settledStates, now, cutoff, plan.machine.entity, JSON.stringify({ purged: fields })],
     );
     return rows.length;
   }

@@ -80,6 +80,7 @@ export class DocumentServices {
         this.foreignCa ??= createCertificateAuthority(FOREIGN_CA_NAME);
         return this.signAs(this.foreignCa, signatory, original.content, new Date(), original);
       case 'tamper-other-document':
+      case 'extra-document':
         return this.signAs(this.signingCa, signatory, await otherDocument(), new Date(), { padesVisualSignature: false });
     }
   }

@@ -24,6 +24,8 @@ export const TAMPER_FAULT_KINDS = [
   'tamper-append',
   'tamper-foreign-ca',
   'tamper-other-document',
+  // Not a tampering of the documents sent: 3.3 answers with one more, signed, that was never sent.
+  'extra-document',
 ] as const;
 
 export type TransportFaultKind = (typeof TRANSPORT_FAULT_KINDS)[number];

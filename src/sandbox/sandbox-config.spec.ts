@@ -10,6 +10,7 @@ describe(sandboxOptionsFromEnv.name, () => {
       relyingPartyId: '24102167',
       callbackDelayMs: 200,
       mobileIdentificationValidityMs: 300000,
+      webSessionValidityMs: 3600000,
       readings: {},
     });
     expect(sandboxCertsDirFromEnv({})).toBe('.data/certs');
@@ -25,6 +26,7 @@ describe(sandboxOptionsFromEnv.name, () => {
         SANDBOX_RELYING_PARTY_ID: '123456789',
         SANDBOX_CALLBACK_DELAY_MS: ' ',
         SANDBOX_MOBILE_VALIDITY_MS: '1500',
+        SANDBOX_WEB_SESSION_VALIDITY_MS: '2500',
         SANDBOX_READINGS: ' rejectedStatus=500, dates=no-offset ',
       }),
     ).toEqual({
@@ -34,6 +36,7 @@ describe(sandboxOptionsFromEnv.name, () => {
       relyingPartyId: '123456789',
       callbackDelayMs: 200,
       mobileIdentificationValidityMs: 1500,
+      webSessionValidityMs: 2500,
       readings: { rejectedStatus: 500, dates: 'no-offset' },
     });
     expect(sandboxCertsDirFromEnv({ SANDBOX_CERTS_DIR: '/srv/certs' })).toBe('/srv/certs');

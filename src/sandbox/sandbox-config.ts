@@ -4,7 +4,7 @@ import { SandboxOptions } from './sandbox-server';
 
 /** What the environment decides; the certificates, the data folder and the logger come from the runner. */
 export type SandboxEnvOptions = Required<
-  Pick<SandboxOptions, 'host' | 'apiPort' | 'pagesPort' | 'relyingPartyId' | 'callbackDelayMs' | 'mobileIdentificationValidityMs' | 'readings'>
+  Pick<SandboxOptions, 'host' | 'apiPort' | 'pagesPort' | 'relyingPartyId' | 'callbackDelayMs' | 'mobileIdentificationValidityMs' | 'webSessionValidityMs' | 'readings'>
 >;
 
 export class SandboxConfigError extends Error {
@@ -28,6 +28,7 @@ export function sandboxOptionsFromEnv(env: NodeJS.ProcessEnv): SandboxEnvOptions
     relyingPartyId: relyingPartyIdOf(env, 'SANDBOX_RELYING_PARTY_ID', '24102167'),
     callbackDelayMs: integerOf(env, 'SANDBOX_CALLBACK_DELAY_MS', 200, { min: 0, max: 600_000 }),
     mobileIdentificationValidityMs: integerOf(env, 'SANDBOX_MOBILE_VALIDITY_MS', 5 * 60_000, { min: 1_000, max: 86_400_000 }),
+    webSessionValidityMs: integerOf(env, 'SANDBOX_WEB_SESSION_VALIDITY_MS', 60 * 60_000, { min: 1_000, max: 86_400_000 }),
     readings: readingsOf(env, 'SANDBOX_READINGS'),
   };
 }

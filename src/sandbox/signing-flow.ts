@@ -101,6 +101,11 @@ export class SigningFlow {
     const web = this.webOf(signing);
     const tamper = this.faults.takeTamperFault();
     if (!tamper) return { web, signing, documents: namedAsRead(signing, signing.signedDocuments) };
+    if (tamper === 'extra-document') {
+      const extra = await this.documents.tamper(tamper, signatoryOf(web), signing.documents[0], signing.signedDocuments[0].content);
+      this.logger.info({ resultId }, 'sandbox signing result carries a document never sent, on purpose');
+      return { web, signing, documents: namedAsRead(signing, [...signing.signedDocuments, { filename: 'receipt.pdf', content: extra }]) };
+    }
     const documents: SignedDocument[] = [];
     for (const [index, signed] of signing.signedDocuments.entries()) {
       const content = await this.documents.tamper(tamper, signatoryOf(web), signing.documents[index], signed.content);

@@ -4,13 +4,15 @@ import { DecodedBase64 } from '../common/json/json-with-base64';
 import { useDocumentJsonParser } from './document-json-body';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 
+const MAX_DEPTH = 8;
+
 describe(useDocumentJsonParser.name, () => {
   let app: FastifyInstance;
   let seen: unknown;
 
   beforeAll(async () => {
     app = Fastify({ bodyLimit: 1024 * 1024 });
-    useDocumentJsonParser(app);
+    useDocumentJsonParser(app, MAX_DEPTH);
     app.post('/upload', { config: DOCUMENT_UPLOAD_ROUTE, bodyLimit: 4 * 1024 * 1024 }, async (request) => {
       seen = request.body;
       return { ok: true };
@@ -70,5 +72,19 @@ describe(useDocumentJsonParser.name, () => {
     const content = pdf.toString('base64');
     await post('/other', JSON.stringify({ documents: [{ contentBase64: content }] }));
     expect((seen as { documents: Array<{ contentBase64: unknown }> }).documents[0].contentBase64).toBe(content);
+  });
+
+  it('refuses JSON nested deeper than the limit on every route, before parsing, and takes it at the limit', async () => {
+    const nested = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
+    for (const url of ['/upload', '/other']) {
+      const tooDeep = await post(url, nested(MAX_DEPTH + 1));
+      expect(tooDeep.statusCode).toBe(400);
+      expect(tooDeep.json()).toMatchObject({ code: 'JSON_TOO_DEEP' });
+      expect((await post(url, nested(MAX_DEPTH))).statusCode).toBe(200);
+    }
+    // 100,000 levels, which would overflow the stack of whatever walks the parsed value.
+    expect((await post('/other', `{"a":${nested(100_000)}}`)).statusCode).toBe(400);
+    // Brackets inside strings, escaped quotes included, are text.
+    expect((await post('/other', JSON.stringify({ text: `"\\${'['.repeat(50)}` }))).statusCode).toBe(200);
   });
 });

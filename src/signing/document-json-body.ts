@@ -1,7 +1,10 @@
 import type { IncomingMessage } from 'node:http';
 import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { BodyTooLargeError, readWholeBody } from '../common/http/read-whole-body';
+import { jsonTextTooDeep, jsonTooDeep } from '../common/json/json-depth';
 import { parseJsonDecodingBase64, type JsonPath } from '../common/json/json-with-base64';
+import type { ApiProblem } from '../common/problem/http-error';
+import { statusOf } from '../common/problem/problem-catalogue';
 import { isDocumentUploadRoute } from './signing-upload-route';
 
 /** Where a JSON signing request carries its documents. */
@@ -18,19 +21,28 @@ type JsonParser = (request: FastifyRequest, body: Buffer, done: (error: Error | 
  * as the parsed strings at once, before a single document is decoded: here
  * the body is read into one buffer of its Content-Length, and every base64
  * string in `documents[i].contentBase64` is decoded straight from it (see
- * parseJsonDecodingBase64), so no string of a document ever exists. Call
- * after the application's init.
+ * parseJsonDecodingBase64), so no string of a document ever exists. On
+ * every route, a text nested deeper than `maxDepth` is refused (400
+ * JSON_TOO_DEEP) before it is parsed. Call after the application's init.
  */
-export function useDocumentJsonParser(fastify: FastifyInstance): void {
+export function useDocumentJsonParser(fastify: FastifyInstance, maxDepth: number): void {
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
   const parseJson = fastify.getDefaultJsonParser(onProtoPoisoning ?? 'error', onConstructorPoisoning ?? 'error') as unknown as JsonParser;
   if (fastify.hasContentTypeParser('application/json')) fastify.removeContentTypeParser('application/json');
   fastify.addContentTypeParser('application/json', (request, payload, done) => {
     readBody(request, payload).then(
-      (body) => (isDocumentUploadRoute(request.routeOptions.config) ? parseDocumentJson(request, body, parseJson, done) : parseJson(request, body, done)),
+      (body) => {
+        if (jsonTextTooDeep(body, maxDepth)) return done(withStatusCode(jsonTooDeep(maxDepth)), undefined);
+        return isDocumentUploadRoute(request.routeOptions.config) ? parseDocumentJson(request, body, parseJson, done) : parseJson(request, body, done);
+      },
       (error: Error) => done(error, undefined),
     );
   });
+}
+
+/** A parser's error carries its status as Fastify's own do, so that any error handler (not only ours) answers it as such. */
+function withStatusCode(problem: ApiProblem): ApiProblem & { statusCode: number } {
+  return Object.assign(problem, { statusCode: statusOf(problem.code) });
 }
 
 /** Fastify's own body reading rules (the route's body limit, Content-Length checked), into one buffer where the length is known. */

@@ -1,7 +1,12 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { encryptedBytes } from '../common/crypto/encrypted-column';
+import { encryptedBytes, encryptedText } from '../common/crypto/encrypted-column';
+import type { ActiveContent } from './pdf/pdf-inspection';
+import type { MatchedBy } from './signed-document-matching';
 import type { SignedDocumentVerification, VisibleSignature } from './signing.types';
 import { Signing } from './signing.entity';
+
+/** The stable name bound into the signer name's ciphertexts. */
+export const SIGNER_NAME_FIELD = 'signing_documents.signer_name';
 
 /**
  * One PDF of a signing: what we sent and what came back. The contents are
@@ -16,7 +21,7 @@ export class SigningDocument {
   @JoinColumn({ name: 'signing_id' })
   signing?: Signing;
 
-  /** 0-based position in the request; B-Trust returns the signed documents in the same order. */
+  /** 0-based position in the request. B-Trust's answer may come in another order: see signed-document-matching.ts. */
   @PrimaryColumn({ type: 'smallint' })
   index: number;
 
@@ -52,6 +57,14 @@ export class SigningDocument {
   @Column({ name: 'signed_sha256', type: 'text', nullable: true })
   signedSha256: string | null;
 
+  /** B-Trust's `filename` for the signed document; nothing says it is the name we sent. */
+  @Column({ name: 'signed_file_name', type: 'text', nullable: true })
+  signedFileName: string | null;
+
+  /** How the signed document was paired with this original; `order` means its content did not show it. */
+  @Column({ name: 'matched_by', type: 'text', nullable: true })
+  matchedBy: MatchedBy | null;
+
   @Column({ name: 'visible_signature', type: 'jsonb', nullable: true })
   visibleSignature: VisibleSignature | null;
 
@@ -59,6 +72,19 @@ export class SigningDocument {
   @Column({ type: 'boolean', nullable: true })
   archive: boolean | null;
 
+  /** What inspectPdf found in the original (see SIGNING_ACTIVE_CONTENT); null for documents stored before it looked. */
+  @Column({ name: 'active_content', type: 'text', array: true, nullable: true })
+  activeContent: ActiveContent[] | null;
+
+  /** The signed PDF's verification, without the signer's name (`signer.commonName` is null here: see signerName). */
   @Column({ type: 'jsonb', nullable: true })
   verification: SignedDocumentVerification | null;
+
+  /**
+   * The signer's name from the signing certificate, encrypted at rest like the
+   * other personal fields; null until verified, and again once retention
+   * erased it.
+   */
+  @Column({ name: 'signer_name_encrypted', type: 'bytea', nullable: true, transformer: encryptedText(SIGNER_NAME_FIELD) })
+  signerName: string | null;
 }

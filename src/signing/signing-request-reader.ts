@@ -2,6 +2,7 @@ import type { MultipartFile } from '@fastify/multipart';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
+import { jsonTextTooDeep, jsonTooDeep, jsonValueTooDeep } from '../common/json/json-depth';
 import { DecodedBase64 } from '../common/json/json-with-base64';
 import { FeatureError } from '../common/problem/feature-error';
 import type { FieldProblem } from '../common/problem/problem';
@@ -21,8 +22,8 @@ const DECODED_CONTENT_STAND_IN = 'AAAA';
  * SigningInput whose documents are each held once, as a Buffer. The cheap
  * checks (shape, count, size) happen here, before anything is parsed as PDF.
  */
-export async function readSigningRequest(request: FastifyRequest, limits: SigningLimits): Promise<SigningInput> {
-  return request.isMultipart() ? readMultipart(request, limits) : readJson(request.body, limits);
+export async function readSigningRequest(request: FastifyRequest, limits: SigningLimits, jsonMaxDepth: number): Promise<SigningInput> {
+  return request.isMultipart() ? readMultipart(request, limits, jsonMaxDepth) : readJson(request.body, limits);
 }
 
 async function readJson(body: unknown, limits: SigningLimits): Promise<SigningInput> {
@@ -81,15 +82,16 @@ function decodedContent(documents: Array<{ contentBase64: unknown }>, index: num
   return content instanceof DecodedBase64 ? content.bytes : Buffer.from(content as string, 'base64');
 }
 
-async function readMultipart(request: FastifyRequest, limits: SigningLimits): Promise<SigningInput> {
+async function readMultipart(request: FastifyRequest, limits: SigningLimits, jsonMaxDepth: number): Promise<SigningInput> {
   const files: Array<{ fileName: string; content: Buffer }> = [];
-  let metadataText: string | undefined;
+  let metadataValue: unknown;
   try {
     for await (const part of request.parts()) {
       if (part.type === 'file') {
         files.push({ fileName: part.filename, content: await fileContent(part, files.length, limits) });
       } else if (part.fieldname === METADATA_FIELD) {
-        metadataText = String(part.value);
+        // A part typed application/json arrives parsed by the plugin; an untyped one as its text.
+        metadataValue = part.value;
       } else {
         throw RequestError.invalid([{ field: part.fieldname, codes: ['UNKNOWN_FIELD'], messages: [`${part.fieldname} is not an accepted field`] }]);
       }
@@ -98,16 +100,10 @@ async function readMultipart(request: FastifyRequest, limits: SigningLimits): Pr
     throw multipartProblem(error, files.length, limits);
   }
 
-  if (metadataText === undefined) {
+  if (metadataValue === undefined) {
     throw RequestError.invalid([{ field: METADATA_FIELD, codes: ['isDefined'], messages: [`${METADATA_FIELD} must be a JSON field`] }]);
   }
-  let metadataJson: unknown;
-  try {
-    metadataJson = JSON.parse(metadataText);
-  } catch {
-    throw RequestError.invalid([{ field: METADATA_FIELD, codes: ['isJson'], messages: [`${METADATA_FIELD} is not valid JSON`] }]);
-  }
-  const metadata = await validated(SigningMetadataDto, metadataJson);
+  const metadata = await validated(SigningMetadataDto, metadataJson(metadataValue, jsonMaxDepth));
   if (metadata.documents.length !== files.length) {
     throw RequestError.invalid([
       {
@@ -133,6 +129,28 @@ async function readMultipart(request: FastifyRequest, limits: SigningLimits): Pr
   return { documents, emailSignedDocuments: metadata.emailSignedDocuments, successUrl: metadata.successUrl, cancelUrl: metadata.cancelUrl };
 }
 
+/**
+ * The metadata field's JSON, whether the part declared `Content-Type:
+ * application/json` (the plugin parsed it) or not (its text is parsed here);
+ * either way within the nesting limit of every JSON body.
+ */
+function metadataJson(value: unknown, maxDepth: number): unknown {
+  if (typeof value !== 'string') {
+    if (jsonValueTooDeep(value, maxDepth)) throw jsonTooDeep(maxDepth);
+    return value;
+  }
+  if (jsonTextTooDeep(Buffer.from(value), maxDepth)) throw jsonTooDeep(maxDepth);
+  try {
+    return JSON.parse(value);
+  } catch {
+    throw metadataNotJson();
+  }
+}
+
+function metadataNotJson(): RequestError {
+  return RequestError.invalid([{ field: METADATA_FIELD, codes: ['isJson'], messages: [`${METADATA_FIELD} is not valid JSON`] }]);
+}
+
 async function fileContent(part: MultipartFile, index: number, limits: SigningLimits): Promise<Buffer> {
   if (index >= limits.maxDocuments) throw tooManyDocuments(index + 1, limits);
   return part.toBuffer();
@@ -144,6 +162,8 @@ function multipartProblem(error: unknown, filesRead: number, limits: SigningLimi
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return documentsTooLarge([filesRead], limits);
   if (code === 'FST_FILES_LIMIT') return tooManyDocuments(filesRead + 1, limits);
+  // A part typed application/json that the plugin could not parse.
+  if (code === 'FST_INVALID_JSON_FIELD_ERROR') return metadataNotJson();
   // Nothing but the body is read in that loop: whatever else went wrong, the body could not be read.
   return new SigningError(SigningErrorCode.MALFORMED_MULTIPART, 'The multipart/form-data body cannot be read.');
 }

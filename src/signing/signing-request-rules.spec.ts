@@ -10,7 +10,7 @@ import { SigningError } from './signing.errors';
 
 const MEGABYTE = 1024 * 1024;
 const limits = { maxDocumentBytes: 2 * MEGABYTE, maxDocuments: 3 };
-const a4: PdfInspection = { pageCount: 2, pages: [{ width: 595.28, height: 841.89, rotation: 0 }, { width: 300, height: 200, rotation: 0 }] };
+const a4: PdfInspection = { pageCount: 2, pages: [{ width: 595.28, height: 841.89, rotation: 0 }, { width: 300, height: 200, rotation: 0 }], activeContent: [] };
 
 /** The problem the refusal answers with, its status from the catalogue. */
 function thrown(run: () => void): ProblemResponse {

@@ -1,6 +1,7 @@
 import type { FieldProblem } from '../common/problem/problem';
 import { SigningError, SigningErrorCode } from './signing.errors';
-import type { PdfInspection, PdfPageSize } from './pdf/pdf-inspection';
+import type { ActiveContent, PdfInspection, PdfPageSize } from './pdf/pdf-inspection';
+import type { PdfLimitExceededError } from './pdf/pdf-limits';
 import type { VisibleSignature } from './signing.types';
 
 export interface SigningLimits {
@@ -27,6 +28,31 @@ export function documentsTooLarge(indexes: number[], limits: SigningLimits): Sig
       messages: [`documents.${index} is larger than ${limit}`],
     })),
   });
+}
+
+/** A document that parsing would not finish within its bounds: refused before anything is stored or sent. */
+export function pdfLimitExceeded(index: number, error: PdfLimitExceededError): SigningError {
+  return new SigningError(
+    SigningErrorCode.PDF_LIMIT_EXCEEDED,
+    `documents.${index}: ${error.message}. The limits are SIGNING_PDF_MAX_INFLATED_MB, SIGNING_PDF_MAX_OBJECTS, SIGNING_PDF_TIMEOUT_MS and SIGNING_PDF_MAX_HEAP_MB.`,
+    { limit: error.limit, document: index },
+  );
+}
+
+/** SIGNING_ACTIVE_CONTENT=refuse: documents with JavaScript or launch actions are not put up for signing. */
+export function activeContentRefused(found: Array<{ index: number; activeContent: ActiveContent[] }>): SigningError {
+  return new SigningError(
+    SigningErrorCode.ACTIVE_CONTENT_REFUSED,
+    'A document holds JavaScript or a launch action, which this server does not accept for signing.',
+    {
+      documents: found,
+      errors: found.map(({ index, activeContent }) => ({
+        field: `documents.${index}.content`,
+        codes: ['ACTIVE_CONTENT'],
+        messages: [`documents.${index} holds active content (${activeContent.join(', ')})`],
+      })),
+    },
+  );
 }
 
 /** The count and size limits, checked before any document is parsed. */

@@ -7,7 +7,8 @@ import type { SigningStatus } from './signing.state';
 @Index(['owner', 'createdAt'])
 @Index('signings_pending', ['status', 'createdAt'], { where: `status = 'PENDING'` })
 // A sign session is single-use: at most one signing in flight per identification, even across instances.
-@Index('signings_one_pending_per_identification', ['webIdentificationId'], { unique: true, where: `status = 'PENDING'` })
+// One whose 3.1 may have reached B-Trust (OUTCOME_UNKNOWN) may hold the sign session too.
+@Index('signings_one_pending_per_identification', ['webIdentificationId'], { unique: true, where: `status IN ('PENDING', 'OUTCOME_UNKNOWN')` })
 export class Signing {
   @PrimaryColumn('uuid')
   id: string;
@@ -56,6 +57,10 @@ export class Signing {
 
   @Column({ name: 'failure_message', type: 'text', nullable: true })
   failureMessage: string | null;
+
+  /** Signed documents B-Trust returned that match no original: kept in signing_unmatched_documents for operators. */
+  @Column({ name: 'unmatched_documents', type: 'smallint', default: 0 })
+  unmatchedDocuments: number;
 
   @Column({ name: 'last_reconciled_at', type: 'timestamptz', nullable: true })
   lastReconciledAt: Date | null;

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { IdentificationModule } from '../identification/identification.module';
+import { PdfInspector } from './pdf/pdf-inspector';
 import { SignedDocumentVerifier } from './signed-document-verifier';
 import { SigningCallbacks } from './signing-callbacks';
 import { SigningReconciler } from './signing-reconciler';
@@ -9,7 +11,13 @@ import { SigningsService } from './signings.service';
 @Module({
   imports: [IdentificationModule],
   controllers: [SigningsController],
-  providers: [SigningsService, SignedDocumentVerifier, SigningCallbacks, SigningReconciler],
+  providers: [
+    SigningsService,
+    SignedDocumentVerifier,
+    SigningCallbacks,
+    SigningReconciler,
+    { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
+  ],
   exports: [SigningsService],
 })
 export class SigningModule {}

@@ -15,7 +15,7 @@ import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
-import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { ApiProblemResponses, PAID_START_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_PROBLEMS } from '../common/http/idempotency-header';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
@@ -25,6 +25,8 @@ import { LimitCreationRate } from '../common/rate-limit/creation-rate-limit';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { LiveStatus } from '../events/live-status.service';
 import { LiveStatusRoute } from '../events/live-status-route.decorator';
+import { SIGNING_GATE_EXAMPLES } from '../identification/web/web-identification-signing-gate';
+import { WebIdentificationErrorCode } from '../identification/web/web-identification.errors';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
 import { EXAMPLE_PDF_BASE64 } from './dto/example-pdf';
 import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
@@ -59,17 +61,23 @@ export class SigningsController {
   ) {}
 
   @Post('web-identifications/:id/signings')
-  @LimitCreationRate('signings')
+  @LimitCreationRate()
   @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
   @AcceptsMediaTypes(...SIGNING_MEDIA_TYPES)
   @ApiOperation({
     summary: 'Sign PDFs with the identified person\'s one-time certificate (scenario 3)',
     description:
-      'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING. ' +
+      'The identification must be IDENTIFIED with an unexpired sign session, and have no other signing PENDING or OUTCOME_UNKNOWN. ' +
+      'The rate limit and the identification (exists, is yours) are checked before the body is read. ' +
       'Every document is checked first (a real, unencrypted PDF within SIGNING_MAX_DOCUMENT_MB, at most ' +
-      'SIGNING_MAX_DOCUMENTS, the visible signature\'s page and box inside it, a safe file name; redirects on the ' +
-      'allow-list): a refusal costs no B-Trust call. Then startSignSession; send the person to `redirectUrl`. ' +
-      'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. Send JSON with base64 ' +
+      'SIGNING_MAX_DOCUMENTS, parsed within the SIGNING_PDF_* limits (422 PDF_LIMIT_EXCEEDED), the visible ' +
+      'signature\'s page and box inside it, a safe file name; redirects on the allow-list; JavaScript or launch ' +
+      'actions are listed in each document\'s `activeContent`, or refused with 422 ACTIVE_CONTENT_REFUSED under ' +
+      'SIGNING_ACTIVE_CONTENT=refuse): a refusal costs no B-Trust call. Then startSignSession; send the person to `redirectUrl`. ' +
+      'B-Trust\'s webhook (or reconciliation) fetches, stores and verifies the signed PDFs. When B-Trust may or may not have ' +
+      'started the paid signing (a timeout, a reset or a 5xx after it was sent), the answer is 502 `PROVIDER_OUTCOME_UNKNOWN` with ' +
+      'the signing\'s `id`: do not send it again; the signing is `OUTCOME_UNKNOWN` until an operator resolves it, and a repeat with the ' +
+      'same `Idempotency-Key` gets the same problem. Send JSON with base64 ' +
       `documents, or multipart/form-data with one file part per PDF and a \`${METADATA_FIELD}\` field (JSON) describing ` +
       'them in the same order.',
     requestBody: {
@@ -133,17 +141,22 @@ export class SigningsController {
     RequestErrorCode.VALIDATION_FAILED,
     SigningErrorCode.TOO_MANY_DOCUMENTS,
     HttpErrorCode.MALFORMED_JSON,
+    HttpErrorCode.JSON_TOO_DEEP,
     SigningErrorCode.MALFORMED_MULTIPART,
     ...IDEMPOTENCY_PROBLEMS,
     RequestErrorCode.NOT_FOUND,
-    SigningErrorCode.NOT_IDENTIFIED,
-    SigningErrorCode.SIGN_SESSION_EXPIRED,
+    WebIdentificationErrorCode.NOT_IDENTIFIED,
+    WebIdentificationErrorCode.IDENTIFICATION_DENIED,
+    WebIdentificationErrorCode.SIGN_SESSION_EXPIRED,
     SigningErrorCode.SIGNING_IN_PROGRESS,
     SigningErrorCode.DOCUMENT_TOO_LARGE,
     HttpErrorCode.PAYLOAD_TOO_LARGE,
     HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
-    ...UPSTREAM_PROBLEMS,
-  ], { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES) })
+    SigningErrorCode.PDF_LIMIT_EXCEEDED,
+    SigningErrorCode.ACTIVE_CONTENT_REFUSED,
+    ...PAID_START_PROBLEMS,
+    WebIdentificationErrorCode.IDENTIFICATION_STATUS_UNAVAILABLE,
+  ], { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), ...SIGNING_GATE_EXAMPLES })
   async create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,
@@ -152,7 +165,7 @@ export class SigningsController {
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<SigningCreatedView> {
-    const input = await readSigningRequest(request, this.config.signing);
+    const input = await readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth);
     const fingerprint = { identificationId, ...signingRequestFingerprint(input) };
     const response = await this.idempotency.run(owner, 'signings', idempotencyKey, fingerprint, async () => ({
       status: 201,

@@ -2,28 +2,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { jsonDocument, pdf } from '../signing/signing-support';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { VALID_MOBILE_REQUEST } from '../support/requests';
+import { useTestServer } from '../support/test-server';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
-const MOBILE = {
-  docType: 'EGN',
-  identifier: '7805166742',
-  dateOfBirth: '1978-05-16',
-  phoneNumber: '+359888133443',
-  email: 'person@example.com',
-  reason: 'Opening an account',
-};
+const MOBILE = VALID_MOBILE_REQUEST;
 
 describe('Operator API (/api/v1/admin)', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
-  let operator: string;
-  let alice: string;
-  let bob: string;
-
-  beforeAll(async () => {
-    server = await startTestServer({
+  const server = useTestServer(
+    {
       AUTH_JWT_SECRET: randomBytes(32).toString('base64url'),
       AUTH_OPERATOR_ROLE: 'cas-operator',
       // Nothing moves on its own here: no poll, no reconciliation, so every move is the operator's refresh.
@@ -33,14 +21,19 @@ describe('Operator API (/api/v1/admin)', () => {
       BTRUST_TIMEOUT_MS: '1500',
       BTRUST_RETRY_ATTEMPTS: '2',
       BTRUST_BREAKER_THRESHOLD: '50',
-    });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
+    },
+    { resetSandboxBeforeEach: true },
+  );
+  const { sandbox } = server;
+  let operator: string;
+  let alice: string;
+  let bob: string;
+
+  beforeAll(async () => {
     operator = await server.token('operator-olga', { roles: ['support', 'cas-operator'] });
     alice = await server.token('alice', { roles: ['customer'] });
     bob = await server.token('bob');
   });
-  afterAll(() => server?.stop());
-  beforeEach(() => sandbox.reset());
 
   const api = () => request(server.url);
   const db = () => server.app.get(DataSource);

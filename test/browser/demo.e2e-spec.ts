@@ -88,9 +88,12 @@ describe('Demo frontend in a real browser', () => {
       await page.waitForSelector('#mobile-timeline li[data-status=ON_BOARDING], #mobile-timeline li[data-status=IN_PROGRESS]');
       await browser.screenshot('02-mobile-live-status', page.locator('#mobile'));
 
-      // The person confirms in "B-Trust MOBILE": the sandbox's page, in another tab.
-      const app = await browser.context.newPage();
-      await app.goto(`${server.sandboxPagesUrl}/mobile`);
+      // The person confirms in "B-Trust MOBILE": the sandbox's page, in the tab the demo's link opens.
+      const link = page.locator('#sandbox-mobile-link');
+      expect(await link.getAttribute('href')).toBe(`${server.sandboxPagesUrl}/mobile`);
+      const [app] = await Promise.all([browser.context.waitForEvent('page'), link.click()]);
+      await app.waitForLoadState();
+      expect(app.url()).toBe(`${server.sandboxPagesUrl}/mobile`);
       await browser.screenshot('03-sandbox-mobile-app', app);
       await app.locator('tr', { hasText: 'Opening a savings account' }).locator('input[name=fullName]').fill('Ivan Petrov Ivanov');
       await app.locator('tr', { hasText: 'Opening a savings account' }).locator('button', { hasText: 'Approve' }).click();

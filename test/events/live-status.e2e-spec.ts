@@ -3,26 +3,13 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { StateChangeListener } from '../../src/events/state-change-listener';
 import { jsonDocument, pdf } from '../signing/signing-support';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { sameProviderAs, startTestServer, TestServer, useTestServer } from '../support/test-server';
 import { openEventStream, statusesOf } from './sse-client';
 
 const AUTH = { AUTH_JWT_SECRET: randomBytes(32).toString('base64url'), AUTH_ISSUER: 'https://login.bank.test/', AUTH_AUDIENCE: 'btrust-cas' };
 const POLLING = { MOBILE_POLL_INITIAL_INTERVAL_MS: '100', MOBILE_POLL_MAX_INTERVAL_MS: '200' };
 const MOBILE = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', reason: 'Live status' };
-
-/** The same database and the same provider as `first`, as a second instance behind a load balancer. */
-function secondInstanceEnv(first: TestServer): Record<string, string> {
-  const { btrust } = first.config;
-  return {
-    BTRUST_BASE_URL: btrust.baseUrl,
-    BTRUST_RELYING_PARTY_ID: btrust.relyingPartyId,
-    BTRUST_CLIENT_CERT: btrust.tls.certPath!,
-    BTRUST_CLIENT_KEY: btrust.tls.keyPath!,
-    BTRUST_CA: btrust.tls.caPath!,
-    BTRUST_IDENTIFICATION_URL: btrust.identificationUrlTemplate,
-  };
-}
 
 /**
  * Live status over Server-Sent Events with two instances on one database:
@@ -30,24 +17,17 @@ function secondInstanceEnv(first: TestServer): Record<string, string> {
  * moves the record.
  */
 describe('Live status (Server-Sent Events)', () => {
-  let a: TestServer;
-  let b: TestServer;
-  let sandbox: SandboxControl;
+  const a = useTestServer({ ...AUTH, ...POLLING }, { resetSandboxBeforeEach: true });
+  // The same database and the same provider as `a`, as a second instance behind a load balancer.
+  const b = useTestServer({ ...AUTH, ...POLLING }, { joins: a });
+  const { sandbox } = a;
   let alice: string;
   let bob: string;
 
   beforeAll(async () => {
-    a = await startTestServer({ ...AUTH, ...POLLING });
-    b = await startTestServer({ ...AUTH, ...POLLING, ...secondInstanceEnv(a) }, { database: a.database });
-    sandbox = new SandboxControl(a.sandboxPagesUrl!);
     alice = await a.token('alice');
     bob = await a.token('bob');
   });
-  afterAll(async () => {
-    await b?.stop();
-    await a?.stop();
-  });
-  beforeEach(() => sandbox.reset());
 
   const as = (token: string) => ({ authorization: `Bearer ${token}` });
   const db = () => a.app.get(DataSource);
@@ -185,7 +165,7 @@ describe('Live status (Server-Sent Events)', () => {
   });
 
   it('ends open streams when an instance shuts down, without holding the shutdown', async () => {
-    const c = await startTestServer({ ...AUTH, ...secondInstanceEnv(a) }, { database: a.database });
+    const c = await startTestServer({ ...AUTH, ...sameProviderAs(a) }, { database: a.database });
     const { id } = await startWebIdentification();
     const stream = await follow(c, `/api/v1/web-identifications/${id}/events`);
     await stream.next();

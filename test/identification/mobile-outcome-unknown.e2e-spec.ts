@@ -1,8 +1,8 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { BtrustClient } from '../../src/btrust/btrust.client';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { useTestServer } from '../support/test-server';
 
 const VALID = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', reason: 'Outcome unknown' };
 
@@ -12,21 +12,14 @@ const VALID = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-
  * user may use the operator API.
  */
 describe('Mobile identification whose paid request has an unknown outcome', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
-
-  beforeAll(async () => {
-    server = await startTestServer({
-      BTRUST_TIMEOUT_MS: '1000',
-      BTRUST_RETRY_ATTEMPTS: '1',
-      BTRUST_BREAKER_THRESHOLD: '50',
-      MOBILE_POLL_INITIAL_INTERVAL_MS: '150',
-      MOBILE_POLL_MAX_INTERVAL_MS: '300',
-    });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
-  });
-  afterAll(() => server?.stop());
-  beforeEach(() => sandbox.reset());
+  const server = useTestServer({
+    BTRUST_TIMEOUT_MS: '1000',
+    BTRUST_RETRY_ATTEMPTS: '1',
+    BTRUST_BREAKER_THRESHOLD: '50',
+    MOBILE_POLL_INITIAL_INTERVAL_MS: '150',
+    MOBILE_POLL_MAX_INTERVAL_MS: '300',
+  }, { resetSandboxBeforeEach: true });
+  const { sandbox } = server;
 
   const api = () => request(server.url);
   const db = () => server.app.get(DataSource);

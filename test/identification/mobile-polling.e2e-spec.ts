@@ -2,8 +2,8 @@ import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { SharedRateLimiter } from '../../src/common/rate-limit/shared-rate-limiter';
 import { JobQueue } from '../../src/jobs/job-queue.service';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { useTestServer } from '../support/test-server';
 import { sampleValue } from '../metrics/prometheus-text';
 
 const METRICS_TOKEN = 'polling-metrics-token-0123456789';
@@ -17,20 +17,13 @@ const VALID = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-
  * the cap is one poll per second.
  */
 describe('Mobile identification polling', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
-
-  beforeAll(async () => {
-    server = await startTestServer({
-      MOBILE_POLL_INITIAL_INTERVAL_MS: '600000',
-      MOBILE_POLL_MAX_INTERVAL_MS: '600000',
-      MOBILE_POLL_MAX_PER_SECOND: '1',
-      METRICS_TOKEN,
-    });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
-  });
-  afterAll(() => server?.stop());
-  beforeEach(() => sandbox.reset());
+  const server = useTestServer({
+    MOBILE_POLL_INITIAL_INTERVAL_MS: '600000',
+    MOBILE_POLL_MAX_INTERVAL_MS: '600000',
+    MOBILE_POLL_MAX_PER_SECOND: '1',
+    METRICS_TOKEN,
+  }, { resetSandboxBeforeEach: true });
+  const { sandbox } = server;
 
   const db = () => server.app.get(DataSource);
   const create = async (): Promise<string> =>

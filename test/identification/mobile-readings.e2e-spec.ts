@@ -4,8 +4,8 @@ import type { DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { sampleValue } from '../metrics/prometheus-text';
 import { eventually, SandboxControl } from '../support/sandbox-control';
-import { portOf, SANDBOX_RELYING_PARTY_ID, startStandaloneSandbox } from '../support/standalone-sandbox';
-import { startTestServer, TestServer } from '../support/test-server';
+import { portOf, providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
+import { startTestServer, TestServer, useTestServer } from '../support/test-server';
 
 const VALID = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', reason: 'Readings' };
 const VALIDITY_MS = 3_000;
@@ -21,19 +21,6 @@ const QUICK = {
   BTRUST_BREAKER_THRESHOLD: '1000',
 };
 const OPEN = ['PENDING', 'ON_BOARDING', 'IN_PROGRESS'];
-
-/** The server's B-Trust settings for a provider started in the test process. */
-function providerEnv(provider: RunningSandbox, certificates: DevCertificateFiles, relyingPartyId = SANDBOX_RELYING_PARTY_ID) {
-  return {
-    BTRUST_BASE_URL: provider.apiBaseUrl,
-    BTRUST_RELYING_PARTY_ID: relyingPartyId,
-    BTRUST_CLIENT_CERT: certificates.clientCert,
-    BTRUST_CLIENT_KEY: certificates.clientKey,
-    BTRUST_CA: certificates.caCert,
-    BTRUST_IDENTIFICATION_URL: provider.identificationUrlTemplate,
-    BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
-  };
-}
 
 interface Row {
   status: string;
@@ -71,15 +58,8 @@ function helpers(server: () => TestServer) {
  * (its readings), over real mutual TLS.
  */
 describe('Mobile identification under the readings the document allows', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
-
-  beforeAll(async () => {
-    server = await startTestServer(QUICK);
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
-  });
-  afterAll(() => server?.stop());
-  beforeEach(() => sandbox.reset());
+  const server = useTestServer(QUICK, { resetSandboxBeforeEach: true });
+  const { sandbox } = server;
 
   const { api, row, create, ended, trail } = helpers(() => server);
 
@@ -160,14 +140,8 @@ describe('Mobile identification under the readings the document allows', () => {
 });
 
 describe('Mobile identification whose finished answers never carry the eID certificate', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
-
-  beforeAll(async () => {
-    server = await startTestServer({ ...QUICK, EID_CERTIFICATE_FETCH_ATTEMPTS: '1' });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
-  });
-  afterAll(() => server?.stop());
+  const server = useTestServer({ ...QUICK, EID_CERTIFICATE_FETCH_ATTEMPTS: '1' });
+  const { sandbox } = server;
 
   const { api, row, create, ended } = helpers(() => server);
 

@@ -4,7 +4,7 @@ import { PDFDocument } from 'pdf-lib';
 import request from 'supertest';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startStandaloneSandbox } from '../support/standalone-sandbox';
+import { providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 import { freePort } from '../support/test-server';
 
@@ -38,13 +38,7 @@ describe('A server killed with SIGKILL mid-flow', () => {
       PORT: String(port),
       PUBLIC_BASE_URL: url,
       DATABASE_URL: database.url,
-      BTRUST_BASE_URL: sandbox.apiBaseUrl,
-      BTRUST_RELYING_PARTY_ID: '24102167',
-      BTRUST_CLIENT_CERT: certificates.clientCert,
-      BTRUST_CLIENT_KEY: certificates.clientKey,
-      BTRUST_CA: certificates.caCert,
-      BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
-      BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
+      ...providerEnv(sandbox, certificates),
       DATA_ENCRYPTION_KEYS: 'restart:z1QDa+nePruO0OlAqDanRCC54A0cmeMWmkQsKDNQfzg=',
       DATA_INDEX_KEY: 'daHBED00eHE1AVqHv5hET1w1DCBSxTB24pqzvdqYjs0=',
       WEB_RECONCILE_QUIET_PERIOD_MS: '500',

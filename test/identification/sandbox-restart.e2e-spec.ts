@@ -7,7 +7,7 @@ import type { DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { samplePdf } from '../support/sandbox-wire';
-import { portOf, SANDBOX_RELYING_PARTY_ID, startStandaloneSandbox } from '../support/standalone-sandbox';
+import { portOf, providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
 import { startTestServer, TestServer } from '../support/test-server';
 
 /**
@@ -28,13 +28,7 @@ describe('The sandbox restarted under a running server', () => {
     ({ sandbox, certificates } = await startStandaloneSandbox({ dataDir }));
     control = new SandboxControl(sandbox.pagesBaseUrl);
     server = await startTestServer({
-      BTRUST_BASE_URL: sandbox.apiBaseUrl,
-      BTRUST_RELYING_PARTY_ID: SANDBOX_RELYING_PARTY_ID,
-      BTRUST_CLIENT_CERT: certificates.clientCert,
-      BTRUST_CLIENT_KEY: certificates.clientKey,
-      BTRUST_CA: certificates.caCert,
-      BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
-      BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
+      ...providerEnv(sandbox, certificates),
       MOBILE_POLL_INITIAL_INTERVAL_MS: '150',
       MOBILE_POLL_MAX_INTERVAL_MS: '600',
       WEB_RECONCILE_QUIET_PERIOD_MS: '500',

@@ -5,19 +5,13 @@ import { BtrustClient } from '../../src/btrust/btrust.client';
 import { recordCreation } from '../../src/common/state-machine/apply-transition';
 import { StateMachine } from '../../src/common/state-machine/state-machine';
 import { JobQueue } from '../../src/jobs/job-queue.service';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { freePort, startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { VALID_MOBILE_REQUEST } from '../support/requests';
+import { freePort, startTestServer, TestServer, useTestServer } from '../support/test-server';
 import { sampleValue } from './prometheus-text';
 
 const TOKEN = 'scrape-token-for-tests-0123456789';
-const MOBILE = {
-  docType: 'EGN',
-  identifier: '7805166742',
-  dateOfBirth: '1978-05-16',
-  phoneNumber: '+359888133443',
-  email: 'person@example.com',
-  reason: 'Opening an account',
-};
+const MOBILE = VALID_MOBILE_REQUEST;
 const FAST = {
   MOBILE_POLL_INITIAL_INTERVAL_MS: '150',
   MOBILE_POLL_MAX_INTERVAL_MS: '600',
@@ -31,17 +25,10 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 describe('GET /metrics', () => {
   describe('on the main port, protected by METRICS_TOKEN', () => {
-    let server: TestServer;
-    let sandbox: SandboxControl;
+    const server = useTestServer({ ...FAST, METRICS_TOKEN: TOKEN }, { resetSandboxBeforeEach: true });
+    const { sandbox } = server;
 
-    beforeAll(async () => {
-      server = await startTestServer({ ...FAST, METRICS_TOKEN: TOKEN });
-      sandbox = new SandboxControl(server.sandboxPagesUrl!);
-    });
-    afterAll(() => server?.stop());
-    beforeEach(() => sandbox.reset());
-
-    const api = () => request(server.url);
+  const api = () => request(server.url);
     const db = () => server.app.get(DataSource);
     const scrape = async (): Promise<string> => {
       const response = await api().get('/metrics').set('Authorization', `Bearer ${TOKEN}`).expect(200);
@@ -215,6 +202,9 @@ describe('GET /metrics', () => {
       expect(sampleValue(text, 'btrust_cas_open_records', mobile('COMPLETED'))).toBeUndefined();
       expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'signing', state: 'PENDING' })).toEqual(expect.any(Number));
       expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'STARTED' })).toEqual(expect.any(Number));
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'UNDER_REVIEW' })).toEqual(expect.any(Number));
+      // IDENTIFIED rests (an agent may still deny it) but waits for nothing: not an open record.
+      expect(sampleValue(text, 'btrust_cas_open_records', { entity: 'web_identification', state: 'IDENTIFIED' })).toBeUndefined();
     });
 
     it('reads the open-record gauges as NaN when the database cannot answer them, and the rest of the scrape still works', async () => {

@@ -1,9 +1,10 @@
 import { Client } from 'pg';
 import { parseEgn } from '../../src/common/validation/bulgarian-identifiers';
+import { jsonDocument, pdf } from '../signing/signing-support';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { ServerProcess, startServerProcess } from '../support/server-process';
-import { startStandaloneSandbox } from '../support/standalone-sandbox';
+import { providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
 
 /** Personal data used by this test only: found anywhere it must not be, it leaked. */
@@ -13,9 +14,13 @@ const CANARY = {
   dateOfBirth: '2003-07-09',
   phone: '+359899731473',
   email: 'canary.7314@privacy-canary.example',
+  /** The name B-Trust identifies the person by, which its one-time certificate then carries into every signed PDF. */
+  fullName: 'Canarina Signerova-Privacyeva',
 };
 /** What must never appear: each value, and the phone without its "+" (as a field might echo it). */
 const NEEDLES = [CANARY.egn, CANARY.phone.slice(1), CANARY.email];
+/** What the owner's own views may show, but no log line and no column in plaintext. */
+const OWN_VIEW_NEEDLES = [CANARY.fullName];
 
 interface Exchange {
   what: string;
@@ -39,6 +44,7 @@ describe('Personal data canary', () => {
   const exchanges: Exchange[] = [];
   /** Responses that are the owner's own documents: checked to be what they claim, not scanned. */
   const ownDocuments: string[] = [];
+  let identifiedId: string;
 
   beforeAll(async () => {
     expect(parseEgn(CANARY.egn)).toEqual({ ok: true, birthDate: CANARY.dateOfBirth, sex: 'female' });
@@ -50,12 +56,7 @@ describe('Personal data canary', () => {
     server = await startServerProcess({
       LOG_LEVEL: 'debug',
       DATABASE_URL: database.url,
-      BTRUST_BASE_URL: sandbox.apiBaseUrl,
-      BTRUST_RELYING_PARTY_ID: '24102167',
-      BTRUST_CLIENT_CERT: certificates.clientCert,
-      BTRUST_CLIENT_KEY: certificates.clientKey,
-      BTRUST_CA: certificates.caCert,
-      BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+      ...providerEnv(sandbox, certificates),
       MOBILE_POLL_INITIAL_INTERVAL_MS: '100',
       MOBILE_POLL_MAX_INTERVAL_MS: '200',
       WEB_RECONCILE_QUIET_PERIOD_MS: '500',
@@ -183,11 +184,29 @@ describe('Personal data canary', () => {
     });
     expect(malformed.status).toBeGreaterThanOrEqual(400);
     expect(malformed.status).toBeLessThan(500);
-    await control.post(`/sandbox/web-identifications/${web.webSessionId}/approve`, { fullName: 'Canary Person', egn: CANARY.egn });
+    await control.post(`/sandbox/web-identifications/${web.webSessionId}/approve`, { fullName: CANARY.fullName, egn: CANARY.egn });
     await until(`/api/v1/web-identifications/${created.json.id}`, 'IDENTIFIED');
     await call('web refresh', `/api/v1/web-identifications/${created.json.id}?refresh=true`);
     await call('web registration', `/api/v1/web-identifications/${created.json.id}/registration`);
     await ownDocument(`/api/v1/web-identifications/${created.json.id}/certificate`);
+    identifiedId = created.json.id;
+  });
+
+  it('drives a signing to SIGNED, whose verification names the signer to the owner', async () => {
+    const signing = await call('signing create', `/api/v1/web-identifications/${identifiedId}/signings`, {
+      method: 'POST',
+      json: { documents: [jsonDocument(await pdf(1, 'Canary contract'), 'canary-contract.pdf')], successUrl: `${url}/signed`, cancelUrl: `${url}/not-signed` },
+    });
+    expect(signing.status).toBe(201);
+    const { signings } = await control.state();
+    const sandboxSigning = signings.find((candidate) => candidate.clientDocumentUrl === signing.json.redirectUrl)!;
+    await control.post(`/sandbox/signings/${sandboxSigning.resultId}/sign`);
+    await until(`/api/v1/signings/${signing.json.id}`, 'SIGNED');
+    // The owner's own view: the signer's name is there (decrypted), so the scans below know what they look for.
+    const response = await fetch(`${url}/api/v1/signings/${signing.json.id}`);
+    const view = (await response.json()) as { documents: Array<{ verification: { signer: { commonName: string } } }> };
+    expect(view.documents[0].verification.signer.commonName).toBe(CANARY.fullName);
+    await ownDocument(`/api/v1/signings/${signing.json.id}/documents/0`);
   });
 
   it('leaves the canary in no log line, no response and no plaintext column', async () => {
@@ -197,7 +216,7 @@ describe('Personal data canary', () => {
     // The capture worked and was at debug level: requests and debug lines are there.
     expect(output).toContain('/api/v1/mobile-identifications');
     expect(output).toMatch(/"level":20/);
-    for (const needle of NEEDLES) {
+    for (const needle of [...NEEDLES, ...OWN_VIEW_NEEDLES]) {
       const line = output.split('\n').find((candidate) => candidate.includes(needle));
       expect({ needle, line }).toEqual({ needle, line: undefined });
     }
@@ -212,11 +231,11 @@ describe('Personal data canary', () => {
         });
       }
     }
-    expect(ownDocuments).toHaveLength(2);
+    expect(ownDocuments).toHaveLength(3);
 
     // The scan finds what is stored in plaintext (the caller's own reference), so its silence means something.
     expect(await plaintextOccurrences(database.url, ['canary-web'])).toEqual(['public.web_identifications.external_ref holds canary-web']);
-    expect(await plaintextOccurrences(database.url, NEEDLES)).toEqual([]);
+    expect(await plaintextOccurrences(database.url, [...NEEDLES, ...OWN_VIEW_NEEDLES])).toEqual([]);
   });
 });
 

@@ -68,7 +68,7 @@ describe('keys:rotate', () => {
     await server.stop();
     server = undefined;
 
-    dataSource = new DataSource(databaseOptions(database.url, false));
+    dataSource = new DataSource(databaseOptions(database.url));
     await dataSource.initialize();
     const before = await keyIdsInDatabase();
     expect(before['mobile_identifications.identifier_encrypted']).toEqual(['a']);

@@ -4,26 +4,21 @@ import { identifierHmacOf, MobileIdentification } from '../../src/identification
 import { PersonalDataRetention } from '../../src/retention/personal-data-retention';
 import { RETENTION_QUEUE } from '../../src/retention/retention.job';
 import { jsonDocument, pdf, SigningDriver } from '../signing/signing-support';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { useTestServer } from '../support/test-server';
 
 const PERSON_A = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', phoneNumber: '+359888100200', email: 'a.person@example.com', reason: 'Retention' };
 const PERSON_B = { docType: 'EGN', identifier: '8001010008', dateOfBirth: '1980-01-01', reason: 'Retention' };
 
 describe(PersonalDataRetention.name, () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
+  const server = useTestServer({ RETENTION_DAYS: '30', MOBILE_POLL_INITIAL_INTERVAL_MS: '100', MOBILE_POLL_MAX_INTERVAL_MS: '200' });
+  const { sandbox } = server;
   let driver: SigningDriver;
   const db = () => server.app.get(DataSource);
   const api = () => request(server.url);
 
-  beforeAll(async () => {
-    server = await startTestServer({ RETENTION_DAYS: '30', MOBILE_POLL_INITIAL_INTERVAL_MS: '100', MOBILE_POLL_MAX_INTERVAL_MS: '200' });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
+  beforeAll(() => {
     driver = new SigningDriver(server);
-  });
-  afterAll(async () => {
-    await server?.stop();
   });
 
   async function completedMobile(person: object): Promise<string> {
@@ -73,6 +68,8 @@ describe(PersonalDataRetention.name, () => {
     await driver.act(created.body.redirectUrl, 'sign');
     await driver.until(created.body.id, 'SIGNED');
     const signingId: string = created.body.id;
+    // Erased below: the signer's name, which the signing certificate carries, was there to erase.
+    expect((await driver.signing(signingId)).documents[0].verification.signer.commonName).toBe('Maria Ivanova');
 
     await backdate('mobile_identifications', [oldCompleted, oldPending.id], 31);
     await backdate('web_identifications', [oldIdentified, oldStarted], 31);
@@ -117,12 +114,23 @@ describe(PersonalDataRetention.name, () => {
     const [web] = await db().query('SELECT status, eid_certificate_pdf_encrypted, purged_at FROM web_identifications WHERE id = $1', [oldIdentified]);
     expect(web).toMatchObject({ status: 'IDENTIFIED', eid_certificate_pdf_encrypted: null, purged_at: expect.any(Date) });
     const documents = await db().query(
-      'SELECT original_encrypted, signed_encrypted, original_sha256, signed_sha256 FROM signing_documents WHERE signing_id = $1',
+      `SELECT original_encrypted, signed_encrypted, signer_name_encrypted, original_sha256, signed_sha256,
+              verification->'signer'->>'serialNumberIndex' IS NOT NULL AS signer_indexed
+         FROM signing_documents WHERE signing_id = $1`,
       [signingId],
     );
     expect(documents).toEqual([
-      { original_encrypted: null, signed_encrypted: null, original_sha256: expect.stringMatching(/^[0-9a-f]{64}$/), signed_sha256: expect.stringMatching(/^[0-9a-f]{64}$/) },
+      {
+        original_encrypted: null,
+        signed_encrypted: null,
+        signer_name_encrypted: null,
+        original_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        signed_sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+        signer_indexed: true,
+      },
     ]);
+    const signingView = await api().get(`/api/v1/signings/${signingId}`).expect(200);
+    expect(signingView.body.documents[0].verification.signer.commonName).toBeNull();
     expect((await driver.transitions(signingId)).map((row) => row.to_state)).toEqual(['PENDING', 'SIGNED', 'SIGNED']);
 
     // Open records and records within the limit keep everything.

@@ -1,9 +1,8 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmod, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
 import request from 'supertest';
+import { reachableTempDir } from '../support/embedded-cluster';
 import { eventually } from '../support/sandbox-control';
 import { freePort, startTestServer, TestServer } from '../support/test-server';
 
@@ -35,9 +34,7 @@ describe('PostgreSQL restarted under a running server', () => {
   let port: number;
 
   beforeAll(async () => {
-    const parent = await mkdtemp(join(tmpdir(), 'btrust-cas-pg-restart-'));
-    await chmod(parent, 0o755);
-    dataDir = join(parent, 'pg');
+    dataDir = join(await reachableTempDir('btrust-cas-pg-restart-'), 'pg');
     port = await freePort();
     postgres = await startPostgres(dataDir, port);
     const admin = new Client({ connectionString: `postgres://postgres:postgres@127.0.0.1:${port}/postgres` });

@@ -1,24 +1,18 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { useTestServer } from '../support/test-server';
 
 const VALID_MOBILE = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', reason: 'Provider faults' };
 
 describe('Provider faults seen from the API', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
-
-  beforeAll(async () => {
-    server = await startTestServer({
-      BTRUST_BREAKER_THRESHOLD: '2',
-      BTRUST_BREAKER_COOLDOWN_MS: '60000',
-      SANDBOX_CALLBACK_DELAY_MS: '20',
-      WEB_RECONCILE_QUIET_PERIOD_MS: '600000',
-    });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
+  const server = useTestServer({
+    BTRUST_BREAKER_THRESHOLD: '2',
+    BTRUST_BREAKER_COOLDOWN_MS: '60000',
+    SANDBOX_CALLBACK_DELAY_MS: '20',
+    WEB_RECONCILE_QUIET_PERIOD_MS: '600000',
   });
-  afterAll(() => server?.stop());
+  const { sandbox } = server;
 
   it('applies reordered webhooks exactly once each', async () => {
     await sandbox.reset();

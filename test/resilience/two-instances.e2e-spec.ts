@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { useTestServer } from '../support/test-server';
 
 const POLL_CAP = 10;
 const VALID_MOBILE = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1978-05-16', reason: 'Two instances' };
@@ -11,37 +11,15 @@ const VALID_MOBILE = { docType: 'EGN', identifier: '7805166742', dateOfBirth: '1
  * balancer: the work they share (polls, webhooks) must happen once.
  */
 describe('Two server instances on one database', () => {
-  let first: TestServer;
-  let second: TestServer;
-  let sandbox: SandboxControl;
-
-  beforeAll(async () => {
-    const polling = {
-      MOBILE_POLL_INITIAL_INTERVAL_MS: '100',
-      MOBILE_POLL_MAX_INTERVAL_MS: '200',
-      MOBILE_POLL_MAX_PER_SECOND: String(POLL_CAP),
-      SANDBOX_CALLBACK_DELAY_MS: '20',
-    };
-    first = await startTestServer(polling);
-    const { btrust } = first.config;
-    second = await startTestServer(
-      {
-        ...polling,
-        BTRUST_BASE_URL: btrust.baseUrl,
-        BTRUST_RELYING_PARTY_ID: btrust.relyingPartyId,
-        BTRUST_CLIENT_CERT: btrust.tls.certPath!,
-        BTRUST_CLIENT_KEY: btrust.tls.keyPath!,
-        BTRUST_CA: btrust.tls.caPath!,
-        BTRUST_IDENTIFICATION_URL: btrust.identificationUrlTemplate,
-      },
-      { database: first.database },
-    );
-    sandbox = new SandboxControl(first.sandboxPagesUrl!);
-  });
-  afterAll(async () => {
-    await second?.stop();
-    await first?.stop();
-  });
+  const polling = {
+    MOBILE_POLL_INITIAL_INTERVAL_MS: '100',
+    MOBILE_POLL_MAX_INTERVAL_MS: '200',
+    MOBILE_POLL_MAX_PER_SECOND: String(POLL_CAP),
+    SANDBOX_CALLBACK_DELAY_MS: '20',
+  };
+  const first = useTestServer(polling);
+  const second = useTestServer(polling, { joins: first });
+  const { sandbox } = first;
 
   const db = () => first.app.get(DataSource);
 

@@ -4,36 +4,26 @@ import { SignJWT, UnsecuredJWT } from 'jose';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { jsonDocument, pdf } from '../signing/signing-support';
-import { eventually, SandboxControl } from '../support/sandbox-control';
-import { startTestServer, TestServer } from '../support/test-server';
+import { eventually } from '../support/sandbox-control';
+import { VALID_MOBILE_REQUEST } from '../support/requests';
+import { useTestServer } from '../support/test-server';
 
 const PROBLEM_JSON = /^application\/problem\+json/;
 const SECRET = randomBytes(32).toString('base64url');
 const ISSUER = 'https://login.bank.test/';
 const AUDIENCE = 'btrust-cas';
-const MOBILE = {
-  docType: 'EGN',
-  identifier: '7805166742',
-  dateOfBirth: '1978-05-16',
-  phoneNumber: '+359888133443',
-  email: 'person@example.com',
-  reason: 'Opening an account',
-};
+const MOBILE = VALID_MOBILE_REQUEST;
 
 describe('Authentication and ownership (bearer tokens, HS256)', () => {
-  let server: TestServer;
-  let sandbox: SandboxControl;
+  const server = useTestServer({ AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE }, { resetSandboxBeforeEach: true });
+  const { sandbox } = server;
   let alice: string;
   let bob: string;
 
   beforeAll(async () => {
-    server = await startTestServer({ AUTH_JWT_SECRET: SECRET, AUTH_ISSUER: ISSUER, AUTH_AUDIENCE: AUDIENCE });
-    sandbox = new SandboxControl(server.sandboxPagesUrl!);
     alice = await server.token('alice');
     bob = await server.token('bob');
   });
-  afterAll(() => server?.stop());
-  beforeEach(() => sandbox.reset());
 
   const api = () => request(server.url);
   const db = () => server.app.get(DataSource);

@@ -2,17 +2,12 @@ import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
 import { reportFigure } from '../support/figures';
+import { waitForFreshWindow } from '../support/rate-windows';
+import { VALID_MOBILE_REQUEST } from '../support/requests';
 import { SandboxControl } from '../support/sandbox-control';
 import { startTestServer, TestServer } from '../support/test-server';
 
-const MOBILE = {
-  docType: 'EGN',
-  identifier: '7805166742',
-  dateOfBirth: '1978-05-16',
-  phoneNumber: '+359888133443',
-  email: 'person@example.com',
-  reason: 'Opening an account',
-};
+const MOBILE = VALID_MOBILE_REQUEST;
 const PER_USER = 4;
 const PER_IP = 2;
 const LIMITS = {
@@ -23,14 +18,6 @@ const LIMITS = {
   // Polling is not what this file is about; keep the two instances quiet.
   MOBILE_POLL_INITIAL_INTERVAL_MS: '60000',
 };
-const WINDOW_MS = 60_000;
-
-/** The limits use fixed one-minute windows: start right after a boundary so that no window ends mid-test. */
-async function waitForFreshWindow(): Promise<void> {
-  const intoWindow = Date.now() % WINDOW_MS;
-  if (intoWindow > WINDOW_MS / 2) await new Promise((resolve) => setTimeout(resolve, WINDOW_MS - intoWindow + 50));
-}
-
 describe('Rate limits on paid creations, shared by two instances on one database', () => {
   let a: TestServer;
   let b: TestServer;
@@ -92,15 +79,10 @@ describe('Rate limits on paid creations, shared by two instances on one database
     expect(await providerCalls()).toEqual({ identification: 3, startWebIdentification: 1 });
   });
 
-  it('answers an Idempotency-Key repeat from either instance even past the limit, without counting it; signings share the limit', async () => {
-    const first = await db().query(`SELECT id FROM mobile_identifications ORDER BY created_at LIMIT 1`);
+  it('counts an Idempotency-Key repeat like any attempt: past the limit it is refused too; signings share the limit', async () => {
     const callsBefore = await providerCalls();
 
-    for (const server of [b, a, b]) {
-      const repeat = await createMobile(server, '198.51.100.1', 'first-try');
-      expect(repeat.status).toBe(201);
-      expect(repeat.body.id).toBe(first[0].id);
-    }
+    for (const server of [b, a]) expectRateLimited(await createMobile(server, '198.51.100.5', 'first-try'), 'user');
     expectRateLimited(await createMobile(a, '198.51.100.9', 'a-new-key'), 'user');
     const signing = await request(b.url)
       .post(`/api/v1/web-identifications/${randomUUID()}/signings`)
@@ -109,6 +91,33 @@ describe('Rate limits on paid creations, shared by two instances on one database
     expectRateLimited(signing, 'user');
     expect(await count('mobile_identifications')).toBe(3);
     expect(await providerCalls()).toEqual(callsBefore);
+  });
+});
+
+describe('Idempotency-Key repeats under the rate limit', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ ...LIMITS, RATE_LIMIT_CREATE_PER_USER_PER_MINUTE: '3', RATE_LIMIT_CREATE_PER_IP_PER_MINUTE: '100' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  it('answers repeats with the stored outcome while each one uses up a slot of the limit', async () => {
+    await waitForFreshWindow();
+    const send = () => request(server.url).post('/api/v1/mobile-identifications').set('Idempotency-Key', 'counted').send(MOBILE);
+    const first = await send();
+    expect(first.status).toBe(201);
+    for (let repeat = 0; repeat < 2; repeat += 1) {
+      const again = await send();
+      expect([again.status, again.body.id]).toEqual([201, first.body.id]);
+    }
+    const pastTheLimit = await send();
+    expect(pastTheLimit.status).toBe(429);
+    expect(pastTheLimit.body).toMatchObject({ code: 'RATE_LIMITED', limit: 'user' });
+    const started = await server.app.get(DataSource).query('SELECT count(*)::int AS n FROM mobile_identifications');
+    expect(started[0].n).toBe(1);
   });
 });
 

@@ -43,28 +43,26 @@ describe('Signing failures (SIGNING_REJECT_INVALID=true, provider errors)', () =
     expect(signed.documents[0].verification.valid).toBe(true);
   });
 
-  it.each([
-    ['http503', 503, 'UPSTREAM_UNAVAILABLE', 'UNAVAILABLE'],
-    ['http500', 502, 'UPSTREAM_ERROR', 'UPSTREAM_ERROR'],
-  ])('answers a startSignSession %s with %i %s and ends the signing FAILED', async (kind, status, code, failureCode) => {
-    await driver.sandbox.fault('startSignSession', kind, 1);
-    const response = await sign(`fault-${kind}`, status);
-    expect(response.body.code).toBe(code);
-    const [row] = await driver.db().query(
-      'SELECT id FROM signings WHERE web_identification_id = $1 ORDER BY created_at DESC LIMIT 1',
-      [identificationId],
-    );
-    const failed = await driver.signing(row.id);
-    expect(failed).toMatchObject({ status: 'FAILED', failure: { code: failureCode } });
-    // The failed signing holds no sign session: the next one starts.
-    const next = (await sign(`retry-${kind}`)).body;
-    await driver.act(next.redirectUrl, 'reject');
-    await driver.until(next.id, 'REJECTED');
-  });
+  it.each(['http503', 'http500', 'reset'])(
+    'answers a startSignSession %s with 502 PROVIDER_OUTCOME_UNKNOWN and keeps the signing OUTCOME_UNKNOWN, never FAILED',
+    async (kind) => {
+      await driver.sandbox.fault('startSignSession', kind, 1);
+      const response = await sign(`fault-${kind}`, 502);
+      expect(response.body).toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN', id: expect.any(String) });
+      expect(await driver.signing(response.body.id)).toMatchObject({ status: 'OUTCOME_UNKNOWN', failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' } });
+      // It may hold the sign session at B-Trust: no second paid start until an operator settles it.
+      expect((await sign(`retry-${kind}`, 409)).body.code).toBe('SIGNING_IN_PROGRESS');
+      await driver.api().post(`/api/v1/admin/signings/${response.body.id}/resolve`).send({ outcome: 'NOT_STARTED' }).expect(200);
+      const next = (await sign(`after-${kind}`)).body;
+      await driver.act(next.redirectUrl, 'reject');
+      await driver.until(next.id, 'REJECTED');
+    },
+  );
 
-  it('answers 504 UPSTREAM_TIMEOUT when B-Trust does not answer startSignSession in time', async () => {
+  it('answers 502 PROVIDER_OUTCOME_UNKNOWN when B-Trust does not answer startSignSession in time', async () => {
     await driver.sandbox.fault('startSignSession', 'delay', 1, 3000);
-    const response = await sign('slow', 504);
-    expect(response.body.code).toBe('UPSTREAM_TIMEOUT');
+    const response = await sign('slow', 502);
+    expect(response.body.code).toBe('PROVIDER_OUTCOME_UNKNOWN');
+    await driver.api().post(`/api/v1/admin/signings/${response.body.id}/resolve`).send({ outcome: 'NOT_STARTED' }).expect(200);
   });
 });

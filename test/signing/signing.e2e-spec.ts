@@ -195,11 +195,13 @@ describe('Signing PDFs after web identification (scenario 3)', () => {
       await driver.until(again.body.id, 'SIGNED');
     });
 
-    it('ends EXPIRED when the signing page expires (no webhook: found by reconciliation)', async () => {
+    it('ends EXPIRED once the signing page has expired and its deadline has passed (no webhook: found by reconciliation)', async () => {
       const created = await driver
         .postJson(identificationId, { documents: [jsonDocument(await pdf(1, 'Lapsed'), 'lapsed.pdf')], ...driver.urls() })
         .expect(201);
       await driver.act(created.body.redirectUrl, 'expire');
+      // The sandbox's sign session lasts hours: the server's deadline is moved instead of waiting for it.
+      await driver.db().query(`UPDATE signings SET expires_at = now() - interval '1 hour' WHERE id = $1`, [created.body.id]);
       const expired = await driver.until(created.body.id, 'EXPIRED');
       expect(expired.failure.code).toBe('EXPIRED');
       expect((await driver.transitions(created.body.id)).at(-1)?.cause).toBe('reconcile');

@@ -24,7 +24,12 @@ export type WebFailureStep = 'WEB_IDV_REGISTRATION_FAILED' | 'UPDATE_DOCUMENTS_W
  * in place of the person and of B-Trust's operators.
  */
 export class SandboxControl {
-  constructor(private readonly pagesUrl: string) {}
+  /** `pagesUrl` may be given as a function, read on each call: for a sandbox that starts after the control is made. */
+  constructor(private readonly pages: string | (() => string)) {}
+
+  private get pagesUrl(): string {
+    return typeof this.pages === 'function' ? this.pages() : this.pages;
+  }
 
   async post(path: string, body: object = {}): Promise<unknown> {
     const response = await fetch(`${this.pagesUrl}${path}`, {

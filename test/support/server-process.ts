@@ -21,10 +21,17 @@ export interface ServerProcess {
  * child process, for tests that capture every byte it writes or that kill
  * it. Resolves once `/health` answers.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { command?: string[]; startTimeoutMs?: number } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')], {
+  const [command, ...args] = options.command ?? [process.execPath, '-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')];
+  // A command such as `npm start` runs the server as its own child: a process group of its own lets stop() reach both.
+  const group = options.command !== undefined;
+  const child = spawn(command, args, {
+    detached: group,
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -45,7 +52,7 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
   await eventually(
     () => fetch(`${url}/health`).then((response) => response.status, () => (child.exitCode === null ? 0 : -1)),
     (status) => status === 200 || status === -1,
-    90_000,
+    options.startTimeoutMs ?? 90_000,
   );
   if (child.exitCode !== null) throw new Error(`The server exited with ${child.exitCode} before answering /health:\n${output}`);
   return {
@@ -53,7 +60,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     child,
     output: () => output,
     stop: async (signal = 'SIGTERM') => {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null) {
+        if (group) process.kill(-child.pid!, signal);
+        else child.kill(signal);
+      }
       await exited;
     },
   };

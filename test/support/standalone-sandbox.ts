@@ -50,3 +50,23 @@ export async function startStandaloneSandbox(
 export function portOf(url: string): number {
   return Number(new URL(url).port);
 }
+
+/**
+ * The server's B-Trust settings for a sandbox started in the test process:
+ * its URLs, the relying party and the development certificates.
+ */
+export function providerEnv(
+  sandbox: Pick<RunningSandbox, 'apiBaseUrl' | 'identificationUrlTemplate'>,
+  certificates: Pick<DevCertificateFiles, 'clientCert' | 'clientKey' | 'caCert'>,
+  relyingPartyId = SANDBOX_RELYING_PARTY_ID,
+): Record<string, string> {
+  return {
+    BTRUST_BASE_URL: sandbox.apiBaseUrl,
+    BTRUST_RELYING_PARTY_ID: relyingPartyId,
+    BTRUST_CLIENT_CERT: certificates.clientCert,
+    BTRUST_CLIENT_KEY: certificates.clientKey,
+    BTRUST_CA: certificates.caCert,
+    BTRUST_IDENTIFICATION_URL: sandbox.identificationUrlTemplate,
+    BTRUST_SIGNING_TRUST_ANCHORS: certificates.caCert,
+  };
+}

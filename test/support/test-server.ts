@@ -4,11 +4,14 @@ import { join } from 'node:path';
 import type { DynamicModule, Type } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { SignJWT } from 'jose';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { loadAppConfig } from '../../src/config/app-config';
 import type { ResolvedAppConfig } from '../../src/config/config.module';
 import { createApp } from '../../src/create-app';
 import { provisionLocalServices } from '../../src/local-services';
 import { freePort } from './free-port';
+import { SandboxControl } from './sandbox-control';
 import { createTestDatabase, TestDatabase } from './test-database';
 
 export interface TestServer {
@@ -86,4 +89,94 @@ async function signTestToken(auth: ResolvedAppConfig['auth'], subject: string, c
   const now = Math.floor(Date.now() / 1000);
   const payload = { sub: subject, iss: auth.issuer, aud: auth.audience, iat: now, exp: now + 3600, ...claims };
   return new SignJWT(payload).setProtectedHeader({ alg: 'HS256' }).sign(new TextEncoder().encode(auth.jwtSecret));
+}
+
+/** A test file's server, started before its first test and stopped after its last (see useTestServer). */
+export interface SuiteServer extends TestServer {
+  /** The control API of the server's own sandbox. */
+  sandbox: SandboxControl;
+  /** supertest against the server. */
+  api(): ReturnType<typeof request>;
+  db(): DataSource;
+}
+
+export interface SuiteServerOptions {
+  extraModules?: Array<Type | DynamicModule>;
+  /** Resets the server's sandbox (faults, calls, deliveries, readings) before each test. */
+  resetSandboxBeforeEach?: boolean;
+  /** A second instance behind the same load balancer: the same database and the same provider as `first`. */
+  joins?: SuiteServer;
+}
+
+/**
+ * The e2e prologue, once: registers the beforeAll that starts the server
+ * (startTestServer), the afterAll that stops it and, if asked, the beforeEach
+ * that resets its sandbox, in the describe block it is called from. The
+ * handle reads through to the running server, so it can be destructured at
+ * the top of the block (`const { api, db, sandbox } = server`).
+ */
+export function useTestServer(env: Record<string, string> = {}, options: SuiteServerOptions = {}): SuiteServer {
+  let running: TestServer | undefined;
+  let stopped: Promise<void> | undefined;
+  const joiners: SuiteServer[] = [];
+  const current = (): TestServer => {
+    if (!running) throw new Error('The test server is not started: use it inside a test or a hook after useTestServer');
+    return running;
+  };
+  const handle: SuiteServer & { stopOnce(): Promise<void>; joiners: SuiteServer[] } = {
+    get app() {
+      return current().app;
+    },
+    get url() {
+      return current().url;
+    },
+    get config() {
+      return current().config;
+    },
+    get sandboxPagesUrl() {
+      return current().sandboxPagesUrl;
+    },
+    get database() {
+      return current().database;
+    },
+    sandbox: new SandboxControl(() => {
+      const url = current().sandboxPagesUrl;
+      if (!url) throw new Error('This server has no sandbox of its own (BTRUST_BASE_URL was given)');
+      return url;
+    }),
+    token: (subject, claims) => current().token(subject, claims),
+    api: () => request(current().url),
+    db: () => current().app.get(DataSource),
+    stop: () => handle.stopOnce(),
+    // A server that others joined stops after them: its stop drops the database they share.
+    stopOnce: () => (stopped ??= (async () => {
+      for (const joiner of joiners) await joiner.stop();
+      await running?.stop();
+    })()),
+    joiners,
+  };
+  const first = options.joins as (SuiteServer & { joiners: SuiteServer[] }) | undefined;
+  first?.joiners.push(handle);
+
+  beforeAll(async () => {
+    running = first
+      ? await startTestServer({ ...sameProviderAs(first), ...env }, { extraModules: options.extraModules, database: first.database })
+      : await startTestServer(env, { extraModules: options.extraModules });
+  });
+  afterAll(() => handle.stop());
+  if (options.resetSandboxBeforeEach) beforeEach(() => handle.sandbox.reset());
+  return handle;
+}
+
+/** The B-Trust settings of a running server, for another instance that talks to the same provider. */
+export function sameProviderAs(server: TestServer): Record<string, string> {
+  const { btrust } = server.config;
+  return {
+    BTRUST_BASE_URL: btrust.baseUrl,
+    BTRUST_RELYING_PARTY_ID: btrust.relyingPartyId,
+    BTRUST_CLIENT_CERT: btrust.tls.certPath!,
+    BTRUST_CLIENT_KEY: btrust.tls.keyPath!,
+    BTRUST_CA: btrust.tls.caPath!,
+    BTRUST_IDENTIFICATION_URL: btrust.identificationUrlTemplate,
+  };
 }

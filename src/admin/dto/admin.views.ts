@@ -5,6 +5,7 @@ import { MOBILE_IDENTIFICATION_STATUSES, MobileIdentificationStatus } from '../.
 import type { WebIdentification } from '../../identification/web/web-identification.entity';
 import { WEB_IDENTIFICATION_STATUSES, WebIdentificationStatus } from '../../identification/web/web-identification.state';
 import type { StateTransition } from '../../common/state-machine/state-transition.entity';
+import type { SigningUnmatchedDocument } from '../../signing/signing-unmatched-document.entity';
 import type { Signing } from '../../signing/signing.entity';
 import { SIGNING_STATUSES, SigningStatus } from '../../signing/signing.state';
 
@@ -91,6 +92,9 @@ export class WebIdentificationAdminView extends AdminRecordView {
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   expiresAt: string | null;
 
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: "When the agent's review was first seen (UNDER_REVIEW); WEB_REVIEW_MAX_MS counts from here." })
+  reviewStartedAt: string | null;
+
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   identifiedAt: string | null;
 
@@ -99,11 +103,20 @@ export class WebIdentificationAdminView extends AdminRecordView {
 }
 
 export class SigningAdminView extends AdminRecordView {
-  @ApiProperty({ enum: SIGNING_STATUSES, example: 'PENDING' })
+  @ApiProperty({ enum: SIGNING_STATUSES, example: 'PENDING', description: '`OUTCOME_UNKNOWN` waits for `POST …/{id}/resolve`.' })
   status: SigningStatus;
 
   @ApiProperty({ format: 'uuid' })
   webIdentificationId: string;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: '109', description: 'B-Trust\'s `resultId` from 3.1; null while the outcome is unknown.' })
+  resultId: string | null;
+
+  @ApiProperty({
+    example: 0,
+    description: 'Signed documents B-Trust returned that match none of those sent: see `GET …/{id}/unmatched-documents`.',
+  })
+  unmatchedDocuments: number;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
   expiresAt: string | null;
@@ -209,6 +222,7 @@ export function toWebIdentificationAdminView(record: WebIdentification): WebIden
     registrationStatus: record.registrationStatus,
     reviewStatus: record.reviewStatus,
     expiresAt: iso(record.expiresAt),
+    reviewStartedAt: iso(record.reviewStartedAt),
     identifiedAt: iso(record.identifiedAt),
     lastReconciledAt: iso(record.lastReconciledAt),
   };
@@ -219,9 +233,46 @@ export function toSigningAdminView(record: Signing): SigningAdminView {
     ...recordFields(record),
     status: record.status,
     webIdentificationId: record.webIdentificationId,
+    resultId: record.resultId,
+    unmatchedDocuments: record.unmatchedDocuments,
     expiresAt: iso(record.expiresAt),
     signedAt: iso(record.signedAt),
     lastReconciledAt: iso(record.lastReconciledAt),
+  };
+}
+
+export class UnmatchedDocumentView {
+  @ApiProperty({ example: 1, description: '0-based position in B-Trust\'s answer; use it to download the PDF.' })
+  position: number;
+
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'signed-109-2.pdf', description: 'B-Trust\'s `filename`, as it came.' })
+  fileName: string | null;
+
+  @ApiProperty({ example: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', description: 'SHA-256 (hex) of the PDF.' })
+  sha256: string;
+
+  @ApiProperty({ example: 48213, description: 'Bytes.' })
+  size: number;
+
+  @ApiProperty({ format: 'date-time' })
+  receivedAt: string;
+}
+
+export class UnmatchedDocumentsView {
+  @ApiProperty({ format: 'uuid' })
+  signingId: string;
+
+  @ApiProperty({ type: [UnmatchedDocumentView] })
+  documents: UnmatchedDocumentView[];
+}
+
+export function toUnmatchedDocumentView(document: SigningUnmatchedDocument): UnmatchedDocumentView {
+  return {
+    position: document.position,
+    fileName: document.fileName,
+    sha256: document.sha256,
+    size: document.size,
+    receivedAt: document.receivedAt.toISOString(),
   };
 }
 

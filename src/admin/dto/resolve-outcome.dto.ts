@@ -52,6 +52,31 @@ export class ResolveMobileIdentificationDto extends ResolveOutcomeUnknownDto {
   validUntil?: string;
 }
 
+export class ResolveSigningDto extends ResolveOutcomeUnknownDto {
+  @ApiPropertyOptional({
+    example: '109',
+    description: 'Required with `STARTED`, refused with `NOT_STARTED`: the `resultId` B-Trust gave the signing (3.1).',
+  })
+  @ValidateIf((body: ResolveSigningDto) => body.outcome === 'STARTED' || body.resultId !== undefined)
+  @IsString()
+  @MinLength(1)
+  @MaxLength(200)
+  @NoControlCharacters()
+  resultId?: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    example: '2026-11-27T21:59:59Z',
+    description: 'With `STARTED`: B-Trust\'s `expireDate` for the signing, when B-Trust told you. Otherwise the sign session\'s expiry ' +
+      'applies, or SIGNING_DEFAULT_VALIDITY_MS from creation; past it B-Trust is asked once more, and without the signed documents ' +
+      'the signing ends `EXPIRED`.',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  @NoControlCharacters()
+  expiresAt?: string;
+}
+
 /** Fields that only a STARTED resolution may carry, sent with NOT_STARTED. */
 export function onlyWithStartedProblems(body: object & { outcome: ResolutionOutcome }, startedFields: string[]): FieldProblem[] {
   if (body.outcome === 'STARTED') return [];

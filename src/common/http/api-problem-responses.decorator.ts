@@ -64,8 +64,25 @@ export class ProblemView {
   @ApiPropertyOptional({ example: 'FAILED', description: 'With NOT_OUTCOME_UNKNOWN: the record\'s status.' })
   currentStatus?: string;
 
-  @ApiPropertyOptional({ enum: ['user', 'ip'], description: 'With RATE_LIMITED: which limit was reached.' })
-  limit?: 'user' | 'ip';
+  @ApiPropertyOptional({
+    enum: ['user', 'ip', 'inflatedBytes', 'objects', 'time', 'memory'],
+    description: 'With RATE_LIMITED: which limit was reached (`user`, `ip`). With PDF_LIMIT_EXCEEDED: which bound parsing the PDF crossed.',
+  })
+  limit?: 'user' | 'ip' | 'inflatedBytes' | 'objects' | 'time' | 'memory';
+
+  @ApiPropertyOptional({ type: Number, example: 32, description: 'With JSON_TOO_DEEP: the deepest nesting accepted (HTTP_JSON_MAX_DEPTH).' })
+  maxDepth?: number;
+
+  @ApiPropertyOptional({ type: Number, example: 0, description: 'With PDF_LIMIT_EXCEEDED: the 0-based index of the document.' })
+  document?: number;
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: { type: 'object', properties: { index: { type: 'integer' }, activeContent: { type: 'array', items: { type: 'string', enum: ['JavaScript', 'Launch'] } } } },
+    example: [{ index: 0, activeContent: ['JavaScript'] }],
+    description: 'With ACTIVE_CONTENT_REFUSED: each refused document and what it holds.',
+  })
+  documents?: Array<{ index: number; activeContent: string[] }>;
 
   @ApiPropertyOptional({ type: Number, example: 42, description: 'With RATE_LIMITED: seconds until the next window opens (also in `Retry-After`).' })
   retryAfterSeconds?: number;

@@ -5,7 +5,7 @@ export enum IdempotencyErrorCode {
   /** The key was first used with another request body. */
   IDEMPOTENCY_KEY_REUSED = 'IDEMPOTENCY_KEY_REUSED',
   /** The first request with the key has not answered yet. */
-  IDEMPOTENCY_IN_PROGRESS = 'IDEMPOTENCY_IN_PROGRESS',
+  IDEMPOTENCY_KEY_IN_PROGRESS = 'IDEMPOTENCY_KEY_IN_PROGRESS',
 }
 
 export class IdempotencyError extends FeatureError<IdempotencyErrorCode> {}

@@ -74,7 +74,7 @@ export function parseJsonDecodingBase64(json: Buffer, paths: readonly JsonPath[]
 }
 
 /** The quote that ends the string opened at `open`, or -1. */
-function closingQuote(json: Buffer, open: number): number {
+export function closingQuote(json: Buffer, open: number): number {
   let close = json.indexOf(QUOTE, open + 1);
   while (close >= 0) {
     let backslashes = 0;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Params } from 'nestjs-pino';
-import type { LogLevel } from '../../config/app-config';
+import type { Logger as PinoLogger } from 'pino';
 
 export const REQUEST_ID_HEADER = 'x-request-id';
 const ACCEPTABLE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -65,12 +65,12 @@ export function redactUrlSecrets(url: string | undefined): string | undefined {
   return url?.replace(/(\/callbacks\/btrust\/)[^/?#]+/, '$1[REDACTED]');
 }
 
-export function loggerParams(level: LogLevel): Params {
+/** The access log, written by the process logger (which owns the level, the format and the redaction). */
+export function loggerParams(logger: PinoLogger): Params {
   return {
     pinoHttp: {
-      level,
+      logger,
       genReqId: (request) => requestIdFor(request),
-      redact: { paths: REDACT_PATHS, censor: '[REDACTED]' },
       serializers: {
         req: (request: { id: string; method: string; url: string; remoteAddress?: string }) => ({
           id: request.id,
@@ -88,7 +88,6 @@ export function loggerParams(level: LogLevel): Params {
       autoLogging: {
         ignore: (request) => ((request as { originalUrl?: string }).originalUrl ?? request.url ?? '').startsWith('/health'),
       },
-      customProps: () => ({ service: 'btrust-cas' }),
     },
   };
 }

@@ -7,6 +7,8 @@ import { FeatureError } from './feature-error';
 export enum HttpErrorCode {
   BAD_REQUEST = 'BAD_REQUEST',
   MALFORMED_JSON = 'MALFORMED_JSON',
+  /** Arrays and objects nested deeper than HTTP_JSON_MAX_DEPTH. */
+  JSON_TOO_DEEP = 'JSON_TOO_DEEP',
   UNAUTHENTICATED = 'UNAUTHENTICATED',
   FORBIDDEN = 'FORBIDDEN',
   METHOD_NOT_ALLOWED = 'METHOD_NOT_ALLOWED',

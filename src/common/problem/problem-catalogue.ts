@@ -33,6 +33,7 @@ const REQUEST: Family<RequestErrorCode> = {
 const HTTP: Family<HttpErrorCode> = {
   BAD_REQUEST: { status: HttpStatus.BAD_REQUEST, title: 'Bad request' },
   MALFORMED_JSON: { status: HttpStatus.BAD_REQUEST, title: 'Malformed JSON' },
+  JSON_TOO_DEEP: { status: HttpStatus.BAD_REQUEST, title: 'JSON nested too deep' },
   UNAUTHENTICATED: { status: HttpStatus.UNAUTHORIZED, title: 'Authentication required' },
   FORBIDDEN: { status: HttpStatus.FORBIDDEN, title: 'Forbidden' },
   METHOD_NOT_ALLOWED: { status: HttpStatus.METHOD_NOT_ALLOWED, title: 'Method not allowed' },
@@ -78,16 +79,20 @@ const MOBILE_IDENTIFICATION: Family<MobileIdentificationErrorCode> = {
 const WEB_IDENTIFICATION: Family<WebIdentificationErrorCode> = {
   NOT_IDENTIFIED: { status: HttpStatus.CONFLICT, title: 'Not identified' },
   NO_REGISTRATION: { status: HttpStatus.CONFLICT, title: 'No registration' },
+  IDENTIFICATION_DENIED: { status: HttpStatus.CONFLICT, title: 'Identification denied' },
+  SIGN_SESSION_EXPIRED: { status: HttpStatus.CONFLICT, title: 'Sign session expired' },
+  IDENTIFICATION_STATUS_UNAVAILABLE: { status: HttpStatus.SERVICE_UNAVAILABLE, title: 'Could not confirm the identification' },
 };
 
 const SIGNING: Family<SigningErrorCode> = {
   NOT_SIGNED: { status: HttpStatus.CONFLICT, title: 'Not signed' },
-  NOT_IDENTIFIED: WEB_IDENTIFICATION.NOT_IDENTIFIED,
-  SIGN_SESSION_EXPIRED: { status: HttpStatus.CONFLICT, title: 'Sign session expired' },
   SIGNING_IN_PROGRESS: { status: HttpStatus.CONFLICT, title: 'Signing in progress' },
   TOO_MANY_DOCUMENTS: { status: HttpStatus.BAD_REQUEST, title: 'Too many documents' },
   DOCUMENT_TOO_LARGE: { status: HttpStatus.PAYLOAD_TOO_LARGE, title: 'Document too large' },
   MALFORMED_MULTIPART: { status: HttpStatus.BAD_REQUEST, title: 'Malformed multipart body' },
+  PDF_LIMIT_EXCEEDED: { status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'PDF too complex' },
+  ACTIVE_CONTENT_REFUSED: { status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Active content refused' },
+  RESULT_ID_IN_USE: { status: HttpStatus.CONFLICT, title: 'The resultId belongs to another signing' },
 };
 
 const CALLBACKS: Family<CallbackErrorCode> = {
@@ -102,7 +107,7 @@ const ADMIN: Family<AdminErrorCode> = {
 const IDEMPOTENCY: Family<IdempotencyErrorCode> = {
   INVALID_IDEMPOTENCY_KEY: { status: HttpStatus.BAD_REQUEST, title: 'Invalid Idempotency-Key' },
   IDEMPOTENCY_KEY_REUSED: { status: HttpStatus.UNPROCESSABLE_ENTITY, title: 'Idempotency-Key reused with another body' },
-  IDEMPOTENCY_IN_PROGRESS: { status: HttpStatus.CONFLICT, title: 'The first request with this Idempotency-Key is still running' },
+  IDEMPOTENCY_KEY_IN_PROGRESS: { status: HttpStatus.CONFLICT, title: 'The first request with this Idempotency-Key is still running' },
 };
 
 const RATE_LIMIT: Family<RateLimitErrorCode> = {

@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto';
 import {
   applyDecorators,
-  CanActivate,
-  ExecutionContext,
   Inject,
   Injectable,
   Logger,
   OnApplicationBootstrap,
   OnApplicationShutdown,
   SetMetadata,
-  UseGuards,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
 import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
@@ -28,13 +24,10 @@ const WINDOW_MS = 60_000;
 const BUCKET_PREFIX = 'create:';
 const PRUNE_EVERY_MS = 10 * 60_000;
 const KEEP_WINDOWS_MS = 60 * 60_000;
-const IDEMPOTENCY_SCOPE = Symbol('creationRateLimitIdempotencyScope');
 
 export interface CreationAttempt {
   owner: string;
   ip: string;
-  /** The route's Idempotency-Key scope and the request's key, when it sent one. */
-  idempotency?: { scope: string; key: string };
 }
 
 /**
@@ -70,7 +63,6 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
 
   /** Returns when the attempt may go on; throws RATE_LIMITED, with the seconds to wait, when it may not. */
   async admit(attempt: CreationAttempt): Promise<void> {
-    if (attempt.idempotency && (await this.isIdempotentRepeat(attempt.owner, attempt.idempotency))) return;
     const { createPerUserPerMinute, createPerIpPerMinute } = this.config.abuseLimits;
     const user = { bucket: `${BUCKET_PREFIX}user:${digest(attempt.owner)}`, limit: createPerUserPerMinute };
     const ip = { bucket: `${BUCKET_PREFIX}ip:${digest(attempt.ip)}`, limit: createPerIpPerMinute };
@@ -89,55 +81,42 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
       retryAfterSeconds,
     );
   }
-
-  /**
-   * A repeat of a request whose Idempotency-Key is already known starts
-   * nothing (it gets the stored answer), so it does not count. Keys are
-   * stored by IdempotencyService as `<scope>:<key>` per owner.
-   */
-  private async isIdempotentRepeat(owner: string, idempotency: { scope: string; key: string }): Promise<boolean> {
-    const rows: unknown[] = await this.dataSource.query('SELECT 1 FROM idempotency_keys WHERE owner = $1 AND key = $2', [
-      owner,
-      `${idempotency.scope}:${idempotency.key}`,
-    ]);
-    return rows.length > 0;
-  }
 }
 
-/** Runs after authentication (a global guard), before validation and the handler: a refused request writes nothing. */
-@Injectable()
-export class CreationRateLimitGuard implements CanActivate {
-  constructor(
-    private readonly reflector: Reflector,
-    private readonly limiter: CreationRateLimiter,
-  ) {}
+const LIMITED_ROUTE = 'creationRateLimited';
+const LIMITED_HANDLER = Symbol('creationRateLimitedHandler');
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<FastifyRequest>();
+/**
+ * Counts every request to a route marked with LimitCreationRate before its
+ * body is read (Fastify's preParsing, after authentication in onRequest): a
+ * user past the limit is refused with 429 without a byte of a 100 MB upload
+ * being read, and a refused request writes nothing. Call before the routes
+ * are registered (the application's init).
+ */
+export function limitCreationsBeforeTheBody(fastify: FastifyInstance, limiter: CreationRateLimiter): void {
+  fastify.addHook('onRoute', (route) => {
+    // Nest copies a handler's metadata onto the function it registers.
+    if (Reflect.getMetadata(LIMITED_HANDLER, route.handler) === true) route.config = { ...route.config, ...{ [LIMITED_ROUTE]: true } };
+  });
+  fastify.addHook('preParsing', async (request: FastifyRequest, _reply, payload) => {
+    if ((request.routeOptions.config as unknown as Record<string, unknown>)[LIMITED_ROUTE] !== true) return payload;
     const owner = subjectOf(request)?.sub;
     // Reachable only if the decorator is put on a route outside the authenticated API: a wiring mistake.
-    if (owner === undefined) throw new Error('A rate-limited creation route must be behind the bearer-token guard');
-    const scope = this.reflector.get<string>(IDEMPOTENCY_SCOPE, context.getHandler());
-    const key = request.headers['idempotency-key'];
-    await this.limiter.admit({
-      owner,
-      ip: request.ip,
-      idempotency: typeof key === 'string' ? { scope, key } : undefined,
-    });
-    return true;
-  }
+    if (owner === undefined) throw new Error('A rate-limited creation route must be behind bearer-token authentication');
+    await limiter.admit({ owner, ip: request.ip });
+    return payload;
+  });
 }
 
 /**
  * Marks a route that starts a paid B-Trust operation: it counts against the
- * per-user and per-IP creation limits. `idempotencyScope` is the scope the
- * handler passes to IdempotencyService, so that repeats with a known key are
- * not counted.
+ * per-user and per-IP creation limits (see limitCreationsBeforeTheBody). Every attempt counts,
+ * repeats with a known Idempotency-Key too: otherwise a client could poll a key in progress,
+ * or replay a stored answer, without limit.
  */
-export function LimitCreationRate(idempotencyScope: string) {
+export function LimitCreationRate() {
   return applyDecorators(
-    SetMetadata(IDEMPOTENCY_SCOPE, idempotencyScope),
-    UseGuards(CreationRateLimitGuard),
+    SetMetadata(LIMITED_HANDLER, true),
     ApiExtraModels(ProblemView),
     ApiResponse({
       status: statusOf(RateLimitErrorCode.RATE_LIMITED),

@@ -6,8 +6,8 @@ const BATCH = 50;
 export interface ReconciliationTarget {
   /** Table whose open rows are checked; a constant of the feature, never input. */
   table: string;
-  /** The status of rows still waiting for the provider. */
-  openStatus: string;
+  /** The status (or statuses) of rows still waiting for the provider. */
+  openStatus: string | readonly string[];
   /** How logs name a row, e.g. "web identification". */
   label: string;
   /** Asks the provider about one row and applies the answer; true when the row moved. */
@@ -55,14 +55,14 @@ export class ReconciliationLoop {
         `UPDATE ${table} SET last_reconciled_at = now()
           WHERE id IN (
             SELECT id FROM ${table}
-             WHERE status = $4
+             WHERE status = ANY($4::text[])
                AND created_at < now() - make_interval(secs => $1)
                AND (last_reconciled_at IS NULL OR last_reconciled_at < now() - make_interval(secs => $2))
              ORDER BY last_reconciled_at NULLS FIRST
              LIMIT $3
              FOR UPDATE SKIP LOCKED)
           RETURNING id`,
-        [this.timing.quietPeriodMs / 1000, this.timing.intervalMs / 1000, BATCH, openStatus],
+        [this.timing.quietPeriodMs / 1000, this.timing.intervalMs / 1000, BATCH, typeof openStatus === 'string' ? [openStatus] : openStatus],
       );
     } catch (error) {
       this.logger.error({ err: error }, `Could not claim ${label}s to reconcile`);

@@ -22,3 +22,15 @@ describe(StateMachine.name, () => {
     expect(light.isFinal('RED')).toBe(false);
   });
 });
+
+describe(`${StateMachine.name} with a resting state`, () => {
+  const door = new StateMachine<'OPENING' | 'OPEN' | 'JAMMED'>('door', { OPENING: ['OPEN', 'JAMMED'], OPEN: ['JAMMED'], JAMMED: [] }, { resting: ['OPEN'] });
+
+  it('counts a resting state as settled but not final, so it can still move', () => {
+    expect(door.isFinal('OPEN')).toBe(false);
+    expect(door.isSettled('OPEN')).toBe(true);
+    expect(door.canMove('OPEN', 'JAMMED')).toBe(true);
+    expect(door.isSettled('OPENING')).toBe(false);
+    expect(door.settledStates).toEqual(['OPEN', 'JAMMED']);
+  });
+});

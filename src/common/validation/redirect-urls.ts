@@ -1,3 +1,5 @@
+import type { FieldProblem } from '../problem/problem';
+
 export const MAX_REDIRECT_URL_LENGTH = 2048;
 
 /**
@@ -56,4 +58,38 @@ function parseUnambiguousHttpUrl(value: string): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
+
+/**
+ * The same origin under each name of the loopback interface, for an origin
+ * whose host is one of them: a developer opens the demo at `localhost` or
+ * `127.0.0.1` as it comes, and both are this machine. Any other origin is
+ * returned alone.
+ */
+export function withLoopbackAliases(origin: string): string[] {
+  const url = new URL(origin);
+  if (!LOOPBACK_HOSTS.includes(url.hostname)) return [origin];
+  return LOOPBACK_HOSTS.map((host) => {
+    const alias = new URL(origin);
+    alias.hostname = host;
+    return alias.origin;
+  });
+}
+
+/** The name of the setting an operator changes when a redirect is refused. */
+export const REDIRECT_ORIGINS_VARIABLE = 'ALLOWED_REDIRECT_ORIGINS';
+
+/** The flow's return URLs that are not allowed, each with what is allowed and where that is set. */
+export function refusedRedirects(urls: { successUrl: string; cancelUrl: string }, allowedOrigins: readonly string[]): FieldProblem[] {
+  return (['successUrl', 'cancelUrl'] as const)
+    .filter((field) => !isAllowedRedirectUrl(urls[field], allowedOrigins))
+    .map((field) => ({
+      field,
+      codes: ['REDIRECT_NOT_ALLOWED'],
+      messages: [
+        `${field} must be an absolute URL on one of the allowed origins (${allowedOrigins.join(', ')}); they are set by ${REDIRECT_ORIGINS_VARIABLE}`,
+      ],
+    }));
 }

@@ -2,6 +2,17 @@ import { api, downloadPdf, followStatus } from './api.js';
 import { clearProblems, describe, details, el, formatDate, setUpTokenBox, showProblem, timeline } from './ui.js';
 
 setUpTokenBox();
+showSandboxLinks();
+
+/** The sandbox's pages are wherever the server started them (SANDBOX_PAGES_PORT): the server says where. */
+async function showSandboxLinks() {
+  const response = await fetch('environment.json', { headers: { accept: 'application/json' } });
+  if (!response.ok) return;
+  const { sandboxPagesUrl } = await response.json();
+  if (!sandboxPagesUrl) return;
+  document.querySelector('#sandbox-mobile-link').href = `${sandboxPagesUrl}/mobile`;
+  document.querySelector('#sandbox-mobile-hint').hidden = false;
+}
 
 /** The form's filled-in fields; empty optional fields are left out rather than sent empty. */
 function fieldsOf(form) {

@@ -35,7 +35,7 @@ export class MobileIdentificationsController {
   ) {}
 
   @Post()
-  @LimitCreationRate('mobile-identifications')
+  @LimitCreationRate()
   @ApiOperation({
     summary: 'Start a B-Trust MOBILE identification (scenario 1; paid)',
     description:

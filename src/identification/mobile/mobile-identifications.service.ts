@@ -3,13 +3,14 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { postgresPool } from '../../database/postgres-pool';
-import { BtrustClient } from '../../btrust/btrust.client';
+import { BtrustPort } from '../../btrust/btrust-port';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { MobileIdentificationResult } from '../../btrust/btrust.types';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
 import { notOutcomeUnknown, notStarted, outcomeUnknown } from '../../btrust/provider-failure';
 import { RequestError } from '../../common/problem/request-error';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
+import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
 import { MobileIdentificationError, MobileIdentificationErrorCode } from './mobile-identification.errors';
@@ -48,7 +49,7 @@ export class MobileIdentificationsService {
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly btrust: BtrustClient,
+    private readonly btrust: BtrustPort,
     private readonly polls: MobileIdentificationPollScheduler,
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
   ) {
@@ -103,6 +104,7 @@ export class MobileIdentificationsService {
       // Fills in what the database generates (createdAt, updatedAt, pollCount) from the INSERT's RETURNING.
       await manager.insert(MobileIdentification, identification);
       await recordCreation(manager, mobileIdentificationMachine, id, 'PENDING', 'api');
+      await bindIdempotencyKey(manager, id);
     });
 
     let accepted;

@@ -1,30 +1,62 @@
-import { interpretWebProgress, ProviderProgress } from './web-identification-progress';
+import { decideWebProgress, WebTiming } from './web-identification-progress';
 
-const open: ProviderProgress = { status: 'START_WEB_SESSION', step: 'WEB_IDV_REGISTRATION', registrationStatus: 'STARTED', reviewStatus: 'N_A' };
+const HOUR = 3_600_000;
+const before: WebTiming = { now: 0, sessionDeadline: HOUR, reviewDeadline: null, graceMs: 30_000 };
+const pastSession: WebTiming = { ...before, now: HOUR + 30_000 };
 
-describe(interpretWebProgress.name, () => {
-  it('keeps a session in progress open until it expires', () => {
-    expect(interpretWebProgress(open, false)).toBe('OPEN');
-    expect(interpretWebProgress(open, true)).toBe('EXPIRED');
+describe(decideWebProgress.name, () => {
+  it('keeps a STARTED identification open until the web session and the grace have passed, then ends it at that last ask', () => {
+    expect(decideWebProgress('STARTED', { kind: 'IN_PROGRESS' }, before)).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('STARTED', { kind: 'IN_PROGRESS' }, { ...before, now: HOUR + 29_999 })).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('STARTED', { kind: 'IN_PROGRESS' }, pastSession)).toMatchObject({ kind: 'end', status: 'EXPIRED', code: 'EXPIRED' });
   });
 
-  it('recognises a cancellation by the person', () => {
-    expect(interpretWebProgress({ ...open, status: 'PROCESS_IS_CANCELED_BY_USER' }, false)).toBe('CANCELLED');
+  it('moves to UNDER_REVIEW even past the web session, and never expires a review by that date', () => {
+    expect(decideWebProgress('STARTED', { kind: 'UNDER_REVIEW' }, pastSession)).toEqual({ kind: 'review' });
+    const reviewing = { ...pastSession, now: 10 * HOUR, reviewDeadline: 24 * HOUR };
+    expect(decideWebProgress('UNDER_REVIEW', { kind: 'UNDER_REVIEW' }, reviewing)).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('UNDER_REVIEW', { kind: 'IN_PROGRESS' }, reviewing)).toEqual({ kind: 'stay' });
   });
 
-  it('recognises a refusal by the registration or its review', () => {
-    expect(interpretWebProgress({ ...open, registrationStatus: 'REJECTED' }, false)).toBe('REJECTED');
-    expect(interpretWebProgress({ ...open, registrationStatus: 'COMPLETED', reviewStatus: 'DENIED' }, false)).toBe('REJECTED');
-    expect(interpretWebProgress({ ...open, registrationStatus: 'EXPIRED' }, false)).toBe('EXPIRED');
+  it('ends a review only past WEB_REVIEW_MAX_MS and the grace, as REVIEW_TIMED_OUT', () => {
+    const timing = { ...before, reviewDeadline: 24 * HOUR };
+    expect(decideWebProgress('UNDER_REVIEW', { kind: 'UNDER_REVIEW' }, { ...timing, now: 24 * HOUR + 29_999 })).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('UNDER_REVIEW', { kind: 'UNDER_REVIEW' }, { ...timing, now: 24 * HOUR + 30_000 })).toMatchObject({
+      kind: 'end',
+      status: 'EXPIRED',
+      code: 'REVIEW_TIMED_OUT',
+    });
   });
 
-  it('treats a created sign session or a finalized registration as identified', () => {
-    expect(interpretWebProgress({ ...open, status: 'CREATE_SIGN_SESSION_REQUEST' }, false)).toBe('IDENTIFIED');
-    expect(interpretWebProgress({ ...open, step: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED' }, false)).toBe('IDENTIFIED');
-    expect(interpretWebProgress({ ...open, registrationStatus: 'FINALIZED', reviewStatus: 'ALLOW_DENY' }, true)).toBe('IDENTIFIED');
+  it('confirms an approval by fetching the result, from STARTED or UNDER_REVIEW, past any date', () => {
+    expect(decideWebProgress('STARTED', { kind: 'APPROVED', mayStillBeDenied: true }, pastSession)).toEqual({ kind: 'confirm' });
+    expect(decideWebProgress('UNDER_REVIEW', { kind: 'APPROVED', mayStillBeDenied: false }, pastSession)).toEqual({ kind: 'confirm' });
   });
 
-  it('keeps unknown provider values open rather than guessing', () => {
-    expect(interpretWebProgress({ status: 'SOMETHING_NEW', step: null, registrationStatus: null, reviewStatus: null }, false)).toBe('OPEN');
+  it('ends failure steps FAILED with the step as the code, never EXPIRED', () => {
+    for (const timing of [before, pastSession]) {
+      expect(decideWebProgress('STARTED', { kind: 'FAILED', step: 'WEB_IDV_REGISTRATION_FAILED' }, timing)).toMatchObject({
+        kind: 'end',
+        status: 'FAILED',
+        code: 'WEB_IDV_REGISTRATION_FAILED',
+      });
+    }
+  });
+
+  it('rejects a refusal before approval and denies one after it', () => {
+    expect(decideWebProgress('UNDER_REVIEW', { kind: 'REFUSED', byAgent: true, step: null }, before)).toMatchObject({ kind: 'end', status: 'REJECTED' });
+    expect(decideWebProgress('IDENTIFIED', { kind: 'REFUSED', byAgent: true, step: null }, pastSession)).toMatchObject({
+      kind: 'end',
+      status: 'DENIED',
+      code: 'IDENTIFICATION_DENIED',
+    });
+  });
+
+  it('leaves an IDENTIFIED identification resting on anything but a refusal, and a final one alone', () => {
+    for (const kind of ['IN_PROGRESS', 'UNDER_REVIEW', 'CANCELLED', 'EXPIRED'] as const) {
+      expect(decideWebProgress('IDENTIFIED', { kind }, pastSession)).toEqual({ kind: 'stay' });
+    }
+    expect(decideWebProgress('IDENTIFIED', { kind: 'FAILED', step: 'UPDATE_DOCUMENTS_WITH_CERTIFICATE_DATA_FAILED' }, pastSession)).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('DENIED', { kind: 'APPROVED', mayStillBeDenied: false }, before)).toEqual({ kind: 'stay' });
   });
 });

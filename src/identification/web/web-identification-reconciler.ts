@@ -5,10 +5,13 @@ import { ReconciliationLoop } from '../../common/reconciliation/reconciliation-l
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
 import { WebIdentification } from './web-identification.entity';
-import { webIdentificationMachine } from './web-identification.state';
+import { OPEN_WEB_IDENTIFICATION_STATUSES, webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
 
-/** Web identifications still STARTED after the quiet period are checked through scenarios 5 and 4. */
+/**
+ * Open web identifications (STARTED, UNDER_REVIEW) are checked through scenarios 5 and 4 after the
+ * quiet period and then every interval, until they end: past their deadline that ask is the last.
+ */
 @Injectable()
 export class WebIdentificationReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly loop: ReconciliationLoop;
@@ -21,11 +24,14 @@ export class WebIdentificationReconciler implements OnApplicationBootstrap, OnAp
   ) {
     this.loop = new ReconciliationLoop(dataSource, config.identification.webReconcile, {
       table: 'web_identifications',
-      openStatus: 'STARTED',
+      openStatus: OPEN_WEB_IDENTIFICATION_STATUSES,
       label: 'web identification',
       reconcile: async (id) => {
         const identification = await dataSource.getRepository(WebIdentification).findOneBy({ id });
-        return identification !== null && (await identifications.reconcile(identification, 'reconcile'))?.result === 'moved';
+        if (identification === null) return false;
+        const outcome = await identifications.reconcile(identification, 'reconcile');
+        // A recovery is an outcome reached (a settled state), not a step on the way such as UNDER_REVIEW.
+        return outcome?.result === 'moved' && webIdentificationMachine.isSettled(outcome.entity.status);
       },
       onRecovered: () => metrics.reconciliationRecoveries.inc({ entity: webIdentificationMachine.entity }),
     });

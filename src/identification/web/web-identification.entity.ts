@@ -9,7 +9,7 @@ import type { WebIdentificationStatus } from './web-identification.state';
 
 @Entity({ name: 'web_identifications' })
 @Index(['owner', 'createdAt'])
-@Index('web_identifications_started', ['status', 'createdAt'], { where: `status = 'STARTED'` })
+@Index('web_identifications_open', ['status', 'createdAt'], { where: `status IN ('STARTED', 'UNDER_REVIEW')` })
 export class WebIdentification {
   @PrimaryColumn('uuid')
   id: string;
@@ -87,6 +87,14 @@ export class WebIdentification {
 
   @Column({ name: 'review_status', type: 'text', nullable: true })
   reviewStatus: string | null;
+
+  /** When the agent's review was first seen; WEB_REVIEW_MAX_MS counts from here. */
+  @Column({ name: 'review_started_at', type: 'timestamptz', nullable: true })
+  reviewStartedAt: Date | null;
+
+  /** 2.5 answers that came without the eID certificate; at EID_CERTIFICATE_FETCH_ATTEMPTS the identification FAILS. */
+  @Column({ name: 'eid_certificate_misses', type: 'integer', default: 0 })
+  eidCertificateMisses: number;
 
   @Column({ name: 'provider_updated_at', type: 'timestamptz', nullable: true })
   providerUpdatedAt: Date | null;

@@ -2,6 +2,7 @@ import { Body, Controller, Get, Headers, MessageEvent, Param, ParseUUIDPipe, Pos
 import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Observable } from 'rxjs';
+import { ProviderErrorCode } from '../../btrust/provider-failure';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
 import { IDEMPOTENCY_HEADER, IDEMPOTENCY_PROBLEMS } from '../../common/http/idempotency-header';
@@ -37,7 +38,7 @@ export class WebIdentificationsController {
   ) {}
 
   @Post()
-  @LimitCreationRate('web-identifications')
+  @LimitCreationRate()
   @ApiOperation({
     summary: 'Start a web (video) identification (scenario 2)',
     description:
@@ -53,6 +54,7 @@ export class WebIdentificationsController {
     HttpErrorCode.MALFORMED_JSON,
     HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ...UPSTREAM_PROBLEMS,
+    ProviderErrorCode.PROVIDER_ACCESS_REFUSED,
   ])
   async create(
     @CurrentOwner() owner: string,

@@ -5,19 +5,21 @@ import { DataSource } from 'typeorm';
 import { BtrustClient } from '../../btrust/btrust.client';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus } from '../../btrust/btrust.types';
+import { readWebReviewProgress } from '../../btrust/web-review-progress';
 import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.service';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { providerFailure } from '../../btrust/provider-failure';
-import type { FieldProblem } from '../../common/problem/problem';
+import { notStarted, providerFailure, upstreamError } from '../../btrust/provider-failure';
 import { RequestError } from '../../common/problem/request-error';
+import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
 import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
-import { isAllowedRedirectUrl } from '../../common/validation/redirect-urls';
+import { refusedRedirects } from '../../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
-import { WebIdentificationError, WebIdentificationErrorCode } from './web-identification.errors';
-import { interpretWebProgress } from './web-identification-progress';
+import { decideWebProgress, WebTiming } from './web-identification-progress';
+import { statusUnavailableProblem } from './web-identification-signing-gate';
 import { webIdentificationMachine, WebIdentificationStatus } from './web-identification.state';
+import { WebIdentificationError, WebIdentificationErrorCode } from './web-identification.errors';
 
 type WebChanges = Partial<Omit<WebIdentification, 'id' | 'status' | 'owner'>>;
 
@@ -30,13 +32,24 @@ const IDENTIFICATION_PROCESS_STATE = 'CREATE_SIGN_SESSION_REQUEST';
 @Injectable()
 export class WebIdentificationsService {
   private readonly logger = new Logger(WebIdentificationsService.name);
+  private readonly defaultValidityMs: number;
+  private readonly reviewMaxMs: number;
+  private readonly refreshBeforeSigningMs: number;
+  private readonly certificateAttempts: number;
+  private readonly graceMs: number;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly btrust: BtrustClient,
     private readonly callbackEndpoints: CallbackEndpointsService,
-  ) {}
+  ) {
+    this.defaultValidityMs = config.identification.webDefaultValidityMs;
+    this.reviewMaxMs = config.identification.webReviewMaxMs;
+    this.refreshBeforeSigningMs = config.identification.webRefreshBeforeSigningMs;
+    this.certificateAttempts = config.identification.eidCertificateFetchAttempts;
+    this.graceMs = config.btrust.deadlineGraceMs;
+  }
 
   /**
    * Scenario 2: startWebIdentification, then createRegistration, then the
@@ -58,6 +71,7 @@ export class WebIdentificationsService {
         externalRef: request.externalRef ?? null,
       });
       await recordCreation(manager, webIdentificationMachine, id, 'STARTED', 'api');
+      await bindIdempotencyKey(manager, id);
       return this.callbackEndpoints.issue(manager, id, new Date(Date.now() + CALLBACK_URL_LIFETIME_MS));
     });
     const options = { language: language ?? request.language };
@@ -99,7 +113,9 @@ export class WebIdentificationsService {
       registrationSessionId: registration.sessionId,
       redirectUrl,
       registrationStatus: 'STARTED',
-      expiresAt: earliest(started.expiresAt, registration.expiresOn),
+      // Reading: 2.1's webSessionExpireDate and 2.2's expiredOn may differ; the later one bounds the
+      // person's session (the tolerant choice), and without a readable date the configured default does.
+      expiresAt: latest(started.expiresAt, registration.expiresOn) ?? new Date(Date.now() + this.defaultValidityMs),
     });
     return this.findOwned(owner, id);
   }
@@ -160,10 +176,19 @@ export class WebIdentificationsService {
   }
 
   /**
-   * A webhook said the identification produced a sign session: fetch the
-   * result (2.5) over mutual TLS and only then move to IDENTIFIED.
+   * B-Trust says the identification was approved: fetch the result (2.5) over mutual TLS and only
+   * with the eID certificate move to IDENTIFIED. A result without it is asked for again (by the
+   * next webhook or reconciliation) until EID_CERTIFICATE_FETCH_ATTEMPTS such answers, then the
+   * identification FAILS with EID_CERTIFICATE_MISSING. An identification already IDENTIFIED is
+   * not fetched again (its sign session may have moved on with signings): where it stands is
+   * asked, at most once per WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS, so that a burst of
+   * repeated webhooks does not become a burst of calls to B-Trust.
    */
   async confirmIdentified(identification: WebIdentification, cause: string): Promise<TransitionOutcome<WebIdentification>> {
+    if (identification.status === 'IDENTIFIED') {
+      const asked = this.isStale(identification) ? await this.reconcile(identification, cause) : null;
+      return asked ?? { result: 'unchanged', entity: identification };
+    }
     const result = await this.btrust.getWebIdentificationResult(
       {
         resultId: identification.resultId!,
@@ -173,12 +198,15 @@ export class WebIdentificationsService {
       },
       { language: identification.language as ProviderLanguage },
     );
+    if (!result.eidCertificatePdf) return this.certificateMissing(identification, cause);
     const outcome = await this.move(identification.id, 'IDENTIFIED', cause, {
       identifiedAt: new Date(),
       clientIdentificator: result.clientIdentificator,
       eidCertificatePdf: result.eidCertificatePdf,
       signSessionId: result.signSessionId,
       signSessionExpiresAt: result.signSessionExpiresAt,
+      failureCode: null,
+      failureMessage: null,
     });
     if (outcome.result === 'moved' && result.signSessionExpiresAt) {
       await this.callbackEndpoints.extend(identification.id, new Date(result.signSessionExpiresAt.getTime() + CALLBACK_URL_GRACE_MS));
@@ -187,48 +215,117 @@ export class WebIdentificationsService {
   }
 
   /**
-   * Asks B-Trust where a STARTED identification stands (scenarios 5 and 4)
-   * and applies the verdict. Used by webhooks that carry no result, by the
-   * reconciliation of missed webhooks and by `?refresh=true`. Provider
-   * errors propagate to the caller, which decides whether to retry.
+   * Before a paid signing (3.1): when the last word from B-Trust on an IDENTIFIED identification
+   * is older than WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS, ask again (scenarios 5 and 4), so
+   * that an agent's DENIED is seen before a contract is signed on it. Reading: when B-Trust cannot
+   * be asked, the signing is refused as retryable (503 IDENTIFICATION_STATUS_UNAVAILABLE, or 502
+   * PROVIDER_ACCESS_REFUSED for our own certificate or grant) rather than signed on a stale
+   * approval: a retry costs the person a moment, a contract signed on a denied identification
+   * cannot be taken back.
+   */
+  async refreshBeforeSigning(identification: WebIdentification): Promise<WebIdentification> {
+    if (identification.status !== 'IDENTIFIED' || !this.isStale(identification)) return identification;
+    try {
+      await this.reconcile(identification, 'before-signing');
+    } catch (error) {
+      if (error instanceof BtrustError) throw statusUnavailableProblem(error);
+      throw error;
+    }
+    return this.repository().findOneByOrFail({ id: identification.id });
+  }
+
+  /** B-Trust's last word on an identification is older than WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS. */
+  private isStale(identification: WebIdentification): boolean {
+    const lastKnown = Math.max(identification.providerUpdatedAt?.getTime() ?? 0, identification.identifiedAt?.getTime() ?? 0);
+    return Date.now() - lastKnown >= this.refreshBeforeSigningMs;
+  }
+
+  private async certificateMissing(identification: WebIdentification, cause: string): Promise<TransitionOutcome<WebIdentification>> {
+    const [[{ misses }]]: [[{ misses: number }], number] = await this.dataSource.query(
+      `UPDATE web_identifications SET eid_certificate_misses = eid_certificate_misses + 1, updated_at = now() WHERE id = $1
+       RETURNING eid_certificate_misses AS misses`,
+      [identification.id],
+    );
+    if (misses < this.certificateAttempts) {
+      this.logger.warn({ id: identification.id, misses }, 'B-Trust sent the web identification result without the eID certificate; will ask again');
+      return { result: 'unchanged', entity: { ...identification, eidCertificateMisses: misses } };
+    }
+    return this.move(identification.id, 'FAILED', cause, {
+      failureCode: 'EID_CERTIFICATE_MISSING',
+      failureMessage: `B-Trust approved the identification but sent no eID certificate in ${misses} answers.`,
+    });
+  }
+
+  /**
+   * Asks B-Trust where an identification stands (scenarios 5 and 4) and applies what that means
+   * (readWebReviewProgress, then decideWebProgress). Used by webhooks, by the reconciliation of
+   * open identifications, by `?refresh=true` and before a signing. Provider errors propagate to
+   * the caller, which decides whether to retry: no answer we could not get ends anything.
    */
   async reconcile(identification: WebIdentification, cause: string): Promise<TransitionOutcome<WebIdentification> | null> {
+    if (this.creationMayBeUnderWay(identification)) return null;
     if (webIdentificationMachine.isFinal(identification.status) || !identification.resultId) {
       return this.expireIfNeverStarted(identification, cause);
     }
     const language = { language: identification.language as ProviderLanguage };
-    const webStatus: ProviderWebStatus = await this.btrust.getWebIdentificationStatus(identification.resultId, language);
+    // The two reads are not one snapshot. Scenario 4 first: a failure step (5) that comes between
+    // them is then read with the registration as it was before, never as a bare EXPIRED or REJECTED.
     const registration = identification.registrationId
       ? await this.btrust.getRegistrationStatus(identification.registrationId, language)
       : null;
-    const progress = {
+    const webStatus: ProviderWebStatus = await this.btrust.getWebIdentificationStatus(identification.resultId, language);
+    const report = {
       status: webStatus.status,
       step: webStatus.step,
       registrationStatus: registration?.status ?? identification.registrationStatus,
       reviewStatus: registration?.reviewStatus ?? identification.reviewStatus,
     };
     await this.repository().update(identification.id, {
-      providerStatus: progress.status,
-      providerStep: progress.step,
-      registrationStatus: progress.registrationStatus,
-      reviewStatus: progress.reviewStatus,
+      providerStatus: report.status,
+      providerStep: report.step,
+      registrationStatus: report.registrationStatus,
+      reviewStatus: report.reviewStatus,
       providerUpdatedAt: new Date(),
       lastReconciledAt: new Date(),
     });
 
-    const expired = identification.expiresAt !== null && identification.expiresAt.getTime() <= Date.now();
-    const verdict = interpretWebProgress(progress, expired);
-    switch (verdict) {
-      case 'OPEN':
+    const decision = decideWebProgress(identification.status, readWebReviewProgress(report), this.timingOf(identification));
+    switch (decision.kind) {
+      case 'stay':
         return null;
-      case 'IDENTIFIED':
+      case 'review':
+        return this.move(identification.id, 'UNDER_REVIEW', cause, { reviewStartedAt: new Date() });
+      case 'confirm':
         return this.confirmIdentified(identification, cause);
-      default:
-        return this.move(identification.id, verdict, cause, {
-          failureCode: verdict,
-          failureMessage: registration?.userMessage ?? `B-Trust reports ${progress.status ?? 'no status'}`,
+      case 'end':
+        return this.move(identification.id, decision.status, cause, {
+          failureCode: decision.code,
+          failureMessage: registration?.userMessage ? `${decision.message} B-Trust: ${registration.userMessage}` : decision.message,
         });
     }
+  }
+
+  /**
+   * The create call is still between its two provider calls (neither retried), or may be: nothing
+   * is decided about the record until both have surely ended, or the registration is stored.
+   */
+  private creationMayBeUnderWay(identification: WebIdentification): boolean {
+    return (
+      identification.status === 'STARTED' &&
+      identification.registrationId === null &&
+      Date.now() - identification.createdAt.getTime() < this.config.btrust.timeoutMs * 3
+    );
+  }
+
+  /** The bounds of an open identification: its web session's deadline, and its review's once one started. */
+  private timingOf(identification: WebIdentification): WebTiming {
+    const reviewStart = identification.status === 'UNDER_REVIEW' ? (identification.reviewStartedAt ?? identification.createdAt) : null;
+    return {
+      now: Date.now(),
+      sessionDeadline: (identification.expiresAt ?? new Date(identification.createdAt.getTime() + this.defaultValidityMs)).getTime(),
+      reviewDeadline: reviewStart ? reviewStart.getTime() + this.reviewMaxMs : null,
+      graceMs: this.graceMs,
+    };
   }
 
   private async expireIfNeverStarted(identification: WebIdentification, cause: string) {
@@ -260,18 +357,15 @@ export class WebIdentificationsService {
       failureCode: error.code,
       failureMessage: `${step}: ${error.providerMessage ?? error.message}`,
     });
-    return providerFailure(error);
+    // By what the answer means, not by its body: a REJECTED on 401/403 is our certificate or grant.
+    if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStarted(error);
+    // Received, with no usable answer: whatever its body says (REJECTED included), not a refusal.
+    return error.code === 'TIMEOUT' ? providerFailure(error) : upstreamError(error);
   }
 
   private assertAllowedRedirects(request: CreateWebIdentificationDto): void {
     const origins = this.config.identification.allowedRedirectOrigins;
-    const problems: FieldProblem[] = (['successUrl', 'cancelUrl'] as const)
-      .filter((field) => !isAllowedRedirectUrl(request[field], origins))
-      .map((field) => ({
-        field,
-        codes: ['REDIRECT_NOT_ALLOWED'],
-        messages: [`${field} must be an absolute URL on one of the allowed origins (${origins.join(', ')})`],
-      }));
+    const problems = refusedRedirects(request, origins);
     if (problems.length > 0) throw RequestError.invalid(problems);
   }
 
@@ -280,7 +374,7 @@ export class WebIdentificationsService {
   }
 }
 
-function earliest(...dates: Array<Date | null>): Date | null {
+function latest(...dates: Array<Date | null>): Date | null {
   const known = dates.filter((date): date is Date => date !== null);
-  return known.length === 0 ? null : new Date(Math.min(...known.map((date) => date.getTime())));
+  return known.length === 0 ? null : new Date(Math.max(...known.map((date) => date.getTime())));
 }

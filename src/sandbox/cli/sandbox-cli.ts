@@ -192,7 +192,7 @@ Without a resultId: the latest pending signing.`,
             the next N calls (default 1) of that operation fail; kinds:
             http500, http503, delay (with --delay-ms), reset, malformed, and
             for getSignedDocuments tamper-flip-byte, tamper-append,
-            tamper-foreign-ca, tamper-other-document
+            tamper-foreign-ca, tamper-other-document, extra-document
   list      the armed faults
   clear     disarms them all
 

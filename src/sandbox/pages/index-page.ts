@@ -22,7 +22,7 @@ const CONTROL_API: Array<[string, string]> = [
   ['GET | POST | DELETE /sandbox/{mobile-identifications/{callbackId} | web-identifications/{webSessionId} | signings/{resultId}}/readings', "One record's readings; override some from now on; back to the sandbox-wide ones."],
   ['POST /sandbox/callbacks/send', 'Body { "webSessionId" | "resultId", "processState"?, "code"? }: send now the webhook the record\'s state implies.'],
   ['POST /sandbox/callbacks/repeat', 'Body { "requestId"?, "resultId"? }: send again that webhook, or the last one about that resultId, or the last one sent.'],
-  ['POST /sandbox/faults', 'Body { operation, kind, count, delayMs? }: kind http500, http503, delay, reset or malformed for any operation; tamper-flip-byte, tamper-append, tamper-foreign-ca or tamper-other-document for getSignedDocuments.'],
+  ['POST /sandbox/faults', 'Body { operation, kind, count, delayMs? }: kind http500, http503, delay, reset or malformed for any operation; tamper-flip-byte, tamper-append, tamper-foreign-ca, tamper-other-document or extra-document (one more signed PDF than was sent) for getSignedDocuments.'],
   ['GET | DELETE /sandbox/faults', 'The armed faults; disarm them all.'],
   ['GET | DELETE /sandbox/calls', 'API calls received per operation; reset the counts.'],
   ['GET | DELETE /sandbox/tls', 'TLS handshakes completed on the API listener, { "handshakes": n }: few means the client reuses its connections; reset the count.'],

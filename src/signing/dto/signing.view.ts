@@ -1,5 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { FailureView } from '../../identification/failure.view';
+import { ACTIVE_CONTENT, type ActiveContent } from '../pdf/pdf-inspection';
+import { MATCHED_BY, MatchedBy } from '../signed-document-matching';
 import type { SigningDocument } from '../signing-document.entity';
 import type { Signing } from '../signing.entity';
 import { SIGNING_STATUSES, SigningStatus } from '../signing.state';
@@ -81,6 +83,27 @@ export class SigningDocumentView {
   @ApiPropertyOptional({ type: String, nullable: true, description: 'SHA-256 (hex) of the signed PDF received.' })
   signedSha256: string | null;
 
+  @ApiProperty({
+    enum: ACTIVE_CONTENT,
+    isArray: true,
+    example: [],
+    description:
+      'Active content found in the PDF sent: `JavaScript` (scripts a reader may run) or `Launch` (actions that start ' +
+      'another program). Accepted and listed here with SIGNING_ACTIVE_CONTENT=flag (the default); refused with `refuse`. ' +
+      'Empty for documents stored before the server looked for it.',
+  })
+  activeContent: ActiveContent[];
+  @ApiPropertyOptional({
+    enum: MATCHED_BY,
+    nullable: true,
+    example: 'content',
+    description:
+      'How B-Trust\'s signed PDF was paired with this document: `content` (the original is its first revision), `revision` (its ' +
+      '`/Prev` chain names the original\'s last revision), or `order` (its position, as nothing in its content showed the pairing; ' +
+      'check `verification`). Never by file name. Null until received.',
+  })
+  matchedBy: MatchedBy | null;
+
   @ApiPropertyOptional({ type: VerificationView, nullable: true, description: 'Null until the signed PDF is received.' })
   verification: VerificationView | null;
 }
@@ -92,7 +115,13 @@ export class SigningView {
   @ApiProperty({ format: 'uuid', description: 'The web identification whose sign session was used.' })
   identificationId: string;
 
-  @ApiProperty({ enum: SIGNING_STATUSES, example: 'SIGNED' })
+  @ApiProperty({
+    enum: SIGNING_STATUSES,
+    example: 'SIGNED',
+    description:
+      '`OUTCOME_UNKNOWN`: B-Trust may or may not have started the signing (its start timed out, was reset or answered 5xx); ' +
+      'do not start it again, an operator settles it.',
+  })
   status: SigningStatus;
 
   @ApiProperty({ type: String, format: 'date-time' })
@@ -106,6 +135,12 @@ export class SigningView {
 
   @ApiProperty({ type: [SigningDocumentView] })
   documents: SigningDocumentView[];
+
+  @ApiProperty({
+    example: 0,
+    description: 'Signed documents B-Trust returned that match none of those sent. They are kept for the operators, never discarded.',
+  })
+  unmatchedDocuments: number;
 
   @ApiPropertyOptional({ type: FailureView, nullable: true })
   failure: FailureView | null;
@@ -129,16 +164,19 @@ export function toSigningView(signing: Signing, documents: SigningDocument[]): S
       title: document.title,
       originalSha256: document.originalSha256,
       signedSha256: document.signedSha256,
-      verification: document.verification ? toVerificationView(document.verification) : null,
+      activeContent: document.activeContent ?? [],
+      matchedBy: document.matchedBy,
+      verification: document.verification ? toVerificationView(document.verification, document.signerName) : null,
     })),
+    unmatchedDocuments: signing.unmatchedDocuments,
     failure: signing.failureCode ? { code: signing.failureCode, message: signing.failureMessage ?? '' } : null,
   };
 }
 
-function toVerificationView(verification: SignedDocumentVerification): VerificationView {
+function toVerificationView(verification: SignedDocumentVerification, signerName: string | null): VerificationView {
   return {
     valid: verification.valid,
-    signer: verification.signer ? { commonName: verification.signer.commonName, serialNumber: verification.signer.serialNumber } : null,
+    signer: verification.signer ? { commonName: signerName, serialNumber: verification.signer.serialNumber } : null,
     signedAt: verification.signedAt,
     problems: [...verification.problems],
   };

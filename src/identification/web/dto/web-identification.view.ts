@@ -2,7 +2,11 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { RegistrationStatus } from '../../../btrust/btrust.types';
 import type { WebIdentification } from '../web-identification.entity';
 import { FailureView } from '../../failure.view';
-import { WEB_IDENTIFICATION_STATUSES, WebIdentificationStatus } from '../web-identification.state';
+import { WEB_IDENTIFICATION_STATUS_MEANINGS, WEB_IDENTIFICATION_STATUSES, WebIdentificationStatus } from '../web-identification.state';
+
+const STATUS_DESCRIPTION = Object.entries(WEB_IDENTIFICATION_STATUS_MEANINGS)
+  .map(([status, meaning]) => `- \`${status}\`: ${meaning}`)
+  .join('\n');
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -10,13 +14,19 @@ export class WebIdentificationCreatedView {
   @ApiProperty({ format: 'uuid', example: '7c9e6679-7425-40de-944b-e07fc1f90ae7' })
   id: string;
 
-  @ApiProperty({ enum: WEB_IDENTIFICATION_STATUSES, example: 'STARTED' })
+  @ApiProperty({ enum: WEB_IDENTIFICATION_STATUSES, example: 'STARTED', description: STATUS_DESCRIPTION })
   status: WebIdentificationStatus;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'https://iduat.borica.bg/session/56f6bccb-1635-444e-b983-79bc35d22743', description: 'Send the person\'s browser here.' })
   redirectUrl: string | null;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, example: '2026-11-27T13:00:00.000Z' })
+  @ApiPropertyOptional({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    example: '2026-11-27T13:00:00.000Z',
+    description: "The web session's deadline (B-Trust's date, or the configured default): it bounds STARTED, not an agent's review.",
+  })
   expiresAt: string | null;
 }
 
@@ -24,7 +34,7 @@ export class ProviderProgressView {
   @ApiPropertyOptional({ type: String, nullable: true, example: 'CREATE_SIGN_SESSION_REQUEST', description: 'B-Trust web identification status (scenario 5).' })
   status: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED', description: 'B-Trust web identification step (scenario 5); a failure step such as WEB_IDV_REGISTRATION_FAILED is kept here.' })
   step: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: 'FINALIZED', description: 'Registration status (scenario 4).' })
