@@ -13,6 +13,7 @@ import { webIdentificationMachine } from '../identification/web/web-identificati
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
 import { Signing } from '../signing/signing.entity';
 import { signingMachine } from '../signing/signing.state';
+import { SigningReconciliationService } from '../signing/signing-reconciliation.service';
 import { SigningsService } from '../signing/signings.service';
 import { AdminError, AdminErrorCode } from './admin.errors';
 import { AdminListQuery } from './dto/admin-list-query.dto';
@@ -93,6 +94,7 @@ export class AdminRecordsService {
     private readonly mobileIdentifications: MobileIdentificationsService,
     private readonly webIdentifications: WebIdentificationsService,
     private readonly signings: SigningsService,
+    private readonly signingReconciliation: SigningReconciliationService,
   ) {}
 
   /** Newest first, keyset-paged on (created_at, id) so that rows created meanwhile neither repeat nor vanish. */
@@ -137,7 +139,7 @@ export class AdminRecordsService {
   /** 3.3 now, through the same path as reconciliation. */
   refreshSigning(context: OperatorActionContext, id: string): Promise<Signing> {
     return this.refresh(context, SIGNINGS, id, async (signing) => {
-      await this.signings.reconcile(signing, 'operator');
+      await this.signingReconciliation.reconcile(signing, 'operator');
     });
   }
 
@@ -156,7 +158,7 @@ export class AdminRecordsService {
   /** Settles an OUTCOME_UNKNOWN signing as the operator found it at B-Trust. */
   resolveSigning(context: OperatorActionContext, id: string, body: ResolveSigningDto): Promise<Signing> {
     return this.resolve(context, SIGNINGS, id, body, ['resultId', 'expiresAt'], () =>
-      this.signings.resolveOutcomeUnknown(
+      this.signingReconciliation.resolveOutcomeUnknown(
         id,
         body.outcome === 'STARTED'
           ? { outcome: 'STARTED', resultId: body.resultId as string, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined, note: body.note }

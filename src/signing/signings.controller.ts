@@ -33,6 +33,7 @@ import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } 
 import { METADATA_FIELD, readSigningRequest } from './signing-request-reader';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 import { signingMachine } from './signing.state';
+import { SigningCreationService } from './signing-creation.service';
 import { SigningsService } from './signings.service';
 import { signingRequestFingerprint } from './signing-request-fingerprint';
 import { HttpErrorCode } from '../common/problem/http-error';
@@ -56,6 +57,7 @@ export class SigningsController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     private readonly signings: SigningsService,
+    private readonly creation: SigningCreationService,
     private readonly idempotency: IdempotencyService,
     private readonly liveStatus: LiveStatus,
   ) {}
@@ -169,7 +171,7 @@ export class SigningsController {
     const fingerprint = { identificationId, ...signingRequestFingerprint(input) };
     const response = await this.idempotency.run(owner, 'signings', idempotencyKey, fingerprint, async () => ({
       status: 201,
-      body: toSigningCreatedView(await this.signings.create(owner, identificationId, input, language)),
+      body: toSigningCreatedView(await this.creation.create(owner, identificationId, input, language)),
     }));
     void reply.status(response.status);
     return response.body as SigningCreatedView;

@@ -1,10 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import type { SignedDocuments } from '../../src/btrust/btrust.types';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
+import { APP_CONFIG, ResolvedAppConfig } from '../../src/config/config.module';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { CasMetrics } from '../../src/metrics/cas-metrics';
+import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
 import { SignedDocumentVerifier } from '../../src/signing/signed-document-verifier';
+import { SigningCompletionService } from '../../src/signing/signing-completion.service';
+import { SigningCreationService } from '../../src/signing/signing-creation.service';
+import { SigningReconciliationService } from '../../src/signing/signing-reconciliation.service';
 import { SigningsService } from '../../src/signing/signings.service';
 import { pdf } from '../signing/signing-support';
 import { noAnswer, providerAnswered } from '../support/fake-btrust-client';
@@ -15,17 +20,29 @@ const HOUR_MS = 60 * 60 * 1000;
 const SIGNED_DOCUMENTS = 'getSignedDocuments';
 
 /**
- * Reconciliation of a pending signing with 3.3 (SigningsService.reconcile)
+ * Reconciliation of a pending signing with 3.3 (SigningReconciliationService.reconcile)
  * on a real PostgreSQL, B-Trust faked at the port: the branches whose reading
  * is settled. The signed documents make it SIGNED at any time; no result yet
  * keeps it PENDING before the sign session's deadline; past it, one last ask
  * decides.
  */
-describe(`${SigningsService.name} reconciliation`, () => {
+describe(`${SigningReconciliationService.name}`, () => {
   const tier = useServiceModule({
-    providers: [SigningsService, WebIdentificationsService, CallbackEndpointsService, SignedDocumentVerifier, CasMetrics],
+    providers: [
+      SigningsService,
+      SigningCreationService,
+      SigningCompletionService,
+      SigningReconciliationService,
+      WebIdentificationsService,
+      CallbackEndpointsService,
+      SignedDocumentVerifier,
+      CasMetrics,
+      { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
+    ],
   });
-  const service = () => tier.get(SigningsService);
+  const records = () => tier.get(SigningsService);
+  const creation = () => tier.get(SigningCreationService);
+  const service = () => tier.get(SigningReconciliationService);
   beforeEach(() => tier.btrust.reset());
 
   /** An IDENTIFIED web identification, as 2.5 left it: its client identificator and a sign session. */
@@ -56,7 +73,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       expiresAt: new Date(Date.now() + expiresInMs),
       resultId: `result-${identificationId}`,
     });
-    const signing = await service().create(
+    const signing = await creation().create(
       OWNER,
       identificationId,
       {
@@ -79,14 +96,14 @@ describe(`${SigningsService.name} reconciliation`, () => {
     signSessionExpiresAt: new Date(Date.now() + 24 * HOUR_MS),
   });
 
-  const statusOf = async (id: string) => (await service().findOwned(OWNER, id)).status;
+  const statusOf = async (id: string) => (await records().findOwned(OWNER, id)).status;
   const signSessionOf = async (identificationId: string) =>
     (await tier.dataSource.getRepository(WebIdentification).findOneByOrFail({ id: identificationId })).signSessionId;
 
   /** Reconciles once; a provider error the caller retries is what some branches answer, the status is what counts. */
   async function reconcile(signing: Awaited<ReturnType<typeof pendingSigning>>['signing']): Promise<string> {
     await service()
-      .reconcile(await service().findOwned(OWNER, signing.id), 'reconcile')
+      .reconcile(await records().findOwned(OWNER, signing.id), 'reconcile')
       .catch(() => undefined);
     return statusOf(signing.id);
   }
@@ -96,7 +113,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
     tier.btrust.answerNext(SIGNED_DOCUMENTS, signed(original, 'next-sign-session'));
     expect(await reconcile(signing)).toBe('SIGNED');
     expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toEqual([[{ resultId: signing.resultId, sessionId: signing.signSessionId }, { language: 'bg' }]]);
-    const stored = await service().signedDocument(OWNER, signing.id, 0);
+    const stored = await records().signedDocument(OWNER, signing.id, 0);
     expect(stored.content.subarray(0, original.length)).toEqual(original);
     expect(stored.content.length).toBeGreaterThan(original.length);
     expect(await signSessionOf(identificationId)).toBe('next-sign-session');
@@ -124,7 +141,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       tier.btrust.answerNext(SIGNED_DOCUMENTS, providerAnswered(SIGNED_DOCUMENTS, 404, 'NOT_FOUND'));
       expect(await reconcile(signing)).toBe('EXPIRED');
       expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toHaveLength(1);
-      await expect(service().signedDocument(OWNER, signing.id, 0)).rejects.toMatchObject({ code: 'NOT_SIGNED' });
+      await expect(records().signedDocument(OWNER, signing.id, 0)).rejects.toMatchObject({ code: 'NOT_SIGNED' });
     });
 
     it('asks once more and ends SIGNED when the signed documents came after all', async () => {
