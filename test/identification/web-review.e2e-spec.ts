@@ -205,18 +205,37 @@ describe('Web identification follows the agent\'s review', () => {
     });
   });
 
-  describe.each([400, 401, 403, 404, 500] as const)('rejectedStatus=%s on 2.5', (rejectedStatus) => {
-    it('ends a refused identification REJECTED from scenarios 5 and 4, whatever status 2.5 refuses with', async () => {
-      await sandbox.setReadings({ rejectedStatus });
-      const { id, webSessionId } = await driver.startIdentification();
-      await sandbox.post('/sandbox/callbacks/knobs', { drop: 1 });
-      await sandbox.post(`/sandbox/web-identifications/${webSessionId}/reject`);
-      // A webhook that claims success: 2.5 answers REJECTED with this status, and that is no verdict.
-      await sandbox.sendWebhook({ webSessionId }, { code: 'OK' });
-      const rejected = await ended(id);
-      expect(rejected.status).toBe('REJECTED');
-      expect((await sandbox.calls()).getWebIdentificationResult).toBeGreaterThanOrEqual(1);
+  describe('with reconciliation out of the way, so that the webhook alone asks 2.5', () => {
+    let webhookServer: TestServer;
+    let webhookSandbox: SandboxControl;
+    let webhookDriver: SigningDriver;
+
+    beforeAll(async () => {
+      webhookServer = await startTestServer({ ...QUICK, WEB_RECONCILE_QUIET_PERIOD_MS: '86400000' });
+      webhookSandbox = new SandboxControl(webhookServer.sandboxPagesUrl!);
+      webhookDriver = new SigningDriver(webhookServer);
     });
+    afterAll(() => webhookServer?.stop());
+    beforeEach(() => webhookSandbox.reset());
+
+    it.each([400, 401, 403, 404, 500] as const)(
+      'ends a refused identification REJECTED from scenarios 5 and 4 when 2.5 refuses with %s',
+      async (rejectedStatus) => {
+        await webhookSandbox.setReadings({ rejectedStatus });
+        const { id, webSessionId } = await webhookDriver.startIdentification();
+        await webhookSandbox.post('/sandbox/callbacks/knobs', { drop: 1 });
+        await webhookSandbox.post(`/sandbox/web-identifications/${webSessionId}/reject`);
+        // A webhook that claims success: 2.5 answers REJECTED with this status, and that is no verdict.
+        await webhookSandbox.sendWebhook({ webSessionId }, { code: 'OK' });
+        const viewOf = async () => (await webhookDriver.api().get(`/api/v1/web-identifications/${id}`).expect(200)).body as WebView;
+        const rejected = await eventually(viewOf, (body) => !OPEN.includes(body.status));
+        expect(rejected.status).toBe('REJECTED');
+        expect((await webhookSandbox.calls()).getWebIdentificationResult).toBeGreaterThanOrEqual(1);
+      },
+    );
+  });
+
+  describe.each([400, 401, 403, 404, 500] as const)('rejectedStatus=%s on 2.5', (rejectedStatus) => {
 
     it('still identifies an approved one', async () => {
       await sandbox.setReadings({ rejectedStatus });
