@@ -100,6 +100,7 @@ describe('B-Trust reading policy', () => {
       expect(toMobileIdentificationResult({ operation: MOBILE_POLL, httpStatus: 206, body: fixture('identification-result.206.json') })).toEqual({
         state: 'PENDING',
         providerStatus: 'IN_PROGRESS',
+        progress: 'IDENTIFYING',
       });
       expect(toMobileIdentificationResult({ operation: MOBILE_POLL, httpStatus: 206, body: { status: 'FINISHED' } })).toMatchObject({ state: 'PENDING' });
       expect(toMobileIdentificationResult({ operation: MOBILE_POLL, httpStatus: 200, body: { status: 'ON_BOARDING' } })).toMatchObject({ state: 'PENDING' });
@@ -111,7 +112,8 @@ describe('B-Trust reading policy', () => {
       ['without a status or data', { code: 'OK' }, null],
     ])('reads a 200 FINISHED %s as finished with the certificate missing', (_label, body, identificator) => {
       expect(toMobileIdentificationResult({ operation: MOBILE_POLL, httpStatus: 200, body })).toEqual({
-        state: 'FINISHED',
+        state: 'DONE',
+        providerStatus: 'FINISHED',
         certificatePdf: null,
         identificationBefore: null,
         identificationReason: null,

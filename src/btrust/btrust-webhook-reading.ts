@@ -29,8 +29,10 @@ export interface WebhookReading {
   refusalHinted: boolean;
 }
 
-const IDENTIFICATION_RESULT_STATE = 'CREATE_SIGN_SESSION_REQUEST';
-const SIGNING_RESULT_STATE = 'SIGN_SESSION';
+/** The processState of an identification's result (2.4, and the result path of 2.5). */
+export const IDENTIFICATION_RESULT_STATE = 'CREATE_SIGN_SESSION_REQUEST';
+/** The processState of a signing's documents (3.2, and the result path of 3.3). */
+export const SIGNING_RESULT_STATE = 'SIGN_SESSION';
 const REFUSAL_CODE = 'REJECTED';
 
 export function readWebhook(webhook: { processState: string; providerCode: string | null }): WebhookReading {

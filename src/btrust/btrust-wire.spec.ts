@@ -83,14 +83,15 @@ describe('B-Trust wire answers', () => {
       const result = toMobileIdentificationResult(
         answer('getIdentificationResult', fixture('identification-result.206.json'), 206),
       );
-      expect(result).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS' });
+      expect(result).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS', progress: 'IDENTIFYING' });
     });
 
-    it('keeps an unknown progress value as it came', () => {
+    it('keeps an unknown progress value as it came, naming no progress', () => {
       const body = { status: 'WAITING_FOR_AGENT', code: 'OK' };
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body, 206))).toEqual({
         state: 'PENDING',
         providerStatus: 'WAITING_FOR_AGENT',
+        progress: null,
       });
     });
 
@@ -99,6 +100,7 @@ describe('B-Trust wire answers', () => {
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toEqual({
         state: 'PENDING',
         providerStatus: 'ON_BOARDING',
+        progress: 'ENROLLING',
       });
     });
 
@@ -110,7 +112,8 @@ describe('B-Trust wire answers', () => {
     it('reads identification-result.200.json with real base64 content', () => {
       const body = withValue(fixture('identification-result.200.json'), ['data', 'content'], PDF_BASE64);
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toEqual({
-        state: 'FINISHED',
+        state: 'DONE',
+        providerStatus: 'FINISHED',
         certificatePdf: PDF,
         identificationBefore: 'BORICA',
         identificationReason: 'TEST IDENTIFICATION REASON',
@@ -121,7 +124,8 @@ describe('B-Trust wire answers', () => {
     it('reads a FINISHED result without content as finished with the certificate missing, never as complete', () => {
       const body = withValue(fixture('identification-result.200.json'), ['data', 'content'], undefined);
       expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toEqual({
-        state: 'FINISHED',
+        state: 'DONE',
+        providerStatus: 'FINISHED',
         certificatePdf: null,
         identificationBefore: 'BORICA',
         identificationReason: 'TEST IDENTIFICATION REASON',
@@ -131,7 +135,7 @@ describe('B-Trust wire answers', () => {
 
     it('reads a FINISHED result without data as finished with the certificate missing', () => {
       const body = { status: 'FINISHED', code: 'OK', data: null };
-      expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toMatchObject({ state: 'FINISHED', certificatePdf: null, identificator: null });
+      expect(toMobileIdentificationResult(answer('getIdentificationResult', body))).toMatchObject({ state: 'DONE', certificatePdf: null, identificator: null });
     });
 
     it('refuses content that decodes to something other than a PDF', () => {
@@ -167,6 +171,7 @@ describe('B-Trust wire answers', () => {
       expect(toRegistration(answer('createRegistration', fixture('create-registration.200.json')))).toEqual({
         sessionId: '56f6bccb-1635-444e-b983-79bc35d22743',
         registrationId: 'e9ed4675-e73e-494d-9893-602afcebe672',
+        status: 'STARTED',
         createdOn: new Date('2021-09-09T12:49:54.407Z'),
         expiresOn: new Date('2021-09-09T13:49:54.406Z'),
         otcRequestId: '245ccb3e-5105-4930-8855-b6b46b0edc3d',

@@ -27,6 +27,7 @@ import type {
   DocumentToSign,
   MobileIdentificationAccepted,
   MobileIdentificationRequest,
+  MobileIdentificationProgress,
   MobileIdentificationResult,
   Registration,
   RegistrationRequest,
@@ -562,6 +563,18 @@ export function toMobileIdentificationAccepted(answer: ProviderAnswer, settings:
   return { callbackId: data.requiredId('callbackId'), validUntil: data.date('validity') };
 }
 
+const FINISHED_STATUS = 'FINISHED';
+
+/** Reading: the two progress values 1.2 names; any other value says nothing about the progress. */
+const MOBILE_PROGRESS: ReadonlyMap<string, MobileIdentificationProgress> = new Map([
+  ['ON_BOARDING', 'ENROLLING'],
+  ['IN_PROGRESS', 'IDENTIFYING'],
+]);
+
+function pendingMobileIdentification(providerStatus: string | null): MobileIdentificationResult {
+  return { state: 'PENDING', providerStatus, progress: providerStatus === null ? null : (MOBILE_PROGRESS.get(providerStatus) ?? null) };
+}
+
 /**
  * Reading: a 206 answer means "not finished" whatever else it says, and carries no `data`.
  * A 200 whose `status` is present and not FINISHED is still pending. Any other 200 is finished:
@@ -574,15 +587,16 @@ export function toMobileIdentificationResult(answer: ProviderAnswer, settings: W
   const body: EnvelopeWire = bodyObject(answer);
   const providerStatus = readWireString(body.status);
   if (answer.httpStatus === 206) {
-    return { state: 'PENDING', providerStatus };
+    return pendingMobileIdentification(providerStatus);
   }
-  if (providerStatus !== null && providerStatus !== 'FINISHED' && !(isRecord(body.data) && body.data.content != null)) {
-    return { state: 'PENDING', providerStatus };
+  if (providerStatus !== null && providerStatus !== FINISHED_STATUS && !(isRecord(body.data) && body.data.content != null)) {
+    return pendingMobileIdentification(providerStatus);
   }
   const data = new AnswerFields<IdentificationResultDataWire>(answer, isRecord(body.data) ? body.data : {}, 'data.', settings);
   const certificatePdf = data.optionalPdf('content');
   return {
-    state: 'FINISHED',
+    state: 'DONE',
+    providerStatus: FINISHED_STATUS,
     certificatePdf,
     identificationBefore: data.optionalString('identification_before', 'identificationBefore'),
     identificationReason: data.optionalString('identification_reason', 'identificationReason'),
@@ -599,11 +613,15 @@ export function toWebIdentificationStarted(answer: ProviderAnswer, settings: Wir
   };
 }
 
+/** Reading: 2.2's answer has no status; scenario 4 lists STARTED first, so a registration just created is STARTED. */
+const NEW_REGISTRATION_STATE = 'STARTED';
+
 export function toRegistration(answer: ProviderAnswer, settings: WireSettings = DEFAULT_WIRE_SETTINGS): Registration {
   const data = payloadFields<RegistrationWire>(answer, settings);
   return {
     sessionId: data.requiredId('sessionId'),
     registrationId: data.requiredId('registrationId'),
+    status: NEW_REGISTRATION_STATE,
     createdOn: data.date('createdOn'),
     expiresOn: data.date('expiredOn'),
     otcRequestId: data.optionalId('otcRequestId'),

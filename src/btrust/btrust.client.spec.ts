@@ -300,7 +300,7 @@ describe(BtrustClient.name, () => {
     it('reads a 206 poll answer as pending', async () => {
       handler = (_request, response) => answerJson(response, 206, fixtureText('identification-result.206.json'));
       const result = await newClient().getIdentificationResult('a2c25bcd-00f0-4128-8890-fbcb26fc2f81');
-      expect(result).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS' });
+      expect(result).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS', progress: 'IDENTIFYING' });
     });
 
     it('refuses locally, without a request, ids that would change the path', async () => {

@@ -23,6 +23,7 @@ import { BtrustError } from './btrust.errors';
 import type { BtrustPort } from './btrust-port';
 import { errorForAnswer, errorForTransportFailure, type ExchangeProgress } from './btrust-failure-mapping';
 import { readClientCertificateInfo } from './btrust-client-certificate';
+import { IDENTIFICATION_RESULT_STATE, SIGNING_RESULT_STATE } from './btrust-webhook-reading';
 import {
   toIdentificationRequestWire,
   toMobileIdentificationAccepted,
@@ -114,8 +115,6 @@ type AttemptOutcome = { kind: 'answered'; answer: ProviderAnswer } | { kind: 're
 /** V8's longest string: no longer answer could be read while answers were read as text. */
 const DEFAULT_MAX_ANSWER_BYTES = 0x1fffffe8;
 const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
-const SIGN_SESSION_PROCESS_STATE = 'SIGN_SESSION';
-const METADATA_PROCESS_STATE = 'CREATE_SIGN_SESSION_REQUEST';
 
 /**
  * The B-Trust Signing API v2 over mutual TLS. Methods take domain objects and return domain
@@ -236,11 +235,12 @@ export class BtrustClient implements BtrustPort {
     options?: BtrustCallOptions,
   ): Promise<WebIdentificationResult> {
     const operation = 'getWebIdentificationResult';
-    if (query.onlyMetadata && query.processState !== METADATA_PROCESS_STATE) {
+    const processState = query.processState ?? IDENTIFICATION_RESULT_STATE;
+    if (query.onlyMetadata && processState !== IDENTIFICATION_RESULT_STATE) {
       throw new BtrustError({
         code: 'BAD_REQUEST',
         operation,
-        message: `not sent: onlyMetadata is only valid with processState ${METADATA_PROCESS_STATE}`,
+        message: `not sent: onlyMetadata is only valid with processState ${IDENTIFICATION_RESULT_STATE}`,
         notSent: true,
       });
     }
@@ -248,7 +248,7 @@ export class BtrustClient implements BtrustPort {
       '/identification/web',
       segment(operation, 'resultId', query.resultId),
       'result',
-      segment(operation, 'processState', query.processState),
+      segment(operation, 'processState', processState),
       segment(operation, 'sessionId', query.sessionId),
       String(query.onlyMetadata),
     ].join('/');
@@ -262,7 +262,7 @@ export class BtrustClient implements BtrustPort {
       '/identification/web',
       segment(operation, 'resultId', query.resultId),
       'result',
-      SIGN_SESSION_PROCESS_STATE,
+      SIGNING_RESULT_STATE,
       segment(operation, 'sessionId', query.sessionId),
     ].join('/');
     return this.call({ operation, method: 'GET', path, options }, toSignedDocuments);

@@ -16,6 +16,9 @@ export interface BtrustCallOptions {
 
 export type OpenString<Known extends string> = Known | (string & {});
 
+/** The body `code` of the provider's error answers (the document's "Error answers" table). */
+export type BtrustAnswerCode = OpenString<'BAD_REQUEST' | 'UNAUTHORIZED' | 'NOT_FOUND' | 'ERROR' | 'REJECTED'>;
+
 // Scenario 1: mobile identification
 
 export type IdentityDocType = 'EGN' | 'LNC' | 'EMAIL' | 'PHONE';
@@ -42,16 +45,27 @@ export interface MobileIdentificationAccepted {
   validUntil: Date | null;
 }
 
-export type MobileIdentificationProgress = OpenString<'ON_BOARDING' | 'IN_PROGRESS'>;
+/** Scenario 1.2's `status`. */
+export type MobileIdentificationProviderStatus = OpenString<'ON_BOARDING' | 'IN_PROGRESS' | 'FINISHED'>;
+
+/**
+ * Where a pending mobile identification stands, in our words: the person is still setting up
+ * B-Trust MOBILE (ON_BOARDING), or is being identified in it (IN_PROGRESS).
+ */
+export type MobileIdentificationProgress = 'ENROLLING' | 'IDENTIFYING';
 
 export type MobileIdentificationResult =
   | {
       state: 'PENDING';
-      /** The provider's progress value; null when a 206 answer carried none. */
-      providerStatus: MobileIdentificationProgress | null;
+      /** The provider's `status` as sent, for the record; null when the answer carried none. */
+      providerStatus: MobileIdentificationProviderStatus | null;
+      /** Null when the provider's status names no progress we know (or none at all). */
+      progress: MobileIdentificationProgress | null;
     }
   | {
-      state: 'FINISHED';
+      state: 'DONE';
+      /** The provider's `status` for a finished identification, for the record. */
+      providerStatus: MobileIdentificationProviderStatus;
       /** The eID certificate, a PDF; null when the finished answer came without it (ask again). */
       certificatePdf: Buffer | null;
       /** Organisation the eID is used before. */
@@ -99,6 +113,8 @@ export interface Registration {
   sessionId: string;
   /** Key for getRegistrationStatus. */
   registrationId: string;
+  /** Scenario 4's status of the registration as created; 2.2's answer carries none (see toRegistration). */
+  status: RegistrationState;
   createdOn: Date | null;
   expiresOn: Date | null;
   /** Equals the web session id the registration was created for. */
@@ -111,7 +127,12 @@ export type WebProcessState = OpenString<'CREATE_SIGN_SESSION_REQUEST' | 'SIGN_S
 
 export interface WebIdentificationResultQuery {
   resultId: string;
-  processState: WebProcessState;
+  /**
+   * The webhook's processState, passed on as it came (the document takes it from the callback);
+   * left out, the identification's own result state (CREATE_SIGN_SESSION_REQUEST), so that a
+   * result can be fetched without a webhook.
+   */
+  processState?: WebProcessState;
   sessionId: string;
   /** True leaves out the eID certificate; only valid with CREATE_SIGN_SESSION_REQUEST. */
   onlyMetadata: boolean;
@@ -253,7 +274,7 @@ export interface BtrustCallback {
   /** Web session id (identification) or sign session id (signing); goes into the result path. */
   sessionId: string;
   resultId: string;
-  providerCode: string | null;
+  providerCode: BtrustAnswerCode | null;
   message: string | null;
   dataMessage: string | null;
 }

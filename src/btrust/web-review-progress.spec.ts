@@ -4,8 +4,8 @@ const inProgress: WebProgressReport = { status: 'START_WEB_SESSION', step: 'WEB_
 
 describe(readWebReviewProgress.name, () => {
   it('keeps a session the person is still in, and unknown values, in progress', () => {
-    expect(readWebReviewProgress(inProgress)).toEqual({ kind: 'IN_PROGRESS' });
-    expect(readWebReviewProgress({ status: 'SOMETHING_NEW', step: null, registrationStatus: null, reviewStatus: null })).toEqual({ kind: 'IN_PROGRESS' });
+    expect(readWebReviewProgress(inProgress)).toEqual({ kind: 'ONGOING' });
+    expect(readWebReviewProgress({ status: 'SOMETHING_NEW', step: null, registrationStatus: null, reviewStatus: null })).toEqual({ kind: 'ONGOING' });
   });
 
   it('reads COMPLETED, FINALIZE_REJECT and ALLOW_DENY without a sign session as an agent reviewing', () => {

@@ -33,7 +33,7 @@ export interface WebProgressReport {
 
 export type WebReviewProgress =
   /** The person is still going through the video identification. */
-  | { kind: 'IN_PROGRESS' }
+  | { kind: 'ONGOING' }
   /** All data gathered; an agent is reviewing it. */
   | { kind: 'UNDER_REVIEW' }
   /** Approved: the result (2.5) can be fetched. `mayStillBeDenied` while the review is ALLOW_DENY. */
@@ -79,5 +79,5 @@ export function readWebReviewProgress(report: WebProgressReport): WebReviewProgr
     return { kind: 'APPROVED', mayStillBeDenied: review === 'ALLOW_DENY' };
   }
   if (registration === 'COMPLETED' || review === 'ALLOW_DENY') return { kind: 'UNDER_REVIEW' };
-  return { kind: 'IN_PROGRESS' };
+  return { kind: 'ONGOING' };
 }

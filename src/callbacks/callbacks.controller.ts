@@ -1,22 +1,10 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { BTRUST_CALLBACK_EXAMPLE } from '../btrust/btrust-examples';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator';
 import { CallbackInboxService, CallbackReceipt } from './callback-inbox.service';
 import { CallbackErrorCode } from './callback.errors';
 import { HttpErrorCode } from '../common/problem/http-error';
-
-const CALLBACK_EXAMPLE = {
-  code: 'OK',
-  message: 'The request has been executed successfully.',
-  requestId: 315,
-  relyingPartyId: 24102167,
-  data: {
-    processState: 'CREATE_SIGN_SESSION_REQUEST',
-    sessionId: '245ccb3e-5105-4930-8855-b6b46b0edc3d',
-    resultId: '95',
-    dataMessage: 'The request with resultID 95 completed successfully',
-  },
-};
 
 @ApiTags('B-Trust webhook')
 @Controller('callbacks/btrust')
@@ -37,7 +25,7 @@ export class CallbacksController {
       'both are recorded for operators, neither is a reason to refuse it.',
   })
   @ApiParam({ name: 'token', description: 'The unguessable part of the callback URL.' })
-  @ApiBody({ schema: { type: 'object', example: CALLBACK_EXAMPLE } })
+  @ApiBody({ schema: { type: 'object', example: BTRUST_CALLBACK_EXAMPLE } })
   @ApiOkResponse({
     description: '`accepted` (stored, to be processed), or `duplicate` (the same delivery is already stored; processed once).',
     schema: {

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { userInfo } from 'node:os';
 import { Logger } from '@nestjs/common';
 import { importEsm } from '../common/esm-import';
+import { currentProcessIdentity, isAlive, isRunningProcess, parseProcessIdentity, type ProcessIdentity } from '../common/process/process-identity';
 
 type EmbeddedPostgresInstance = {
   initialise(): Promise<void>;
@@ -111,12 +112,6 @@ export class EmbeddedPostgresInUseError extends Error {
   }
 }
 
-interface ProcessIdentity {
-  pid: number;
-  /** When the process started, so that a later process given the same pid is not taken for it; null where unknown. */
-  startedAt: string | null;
-}
-
 /**
  * One server at a time owns a data folder's PostgreSQL: a lock file beside
  * the data directory (initdb wants that one empty) names the owner's pid and
@@ -125,7 +120,7 @@ interface ProcessIdentity {
  */
 function takeOwnership(dataDir: string): () => void {
   const path = join(dirname(dataDir), `${basename(dataDir)}.owner.json`);
-  const self: ProcessIdentity = { pid: process.pid, startedAt: startTimeOf(process.pid) };
+  const self = currentProcessIdentity();
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       const file = openSync(path, 'wx');
@@ -135,34 +130,16 @@ function takeOwnership(dataDir: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const owner = readOwner(path);
+    const owner = readOwnerFile(path);
     if (owner && isRunningProcess(owner)) throw new EmbeddedPostgresInUseError(dataDir, owner);
     rmSync(path, { force: true });
   }
   throw new Error(`Could not take ${path}: another server is starting on the same data folder`);
 }
 
-function readOwner(path: string): ProcessIdentity | null {
+function readOwnerFile(path: string): ProcessIdentity | null {
   try {
-    const parsed = JSON.parse(readFileSync(path, 'utf8')) as Partial<ProcessIdentity>;
-    return Number.isInteger(parsed.pid) ? { pid: parsed.pid!, startedAt: parsed.startedAt ?? null } : null;
-  } catch {
-    return null;
-  }
-}
-
-function isRunningProcess(owner: ProcessIdentity): boolean {
-  if (!isAlive(owner.pid)) return false;
-  const startedAt = startTimeOf(owner.pid);
-  return owner.startedAt === null || startedAt === null || startedAt === owner.startedAt;
-}
-
-/** The process's start time in clock ticks since boot (Linux /proc); null elsewhere. */
-function startTimeOf(pid: number): string | null {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may hold spaces and parentheses: count fields after its closing one.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null;
+    return parseProcessIdentity(readFileSync(path, 'utf8'));
   } catch {
     return null;
   }
@@ -210,15 +187,6 @@ function isPostgres(pid: number): boolean {
   } catch {
     // No /proc (not Linux): the pid file is all there is to go by.
     return true;
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
   }
 }
 

@@ -12,7 +12,7 @@ import {
   issueClientCertificate,
   issueServerCertificate,
 } from './pki/certificate-authority';
-import { RunningSandbox, startSandbox } from './sandbox-server';
+import { RunningSandbox, SandboxPortInUseError, startSandbox } from './sandbox-server';
 import { WireAnswer, collect } from '../../test/support/sandbox-wire';
 
 const RELYING_PARTY_ID = '24102167';
@@ -140,10 +140,13 @@ function signSessionRequest(identificator: string, signSessionId: string) {
   };
 }
 
+let sandboxTls: { caPem: string; serverCertPem: string; serverKeyPem: string };
+
 beforeAll(async () => {
   certificatesDir = mkdtempSync(join(tmpdir(), 'sandbox-spec-'));
   sandboxCa = createCertificateAuthority('Sandbox Spec CA');
   const server = issueServerCertificate(sandboxCa, ['localhost', '127.0.0.1']);
+  sandboxTls = { caPem: sandboxCa.certificatePem, serverCertPem: server.certificatePem, serverKeyPem: server.privateKeyPem };
   client = issueClientCertificate(sandboxCa, 'Spec Relying Party');
   clientAgent = new Agent({ ca: sandboxCa.certificatePem, cert: client.certificatePem, key: client.privateKeyPem, keepAlive: false });
 
@@ -166,7 +169,7 @@ beforeAll(async () => {
   sandbox = await startSandbox({
     apiPort: 0,
     pagesPort: 0,
-    tls: { caPem: sandboxCa.certificatePem, serverCertPem: server.certificatePem, serverKeyPem: server.privateKeyPem },
+    tls: sandboxTls,
     signingCa: sandboxCa,
     relyingPartyId: RELYING_PARTY_ID,
     callbackDelayMs: 10,
@@ -186,6 +189,22 @@ afterEach(async () => {
 });
 
 describe(startSandbox.name, () => {
+  it('refuses a port another program holds, naming its setting, and leaves that program alone', async () => {
+    const busyPort = Number(new URL(sandbox.apiBaseUrl).port);
+    const start = startSandbox({
+      apiPort: busyPort,
+      pagesPort: 0,
+      tls: sandboxTls,
+      signingCa: sandboxCa,
+      relyingPartyId: RELYING_PARTY_ID,
+    });
+    await expect(start).rejects.toThrow(SandboxPortInUseError);
+    await expect(start).rejects.toThrow(`Port ${busyPort}`);
+    await expect(start).rejects.toThrow('SANDBOX_API_PORT');
+    // The sandbox already on that port still answers.
+    expect((await pages('GET', '/sandbox/readings')).status).toBe(200);
+  });
+
   describe('transport and authorization', () => {
     it('publishes its URLs on localhost', () => {
       expect(sandbox.apiBaseUrl).toMatch(/^https:\/\/localhost:\d+\/signing-api\/v2$/);

@@ -129,9 +129,9 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
 
   const started: FastifyInstance[] = [];
   try {
-    urls.pagesBaseUrl = `http://localhost:${await listen(pagesApp, host, options.pagesPort)}`;
+    urls.pagesBaseUrl = `http://localhost:${await listen(pagesApp, host, options.pagesPort, 'SANDBOX_PAGES_PORT')}`;
     started.push(pagesApp);
-    urls.apiBaseUrl = `https://localhost:${await listen(apiApp, host, options.apiPort)}/signing-api/v2`;
+    urls.apiBaseUrl = `https://localhost:${await listen(apiApp, host, options.apiPort, 'SANDBOX_API_PORT')}/signing-api/v2`;
     started.push(apiApp);
   } catch (error) {
     await Promise.all(started.map((app) => app.close()));
@@ -166,7 +166,23 @@ export async function startSandbox(options: SandboxOptions): Promise<RunningSand
   };
 }
 
-async function listen(app: FastifyInstance, host: string, port: number): Promise<number> {
-  await app.listen({ host, port });
+/** Another program on one of the sandbox's ports: it is left alone, and this start stops with what it started. */
+export class SandboxPortInUseError extends Error {
+  constructor(host: string, port: number, setting: string) {
+    super(
+      `Port ${port} on ${host} is already in use (another sandbox or server?). Nothing was stopped. ` +
+        `Stop whatever listens there, or give the sandbox another port with ${setting} (0 picks a free one).`,
+    );
+    this.name = 'SandboxPortInUseError';
+  }
+}
+
+async function listen(app: FastifyInstance, host: string, port: number, setting: string): Promise<number> {
+  try {
+    await app.listen({ host, port });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new SandboxPortInUseError(host, port, setting);
+    throw error;
+  }
   return (app.server.address() as AddressInfo).port;
 }

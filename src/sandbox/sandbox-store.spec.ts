@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MobileIdentification, ProviderRecords, Signing, WebIdentification } from './provider-records';
 import { DEFAULT_READINGS } from './sandbox-readings';
+import { currentProcessIdentity } from '../common/process/process-identity';
 import { DataDirInUseError, FolderStore } from './sandbox-store';
 
 const T0 = new Date('2024-03-01T10:00:00.123Z');
@@ -154,8 +155,17 @@ describe(FolderStore.name, () => {
     opened[0].close();
     writeFileSync(join(dir, 'lock'), '999999999');
     expect(() => open()).not.toThrow();
-    expect(readFileSync(join(dir, 'lock'), 'utf8')).toBe(String(process.pid));
+    expect(JSON.parse(readFileSync(join(dir, 'lock'), 'utf8'))).toEqual(currentProcessIdentity());
     expect(warnings).toEqual(['sandbox data folder lock left by a stopped process taken over']);
+  });
+
+  it('takes over a lock whose pid a later process reuses, and keeps one a live process still holds', () => {
+    // The parent process is alive; a start time that is not its own makes the lock a stale one with a reused pid.
+    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.ppid, startedAt: 'not-its-start-time' }));
+    expect(() => open()).not.toThrow();
+    opened[0].close();
+    writeFileSync(join(dir, 'lock'), JSON.stringify({ pid: process.ppid, startedAt: null }));
+    expect(() => new FolderStore(dir, logger)).toThrow(`(process ${process.ppid})`);
   });
 
   it('refuses an id that is not the sandbox’s own before it becomes a path', () => {

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { currentProcessIdentity, isRunningProcess, parseProcessIdentity } from '../common/process/process-identity';
 import type { IdSequences, MobileIdentification, Signing, WebIdentification } from './provider-records';
 import type { SandboxLogger } from './sandbox-logger';
 
@@ -98,22 +99,26 @@ export class FolderStore implements RecordStore {
     this.locked = false;
   }
 
-  /** Takes the folder, or throws DataDirInUseError; a lock whose process is gone (killed) is taken over. */
+  /**
+   * Takes the folder, or throws DataDirInUseError. The lock names its process by pid and start
+   * time: a lock whose process is gone (killed), or whose pid a later process reuses, is taken over.
+   */
   private lock(): void {
     const path = join(this.dir, LOCK_FILE);
     for (let attempt = 0; attempt < 2; attempt += 1) {
       try {
         const file = openSync(path, 'wx');
-        writeFileSync(file, String(process.pid));
+        writeFileSync(file, JSON.stringify(currentProcessIdentity()));
         closeSync(file);
         this.locked = true;
         return;
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       }
-      const holder = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && isRunning(holder)) throw new DataDirInUseError(this.dir, holder);
-      this.logger.warn({ dataDir: this.dir, previousProcess: holder }, 'sandbox data folder lock left by a stopped process taken over');
+      const holder = parseProcessIdentity(readFileSync(path, 'utf8'));
+      // A lock of this very process is one a sandbox here has not released: still in use.
+      if (holder && (holder.pid === process.pid || isRunningProcess(holder))) throw new DataDirInUseError(this.dir, holder.pid);
+      this.logger.warn({ dataDir: this.dir, previousProcess: holder?.pid ?? null }, 'sandbox data folder lock left by a stopped process taken over');
       rmSync(path, { force: true });
     }
     throw new Error(`could not lock ${this.dir}`);
@@ -242,17 +247,6 @@ export class FolderStore implements RecordStore {
     return JSON.parse(readFileSync(path, 'utf8'), (key, value) =>
       DATE_FIELDS.has(key) && typeof value === 'string' ? new Date(value) : value,
     ) as T;
-  }
-}
-
-function isRunning(pid: number): boolean {
-  // A lock of this very process is one a sandbox here has not released: still in use.
-  if (pid === process.pid) return true;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, In, QueryFailedError } from 'typeorm';
-import { BtrustClient } from '../btrust/btrust.client';
+import { BtrustPort } from '../btrust/btrust-port';
 import { BtrustError } from '../btrust/btrust.errors';
 import type { BtrustLanguage } from '../btrust/btrust.types';
 import { notStarted, outcomeUnknown } from '../btrust/provider-failure';
@@ -49,7 +49,7 @@ export class SigningCreationService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly btrust: BtrustClient,
+    private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly identifications: WebIdentificationsService,
     private readonly pdfInspector: PdfInspector,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BtrustClient } from '../btrust/btrust.client';
+import { BtrustPort } from '../btrust/btrust-port';
 import { BtrustError } from '../btrust/btrust.errors';
 import type { BtrustLanguage, SignedDocuments } from '../btrust/btrust.types';
 import { notOutcomeUnknown } from '../btrust/provider-failure';
@@ -41,7 +41,7 @@ export class SigningReconciliationService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly btrust: BtrustClient,
+    private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly completion: SigningCompletionService,
     private readonly signings: SigningsService,

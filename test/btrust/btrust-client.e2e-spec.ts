@@ -295,12 +295,12 @@ describe(BtrustClient.name, () => {
       });
       expect(accepted.validUntil?.getTime()).toBeGreaterThan(Date.now());
 
-      expect(await client.getIdentificationResult(accepted.callbackId)).toEqual({ state: 'PENDING', providerStatus: 'ON_BOARDING' });
-      expect(await client.getIdentificationResult(accepted.callbackId)).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS' });
+      expect(await client.getIdentificationResult(accepted.callbackId)).toEqual({ state: 'PENDING', providerStatus: 'ON_BOARDING', progress: 'ENROLLING' });
+      expect(await client.getIdentificationResult(accepted.callbackId)).toEqual({ state: 'PENDING', providerStatus: 'IN_PROGRESS', progress: 'IDENTIFYING' });
 
       await control('POST', `/sandbox/mobile-identifications/${accepted.callbackId}/complete`, { fullName: PERSON.fullName });
       const finished = await client.getIdentificationResult(accepted.callbackId);
-      if (finished.state !== 'FINISHED') throw new Error(`expected FINISHED, got ${finished.state}`);
+      if (finished.state !== 'DONE') throw new Error(`expected DONE, got ${finished.state}`);
       expect(finished.certificatePdf?.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       expect(finished.identificationReason).toBe('E2E MOBILE IDENTIFICATION');
       expect(finished.identificator).not.toBe('');
@@ -327,6 +327,7 @@ describe(BtrustClient.name, () => {
       expect(registration).toEqual({
         sessionId: expect.any(String),
         registrationId: expect.any(String),
+        status: 'STARTED',
         createdOn: expect.any(Date),
         expiresOn: expect.any(Date),
         otcRequestId: started.webSessionId,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BtrustError } from '../../src/btrust/btrust.errors';
 import type { AnswerClass } from '../../src/btrust/btrust-reading-policy';
 import type { MobileIdentificationResult } from '../../src/btrust/btrust.types';
+import { toMobileIdentificationResult } from '../../src/btrust/btrust-wire';
 import type { CreateMobileIdentificationDto } from '../../src/identification/mobile/dto/create-mobile-identification.dto';
 import { MobileIdentificationPollScheduler } from '../../src/identification/mobile/mobile-identification-poll.scheduler';
 import { MobileIdentificationsService } from '../../src/identification/mobile/mobile-identifications.service';
@@ -17,9 +18,12 @@ const OPEN = ['PENDING', 'ON_BOARDING', 'IN_PROGRESS'];
 
 type PollAnswer = ScriptedAnswer<typeof POLL>;
 
-const pending = (providerStatus: string | null): MobileIdentificationResult => ({ state: 'PENDING', providerStatus });
+/** A 206 of 1.2 with this status, as the client reads it. */
+const pending = (providerStatus: string | null): MobileIdentificationResult =>
+  toMobileIdentificationResult({ operation: POLL, httpStatus: 206, body: providerStatus === null ? {} : { status: providerStatus } });
 const finished = (certificatePdf: Buffer | null): MobileIdentificationResult => ({
-  state: 'FINISHED',
+  state: 'DONE',
+  providerStatus: 'FINISHED',
   certificatePdf,
   identificationBefore: 'Relying party',
   identificationReason: 'Opening an account',

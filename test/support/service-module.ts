@@ -3,7 +3,6 @@ import { Global, Module, type DynamicModule, type ModuleMetadata, type Provider,
 import { Test, type TestingModule } from '@nestjs/testing';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BtrustClient } from '../../src/btrust/btrust.client';
 import { BtrustPort } from '../../src/btrust/btrust-port';
 import { DataProtectionModule } from '../../src/common/crypto/data-protection.module';
 import { loadAppConfig } from '../../src/config/app-config';
@@ -97,8 +96,8 @@ async function startServiceModule(options: ServiceModuleOptions): Promise<Servic
 }
 
 /**
- * The fake under the port, and under the client's own token for the
- * services that still inject BtrustClient: either way they reach the fake.
+ * The fake under the port only: the features inject BtrustPort, so a service
+ * that reached for the concrete client would fail to resolve here.
  */
 function fakeBtrustModule(fake: FakeBtrustClient): DynamicModule {
   @Global()
@@ -106,11 +105,8 @@ function fakeBtrustModule(fake: FakeBtrustClient): DynamicModule {
   class FakeBtrustModule {}
   return {
     module: FakeBtrustModule,
-    providers: [
-      { provide: BtrustPort, useValue: fake },
-      { provide: BtrustClient, useValue: fake },
-    ],
-    exports: [BtrustPort, BtrustClient],
+    providers: [{ provide: BtrustPort, useValue: fake }],
+    exports: [BtrustPort],
   };
 }
 

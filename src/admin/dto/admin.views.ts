@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BTRUST_VALUE_EXAMPLES } from '../../btrust/btrust-examples';
 import { FailureView } from '../../identification/failure.view';
 import type { MobileIdentification } from '../../identification/mobile/mobile-identification.entity';
 import { MOBILE_IDENTIFICATION_STATUSES, MobileIdentificationStatus } from '../../identification/mobile/mobile-identification.state';
@@ -54,7 +55,7 @@ export class MobileIdentificationAdminView extends AdminRecordView {
   })
   providerCallbackId: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'IN_PROGRESS', description: 'B-Trust\'s last reported status.' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.mobileStatus, description: 'B-Trust\'s last reported status.' })
   providerStatus: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
@@ -77,16 +78,16 @@ export class WebIdentificationAdminView extends AdminRecordView {
   @ApiProperty({ enum: WEB_IDENTIFICATION_STATUSES, example: 'STARTED' })
   status: WebIdentificationStatus;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'CREATE_SIGN_SESSION_REQUEST' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.webStatus })
   providerStatus: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.webStep })
   providerStep: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'FINALIZED' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.registrationStatus })
   registrationStatus: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'ALLOW_DENY' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.reviewStatus })
   reviewStatus: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })

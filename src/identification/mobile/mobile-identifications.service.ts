@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { postgresPool } from '../../database/postgres-pool';
 import { BtrustPort } from '../../btrust/btrust-port';
 import { BtrustError } from '../../btrust/btrust.errors';
-import type { MobileIdentificationResult } from '../../btrust/btrust.types';
+import type { MobileIdentificationProgress, MobileIdentificationResult } from '../../btrust/btrust.types';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
 import { notOutcomeUnknown, notStarted, outcomeUnknown } from '../../btrust/provider-failure';
 import { RequestError } from '../../common/problem/request-error';
@@ -253,7 +253,7 @@ export class MobileIdentificationsService {
       result = await this.btrust.getIdentificationResult(identification.providerCallbackId, {
         language: identification.language as ProviderLanguage,
       });
-      answer = result.state === 'FINISHED' ? { kind: 'finished', hasCertificate: result.certificatePdf !== null } : { kind: 'pending' };
+      answer = result.state === 'DONE' ? { kind: 'finished', hasCertificate: result.certificatePdf !== null } : { kind: 'pending' };
     } catch (error) {
       if (!(error instanceof BtrustError)) throw error;
       answer = { kind: 'failed', answerClass: error.answerClass, reason: failureMessage(error) };
@@ -317,14 +317,14 @@ export class MobileIdentificationsService {
     const asked = { lastPolledAt: polledAt, pollCount: identification.pollCount + 1 };
     switch (decision.kind) {
       case 'complete': {
-        const finished = result as Extract<MobileIdentificationResult, { state: 'FINISHED' }>;
+        const finished = result as Extract<MobileIdentificationResult, { state: 'DONE' }>;
         await this.move(id, 'COMPLETED', 'poll', {
           ...asked,
           certificatePdf: finished.certificatePdf,
           identificator: finished.identificator,
           identificationBefore: finished.identificationBefore,
           completedAt: new Date(),
-          providerStatus: 'FINISHED',
+          providerStatus: finished.providerStatus,
           failureCode: null,
           failureMessage: null,
         });
@@ -347,7 +347,7 @@ export class MobileIdentificationsService {
       case 'ask-again': {
         // Never later than the last ask, so that the deadline is honoured whatever the backoff.
         const nextPollAt = new Date(Math.min(this.polls.nextPollTime(asked.pollCount).getTime(), Math.max(lastAskAt(timing), Date.now())));
-        const providerStatus = result?.state === 'PENDING' ? result.providerStatus : result ? 'FINISHED' : undefined;
+        const providerStatus = result?.providerStatus;
         const progress: MobileChanges = {
           ...asked,
           nextPollAt,
@@ -355,7 +355,7 @@ export class MobileIdentificationsService {
           ...(decision.kind === 'certificate-missing' ? { eidCertificateMisses: decision.misses } : {}),
         };
         // An OUTCOME_UNKNOWN identification that B-Trust answered again is polled again.
-        const target = identification.status === 'OUTCOME_UNKNOWN' ? 'PENDING' : progressStatus(providerStatus ?? null);
+        const target = identification.status === 'OUTCOME_UNKNOWN' ? 'PENDING' : result?.state === 'PENDING' && result.progress ? STATUS_OF_PROGRESS[result.progress] : null;
         if (target && target !== identification.status) {
           await this.move(id, target, 'poll', progress);
         } else {
@@ -445,12 +445,11 @@ export class MobileIdentificationsService {
   }
 }
 
-/** Reading: 206 carries ON_BOARDING or IN_PROGRESS; other values keep the current status. */
-function progressStatus(providerStatus: string | null): MobileIdentificationStatus | null {
-  if (providerStatus === 'ON_BOARDING') return 'ON_BOARDING';
-  if (providerStatus === 'IN_PROGRESS') return 'IN_PROGRESS';
-  return null;
-}
+/** Our states mirror the provider's progress on purpose; a pending answer naming none keeps the current status. */
+const STATUS_OF_PROGRESS: Readonly<Record<MobileIdentificationProgress, MobileIdentificationStatus>> = {
+  ENROLLING: 'ON_BOARDING',
+  IDENTIFYING: 'IN_PROGRESS',
+};
 
 function failureMessage(error: BtrustError): string {
   return error.providerMessage ?? error.message;

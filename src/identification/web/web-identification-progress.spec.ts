@@ -6,16 +6,16 @@ const pastSession: WebTiming = { ...before, now: HOUR + 30_000 };
 
 describe(decideWebProgress.name, () => {
   it('keeps a STARTED identification open until the web session and the grace have passed, then ends it at that last ask', () => {
-    expect(decideWebProgress('STARTED', { kind: 'IN_PROGRESS' }, before)).toEqual({ kind: 'stay' });
-    expect(decideWebProgress('STARTED', { kind: 'IN_PROGRESS' }, { ...before, now: HOUR + 29_999 })).toEqual({ kind: 'stay' });
-    expect(decideWebProgress('STARTED', { kind: 'IN_PROGRESS' }, pastSession)).toMatchObject({ kind: 'end', status: 'EXPIRED', code: 'EXPIRED' });
+    expect(decideWebProgress('STARTED', { kind: 'ONGOING' }, before)).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('STARTED', { kind: 'ONGOING' }, { ...before, now: HOUR + 29_999 })).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('STARTED', { kind: 'ONGOING' }, pastSession)).toMatchObject({ kind: 'end', status: 'EXPIRED', code: 'EXPIRED' });
   });
 
   it('moves to UNDER_REVIEW even past the web session, and never expires a review by that date', () => {
     expect(decideWebProgress('STARTED', { kind: 'UNDER_REVIEW' }, pastSession)).toEqual({ kind: 'review' });
     const reviewing = { ...pastSession, now: 10 * HOUR, reviewDeadline: 24 * HOUR };
     expect(decideWebProgress('UNDER_REVIEW', { kind: 'UNDER_REVIEW' }, reviewing)).toEqual({ kind: 'stay' });
-    expect(decideWebProgress('UNDER_REVIEW', { kind: 'IN_PROGRESS' }, reviewing)).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('UNDER_REVIEW', { kind: 'ONGOING' }, reviewing)).toEqual({ kind: 'stay' });
   });
 
   it('ends a review only past WEB_REVIEW_MAX_MS and the grace, as REVIEW_TIMED_OUT', () => {
@@ -35,10 +35,10 @@ describe(decideWebProgress.name, () => {
 
   it('ends failure steps FAILED with the step as the code, never EXPIRED', () => {
     for (const timing of [before, pastSession]) {
-      expect(decideWebProgress('STARTED', { kind: 'FAILED', step: 'WEB_IDV_REGISTRATION_FAILED' }, timing)).toMatchObject({
+      expect(decideWebProgress('STARTED', { kind: 'FAILED', step: 'A_CHECK_FAILED' }, timing)).toMatchObject({
         kind: 'end',
         status: 'FAILED',
-        code: 'WEB_IDV_REGISTRATION_FAILED',
+        code: 'A_CHECK_FAILED',
       });
     }
   });
@@ -53,10 +53,10 @@ describe(decideWebProgress.name, () => {
   });
 
   it('leaves an IDENTIFIED identification resting on anything but a refusal, and a final one alone', () => {
-    for (const kind of ['IN_PROGRESS', 'UNDER_REVIEW', 'CANCELLED', 'EXPIRED'] as const) {
+    for (const kind of ['ONGOING', 'UNDER_REVIEW', 'CANCELLED', 'EXPIRED'] as const) {
       expect(decideWebProgress('IDENTIFIED', { kind }, pastSession)).toEqual({ kind: 'stay' });
     }
-    expect(decideWebProgress('IDENTIFIED', { kind: 'FAILED', step: 'UPDATE_DOCUMENTS_WITH_CERTIFICATE_DATA_FAILED' }, pastSession)).toEqual({ kind: 'stay' });
+    expect(decideWebProgress('IDENTIFIED', { kind: 'FAILED', step: 'A_LATER_STEP_FAILED' }, pastSession)).toEqual({ kind: 'stay' });
     expect(decideWebProgress('DENIED', { kind: 'APPROVED', mayStillBeDenied: false }, before)).toEqual({ kind: 'stay' });
   });
 });

@@ -55,7 +55,7 @@ export function decideWebProgress(current: WebIdentificationStatus, progress: We
     case 'EXPIRED':
       return { kind: 'end', status: 'EXPIRED', code: 'EXPIRED', message: 'B-Trust reports the registration expired.' };
     case 'UNDER_REVIEW':
-    case 'IN_PROGRESS':
+    case 'ONGOING':
       if (current === 'UNDER_REVIEW' || progress.kind === 'UNDER_REVIEW') {
         if (current === 'STARTED') return { kind: 'review' };
         return timing.reviewDeadline !== null && timing.now >= timing.reviewDeadline + timing.graceMs

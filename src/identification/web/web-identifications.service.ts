@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { BtrustClient } from '../../btrust/btrust.client';
+import { BtrustPort } from '../../btrust/btrust-port';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus } from '../../btrust/btrust.types';
 import { readWebReviewProgress } from '../../btrust/web-review-progress';
@@ -27,7 +27,6 @@ type WebChanges = Partial<Omit<WebIdentification, 'id' | 'status' | 'owner'>>;
 const CALLBACK_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
 /** Webhooks for a signing may come a little after the sign session's nominal expiry. */
 const CALLBACK_URL_GRACE_MS = 24 * 60 * 60 * 1000;
-const IDENTIFICATION_PROCESS_STATE = 'CREATE_SIGN_SESSION_REQUEST';
 
 @Injectable()
 export class WebIdentificationsService {
@@ -41,7 +40,7 @@ export class WebIdentificationsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly btrust: BtrustClient,
+    private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
   ) {
     this.defaultValidityMs = config.identification.webDefaultValidityMs;
@@ -112,7 +111,7 @@ export class WebIdentificationsService {
       registrationId: registration.registrationId,
       registrationSessionId: registration.sessionId,
       redirectUrl,
-      registrationStatus: 'STARTED',
+      registrationStatus: registration.status,
       // Reading: 2.1's webSessionExpireDate and 2.2's expiredOn may differ; the later one bounds the
       // person's session (the tolerant choice), and without a readable date the configured default does.
       expiresAt: latest(started.expiresAt, registration.expiresOn) ?? new Date(Date.now() + this.defaultValidityMs),
@@ -192,7 +191,6 @@ export class WebIdentificationsService {
     const result = await this.btrust.getWebIdentificationResult(
       {
         resultId: identification.resultId!,
-        processState: IDENTIFICATION_PROCESS_STATE,
         sessionId: identification.webSessionId!,
         onlyMetadata: false,
       },

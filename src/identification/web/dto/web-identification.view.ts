@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { BTRUST_VALUE_DESCRIPTIONS, BTRUST_VALUE_EXAMPLES } from '../../../btrust/btrust-examples';
 import type { RegistrationStatus } from '../../../btrust/btrust.types';
 import type { WebIdentification } from '../web-identification.entity';
 import { FailureView } from '../../failure.view';
@@ -31,16 +32,16 @@ export class WebIdentificationCreatedView {
 }
 
 export class ProviderProgressView {
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'CREATE_SIGN_SESSION_REQUEST', description: 'B-Trust web identification status (scenario 5).' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.webStatus, description: 'B-Trust web identification status (scenario 5).' })
   status: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'SIGN_SESSION_ID_SUCCESSFULLY_CREATED', description: 'B-Trust web identification step (scenario 5); a failure step such as WEB_IDV_REGISTRATION_FAILED is kept here.' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.webStep, description: BTRUST_VALUE_DESCRIPTIONS.webStep })
   step: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'FINALIZED', description: 'Registration status (scenario 4).' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.registrationStatus, description: 'Registration status (scenario 4).' })
   registrationStatus: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'ALLOW_DENY' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.reviewStatus })
   reviewStatus: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
@@ -65,10 +66,10 @@ export class WebIdentificationView extends WebIdentificationCreatedView {
 }
 
 export class RegistrationView {
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'FINALIZED', description: 'STARTED, COMPLETED, FINALIZED, REJECTED or EXPIRED (B-Trust may add values).' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.registrationStatus, description: BTRUST_VALUE_DESCRIPTIONS.registrationStatus })
   status: string | null;
 
-  @ApiPropertyOptional({ type: String, nullable: true, example: 'ALLOW_DENY', description: 'N_A, FINALIZE_REJECT, ALLOW_DENY, ALLOWED or DENIED.' })
+  @ApiPropertyOptional({ type: String, nullable: true, example: BTRUST_VALUE_EXAMPLES.reviewStatus, description: BTRUST_VALUE_DESCRIPTIONS.reviewStatus })
   reviewStatus: string | null;
 
   @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
