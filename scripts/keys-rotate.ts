@@ -39,7 +39,7 @@ async function main(): Promise<void> {
   // Without DATABASE_URL: the embedded database of a running `npm start`, as for the migration commands.
   const url =
     config.database.url ?? `postgres://postgres:postgres@127.0.0.1:${config.database.embedded.port}/${EMBEDDED_DATABASE_NAME}`;
-  const dataSource = new DataSource(databaseOptions(url));
+  const dataSource = new DataSource(databaseOptions(url, config.database.connectTimeoutMs));
   await dataSource.initialize();
   try {
     await rotateKeys(dataSource, keys.encryptionKeys);

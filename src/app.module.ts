@@ -37,7 +37,7 @@ export class AppModule {
         DataProtectionModule.forRoot(config.personalData),
         TypeOrmModule.forRootAsync({
           useFactory: () => ({
-            ...databaseOptions(config.database.url),
+            ...databaseOptions(config.database.url, config.database.connectTimeoutMs),
             // An unreachable database is a start-up error to report, not something to wait out.
             retryAttempts: 0,
           }),

@@ -20,6 +20,7 @@ import { AdminListQuery } from './dto/admin-list-query.dto';
 import { SigningUnmatchedDocument } from '../signing/signing-unmatched-document.entity';
 import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto, ResolveSigningDto } from './dto/resolve-outcome.dto';
 import { OperatorActionContext, OperatorActionLog } from './operator-action-log';
+import type { FailureColumns } from '../common/entity/failure-columns';
 
 /** A kind of record the operator API can list, trace and refresh. */
 export interface AdminRecordKind<E extends AdminRecord> {
@@ -28,8 +29,11 @@ export interface AdminRecordKind<E extends AdminRecord> {
   entityType: string;
   /** For messages: "The mobile identification was not found." */
   label: string;
-  /** What the operator views read: encrypted personal columns are never loaded, so never decrypted. */
-  columns: Array<keyof E & string>;
+  /**
+   * What the operator views read: encrypted personal columns are never loaded, so never decrypted.
+   * Embedded columns are named by their path (`failure.code`).
+   */
+  columns: Array<(keyof E & string) | `failure.${keyof FailureColumns & string}`>;
 }
 
 export interface AdminRecord {
@@ -38,7 +42,7 @@ export interface AdminRecord {
   createdAt: Date;
 }
 
-const RECORD_COLUMNS = ['id', 'owner', 'status', 'createdAt', 'updatedAt', 'failureCode', 'failureMessage'] as const;
+const RECORD_COLUMNS = ['id', 'owner', 'status', 'createdAt', 'updatedAt', 'failure.code', 'failure.message'] as const;
 
 export const MOBILE_IDENTIFICATIONS: AdminRecordKind<MobileIdentification> = {
   target: MobileIdentification,

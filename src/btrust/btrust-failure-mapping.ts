@@ -4,8 +4,8 @@
  */
 import { isAxiosError } from 'axios';
 import { BtrustError, type BtrustErrorCode } from './btrust.errors';
-import type { BtrustOperation, EnvelopeWire, ProviderAnswer } from './btrust-wire';
-import { isRecord, readWireString } from './btrust-wire-values';
+import type { BtrustOperation, EnvelopeWire, ProviderAnswer } from './wire/provider-answer';
+import { isRecord, readWireString } from './wire/wire-values';
 
 const REJECTED_CODE = 'REJECTED';
 

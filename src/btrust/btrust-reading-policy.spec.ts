@@ -4,19 +4,11 @@ import { AxiosError } from 'axios';
 import { BtrustError } from './btrust.errors';
 import { errorForAnswer, errorForTransportFailure } from './btrust-failure-mapping';
 import { type AnswerClass, classifyFailure, readingFamilyOf, READING_FAMILY } from './btrust-reading-policy';
-import {
-  toMobileIdentificationAccepted,
-  toMobileIdentificationResult,
-  toRegistration,
-  toRegistrationStatus,
-  toSignSessionStarted,
-  toSignedDocuments,
-  toWebIdentificationResult,
-  toWebIdentificationStarted,
-  toWebIdentificationStatus,
-  type BtrustOperation,
-  type ProviderAnswer,
-} from './btrust-wire';
+import { toMobileIdentificationAccepted, toMobileIdentificationResult } from './wire/mobile-identification.wire';
+import type { BtrustOperation, ProviderAnswer } from './wire/provider-answer';
+import { toRegistration, toRegistrationStatus } from './wire/registration.wire';
+import { toSignSessionStarted, toSignedDocuments } from './wire/sign-session.wire';
+import { toWebIdentificationResult, toWebIdentificationStarted, toWebIdentificationStatus } from './wire/web-identification.wire';
 
 function fixture(name: string): unknown {
   return JSON.parse(readFileSync(join(__dirname, '__fixtures__', name), 'utf8')) as unknown;

@@ -93,7 +93,7 @@ const READING: FamilyReading = {
 
 /**
  * The table. A usable 2xx answer is a success and never reaches it: those are read by the wire
- * mapping (btrust-wire.ts), which also decides that 1.2's 200 FINISHED without `content` is a
+ * mapping (wire/*.wire.ts), which also decides that 1.2's 200 FINISHED without `content` is a
  * finished identification whose certificate is missing, and that a 206 or a 200 whose status is
  * not FINISHED is pending. A 2xx that cannot be used (not JSON, ids missing, a REJECTED code) is
  * matched by the `any` row that ends each family.

@@ -23,28 +23,24 @@ import { BtrustError } from './btrust.errors';
 import type { BtrustPort } from './btrust-port';
 import { errorForAnswer, errorForTransportFailure, type ExchangeProgress } from './btrust-failure-mapping';
 import { readClientCertificateInfo } from './btrust-client-certificate';
+import { toIdentificationRequestWire, toMobileIdentificationAccepted, toMobileIdentificationResult } from './wire/mobile-identification.wire';
+import type { BtrustOperation, ProviderAnswer } from './wire/provider-answer';
+import { toRegistration, toRegistrationRequestWire, toRegistrationStatus } from './wire/registration.wire';
 import { IDENTIFICATION_RESULT_STATE, SIGNING_RESULT_STATE } from './btrust-webhook-reading';
 import {
-  toIdentificationRequestWire,
-  toMobileIdentificationAccepted,
-  toMobileIdentificationResult,
-  toRegistration,
-  toRegistrationRequestWire,
-  toRegistrationStatus,
-  toSignSessionStartRequestBody,
-  DEFAULT_WIRE_SETTINGS,
   DOCUMENTS_IN_ANSWER,
   JsonRequestBody,
+  toSignSessionStartRequestBody,
   toSignSessionStarted,
   toSignedDocuments,
+} from './wire/sign-session.wire';
+import {
   toWebIdentificationResult,
   toWebIdentificationStarted,
   toWebIdentificationStatus,
   toWebSessionStartRequestWire,
-  type BtrustOperation,
-  type ProviderAnswer,
-  type WireSettings,
-} from './btrust-wire';
+} from './wire/web-identification.wire';
+import { DEFAULT_WIRE_SETTINGS, type WireSettings } from './wire/wire-settings';
 import type { ArchiveFlagName } from '../config/app-config';
 import type {
   BtrustCallOptions,
@@ -92,7 +88,7 @@ export interface BtrustClientOptions {
   maxAnswerBytes?: number;
   /** Where the provider's date-times without an offset are read; Europe/Sofia by default. */
   localTimeZone?: string;
-  /** The archive flag's field name in 3.1; `toBeArchived` by default (see btrust-wire.ts). */
+  /** The archive flag's field name in 3.1; `toBeArchived` by default (see wire/wire-settings.ts). */
   archiveFlagName?: ArchiveFlagName;
 }
 

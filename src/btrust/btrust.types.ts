@@ -1,6 +1,6 @@
 /**
  * Domain shapes of the B-Trust Signing API v2 as the rest of the server sees them: camelCase,
- * `Date` objects, string ids, decoded documents. The provider's wire names live in btrust-wire.ts.
+ * `Date` objects, string ids, decoded documents. The provider's wire names live in src/btrust/wire/.
  *
  * Enumerations list the values the provider documents; a parsed value outside the list is kept
  * as the provider sent it (`Known | (string & {})`), because the provider adds values without notice.

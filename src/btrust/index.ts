@@ -8,6 +8,6 @@ export {
   type BtrustErrorCode,
 } from './btrust.errors';
 export type { AnswerClass } from './btrust-reading-policy';
-export { parseBtrustCallback } from './btrust-wire';
+export { parseBtrustCallback } from './wire/webhook.wire';
 export type * from './btrust.types';
 export { readWebhook, type WebhookConcern, type WebhookReading } from './btrust-webhook-reading';

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustCallbackFormatError } from '../btrust/btrust.errors';
-import { parseBtrustCallback } from '../btrust/btrust-wire';
+import { parseBtrustCallback } from '../btrust/wire/webhook.wire';
 import type { BtrustCallback } from '../btrust/btrust.types';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { postgresPool } from '../database/postgres-pool';

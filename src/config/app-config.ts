@@ -17,6 +17,8 @@ export interface DatabaseConfig {
   /** Unset means "start the embedded PostgreSQL" (never in production). */
   url: string | undefined;
   runMigrationsOnStart: boolean;
+  /** How long opening a connection may take before it fails (a database that does not answer is an outage, not a wait). */
+  connectTimeoutMs: number;
   embedded: { dataDir: string; port: number };
 }
 
@@ -241,6 +243,7 @@ export function loadAppConfig(env: Env): AppConfig {
     database: {
       url: read.url('DATABASE_URL', undefined, ['postgres:', 'postgresql:']),
       runMigrationsOnStart: read.boolean('DATABASE_RUN_MIGRATIONS', true),
+      connectTimeoutMs: read.integer('DATABASE_CONNECT_TIMEOUT_MS', 5_000, { min: 100, max: 120_000 }),
       embedded: {
         dataDir: resolve(read.string('EMBEDDED_POSTGRES_DIR', resolve(dataDir, 'postgres'))),
         port: read.integer('EMBEDDED_POSTGRES_PORT', 5488, { min: 1, max: 65535 }),

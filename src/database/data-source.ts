@@ -14,4 +14,4 @@ const url =
   config.database.url ??
   `postgres://postgres:postgres@127.0.0.1:${config.database.embedded.port}/${EMBEDDED_DATABASE_NAME}`;
 
-export default new DataSource(databaseOptions(url));
+export default new DataSource(databaseOptions(url, config.database.connectTimeoutMs));

@@ -12,7 +12,7 @@ export const EMBEDDED_DATABASE_NAME = 'btrust_cas';
  * the same list works under ts-jest and from dist/. No statement's parameters
  * are ever logged, neither by TypeORM's logger nor with its errors.
  */
-export function databaseOptions(url: string): DataSourceOptions {
+export function databaseOptions(url: string, connectTimeoutMs: number): DataSourceOptions {
   keepValuesOutOfQueryErrors();
   return {
     type: 'postgres',
@@ -26,8 +26,8 @@ export function databaseOptions(url: string): DataSourceOptions {
     logger: new DatabaseLogger(),
     extra: {
       max: 20,
-      // Fail fast instead of hanging when the database is unreachable.
-      connectionTimeoutMillis: 5_000,
+      // Fail fast instead of hanging when the database is unreachable (DATABASE_CONNECT_TIMEOUT_MS).
+      connectionTimeoutMillis: connectTimeoutMs,
       application_name: 'btrust-cas',
     },
   };

@@ -8,13 +8,13 @@ import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { sha256Hex } from './sha256';
 import { MatchedBy, matchSignedDocuments } from './signed-document-matching';
-import { SignedDocumentVerifier } from './signed-document-verifier';
 import { SigningDocument } from './signing-document.entity';
 import { SigningUnmatchedDocument } from './signing-unmatched-document.entity';
 import { Signing } from './signing.entity';
 import { SigningStatus } from './signing.state';
 import type { SignedDocumentVerification } from './signing.types';
 import { CALLBACK_URL_GRACE_MS, SigningChanges, SigningsService } from './signings.service';
+import { SignedPdfValidator } from './verification/signed-pdf-validator';
 
 /** A signed document from 3.3, paired with the original at `index`. */
 interface PairedDocument {
@@ -44,7 +44,7 @@ export class SigningCompletionService {
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly callbackEndpoints: CallbackEndpointsService,
-    private readonly verifier: SignedDocumentVerifier,
+    private readonly signedPdfValidator: SignedPdfValidator,
     private readonly metrics: CasMetrics,
     private readonly signings: SigningsService,
   ) {}
@@ -74,7 +74,7 @@ export class SigningCompletionService {
       const signedIndex = pairing.signedIndexFor[position];
       if (signedIndex === null) continue;
       const { content, fileName } = result.documents[signedIndex];
-      const verification = await this.verifier.verify(content, originalContents[position], referenceSigner);
+      const verification = await this.signedPdfValidator.validate(content, originalContents[position], referenceSigner);
       if (verification.valid) referenceSigner ??= verification.signer?.serialNumberIndex ?? null;
       paired.push({ index: original.index, content, fileName, matchedBy: pairing.matchedBy[position] as MatchedBy, verification });
     }
@@ -89,12 +89,11 @@ export class SigningCompletionService {
       to = 'FAILED';
       changes = {
         ...base,
-        failureCode: 'SIGNED_DOCUMENTS_MISMATCH',
-        failureMessage: `B-Trust returned ${result.documents.length} document(s) for ${originals.length} sent; ${unsigned} original(s) matched none. Every returned document is kept.`,
+        failure: { code: 'SIGNED_DOCUMENTS_MISMATCH', message: `B-Trust returned ${result.documents.length} document(s) for ${originals.length} sent; ${unsigned} original(s) matched none. Every returned document is kept.` },
       };
     } else if (invalid.length > 0 && this.config.signing.rejectInvalid) {
       to = 'FAILED';
-      changes = { ...base, failureCode: 'VERIFICATION_FAILED', failureMessage: `${invalid.length} signed document(s) failed verification` };
+      changes = { ...base, failure: { code: 'VERIFICATION_FAILED', message: `${invalid.length} signed document(s) failed verification` } };
     }
     const outcome = await this.finish(signing, to, cause, changes, result, paired, unmatched);
     if (outcome.result !== 'moved') return outcome;

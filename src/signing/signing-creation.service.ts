@@ -97,12 +97,11 @@ export class SigningCreationService {
         // Nothing B-Trust said is kept: a failed answer's text is not known to be free of personal data.
         const what = error.httpStatus === undefined ? error.code : `${error.code}, HTTP ${error.httpStatus}`;
         await this.signings.move(id, 'OUTCOME_UNKNOWN', 'api', {
-          failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-          failureMessage: `B-Trust may or may not have started the signing (${what}).`,
+          failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the signing (${what}).` },
         });
         throw outcomeUnknown(id);
       }
-      await this.signings.move(id, 'FAILED', 'api', { failureCode: error.code, failureMessage: `startSignSession: ${error.providerMessage ?? error.message}` });
+      await this.signings.move(id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
       throw notStarted(error);
     }
     const expiresAt = started.expiresAt ?? signSession.expiresAt;

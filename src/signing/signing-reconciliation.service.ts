@@ -73,7 +73,7 @@ export class SigningReconciliationService {
         case 'wait':
           return null;
         case 'end':
-          return this.signings.move(signing.id, decision.status, cause, { resultId, failureCode: decision.code, failureMessage: decision.message });
+          return this.signings.move(signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
       }
     }
     return this.completion.complete(signing, resultId, result, cause);
@@ -97,8 +97,7 @@ export class SigningReconciliationService {
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
         await this.signings.transition(manager, id, 'FAILED', 'operator', {
-          failureCode: 'RESOLVED_NOT_STARTED',
-          failureMessage: 'An operator confirmed with B-Trust that the signing was never started.',
+          failure: { code: 'RESOLVED_NOT_STARTED', message: 'An operator confirmed with B-Trust that the signing was never started.' },
         }, detail);
         return;
       }
@@ -116,8 +115,7 @@ export class SigningReconciliationService {
       await this.signings.transition(manager, id, 'PENDING', 'operator', {
         resultId: resolution.resultId,
         ...(resolution.expiresAt ? { expiresAt: resolution.expiresAt } : {}),
-        failureCode: null,
-        failureMessage: null,
+        failure: { code: null, message: null },
         // Asked about on the next reconciliation round.
         lastReconciledAt: null,
       }, detail);
@@ -146,8 +144,7 @@ export class SigningReconciliationService {
   private async outcomeUnknownIfNeverAnswered(signing: Signing, cause: string): Promise<TransitionOutcome<Signing> | null> {
     if (Date.now() - signing.createdAt.getTime() < this.config.btrust.timeoutMs * 2) return null;
     return this.signings.move(signing.id, 'OUTCOME_UNKNOWN', cause, {
-      failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-      failureMessage: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing.",
+      failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing." },
     });
   }
 

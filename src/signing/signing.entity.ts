@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { FailureColumns } from '../common/entity/failure-columns';
+import { RecordTimestamps } from '../common/entity/record-timestamps';
 import { WebIdentification } from '../identification/web/web-identification.entity';
 import type { SigningStatus } from './signing.state';
 
@@ -9,7 +11,7 @@ import type { SigningStatus } from './signing.state';
 // A sign session is single-use: at most one signing in flight per identification, even across instances.
 // One whose 3.1 may have reached B-Trust (OUTCOME_UNKNOWN) may hold the sign session too.
 @Index('signings_one_pending_per_identification', ['webIdentificationId'], { unique: true, where: `status IN ('PENDING', 'OUTCOME_UNKNOWN')` })
-export class Signing {
+export class Signing extends RecordTimestamps {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -52,11 +54,8 @@ export class Signing {
   @Column({ name: 'cancel_url', type: 'text' })
   cancelUrl: string;
 
-  @Column({ name: 'failure_code', type: 'text', nullable: true })
-  failureCode: string | null;
-
-  @Column({ name: 'failure_message', type: 'text', nullable: true })
-  failureMessage: string | null;
+  @Column(() => FailureColumns, { prefix: false })
+  failure: FailureColumns;
 
   /** Signed documents B-Trust returned that match no original: kept in signing_unmatched_documents for operators. */
   @Column({ name: 'unmatched_documents', type: 'smallint', default: 0 })
@@ -68,10 +67,4 @@ export class Signing {
   /** When retention erased the documents (originals and signed); the hashes and states stay. */
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
   purgedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { IdentificationModule } from '../identification/identification.module';
 import { PdfInspector } from './pdf/pdf-inspector';
-import { SignedDocumentVerifier } from './signed-document-verifier';
+import { SignedPdfValidator } from './verification/signed-pdf-validator';
 import { SigningCallbacks } from './signing-callbacks';
 import { SigningCompletionService } from './signing-completion.service';
 import { SigningCreationService } from './signing-creation.service';
@@ -19,7 +19,7 @@ import { SigningsService } from './signings.service';
     SigningCreationService,
     SigningCompletionService,
     SigningReconciliationService,
-    SignedDocumentVerifier,
+    SignedPdfValidator,
     SigningCallbacks,
     SigningReconciler,
     { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },

@@ -1,4 +1,4 @@
-import type { PdfSignatureProblem } from './verification/pdf-signature-verifier';
+import type { PadesSignatureProblem } from './verification/pades-signature';
 
 /** Where the visible signature goes: a 1-based page and a box in points, measured from the page's top-left corner. */
 export interface VisibleSignature {
@@ -34,7 +34,7 @@ export type SignerProblem =
   /** BTRUST_SIGNING_TRUST_ANCHORS is not configured, so nothing can be trusted. */
   | 'TRUST_ANCHORS_NOT_CONFIGURED';
 
-export type SignedDocumentProblem = PdfSignatureProblem | SignerProblem;
+export type SignedDocumentProblem = PadesSignatureProblem | SignerProblem;
 
 /** The stored verdict on one signed PDF. Dates are ISO strings: it lives in a jsonb column. */
 export interface SignedDocumentVerification {

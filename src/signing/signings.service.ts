@@ -71,7 +71,7 @@ export class SigningsService {
   }
 
   move(id: string, to: SigningStatus, cause: string, changes: SigningChanges = {}): Promise<TransitionOutcome<Signing>> {
-    return this.dataSource.transaction((manager) => this.transition(manager, id, to, cause, changes, changes.failureCode ? { code: changes.failureCode } : undefined));
+    return this.dataSource.transaction((manager) => this.transition(manager, id, to, cause, changes, changes.failure?.code ? { code: changes.failure.code } : undefined));
   }
 
   /** A transition within `manager`'s transaction, with the rest of what that transaction writes. */

@@ -19,9 +19,9 @@ import { createCertificateAuthority, issueClientCertificate } from '../../src/sa
 import { ensureDevCertificates } from '../../src/sandbox/pki/dev-certificates';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox-server';
 import {
-  type PdfSignatureProblem,
-  verifyPdfSignature,
-} from '../../src/signing/verification/pdf-signature-verifier';
+  type PadesSignatureProblem,
+  verifyPadesSignature,
+} from '../../src/signing/verification/pades-signature';
 
 /**
  * The B-Trust client against the running sandbox over real sockets and real mutual TLS: the
@@ -384,7 +384,7 @@ describe(BtrustClient.name, () => {
       const metadata = await client.getWebIdentificationResult({ ...query, onlyMetadata: true });
 
       expect(full.eidCertificatePdf?.subarray(0, 5).toString('latin1')).toBe('%PDF-');
-      const seal = await verifyPdfSignature(full.eidCertificatePdf as Buffer, { trustAnchorsPem: [caPem] });
+      const seal = await verifyPadesSignature(full.eidCertificatePdf as Buffer, { trustAnchorsPem: [caPem] });
       expect(seal.problems).toEqual([]);
       expect(metadata.eidCertificatePdf).toBeNull();
       expect(metadata).toEqual({ ...full, eidCertificatePdf: null });
@@ -492,7 +492,7 @@ describe(BtrustClient.name, () => {
     });
   });
 
-  describe('signed PDFs checked with verifyPdfSignature', () => {
+  describe('signed PDFs checked with verifyPadesSignature', () => {
     let signing: { resultId: string; sessionId: string };
 
     beforeAll(async () => {
@@ -503,7 +503,7 @@ describe(BtrustClient.name, () => {
 
     async function verifiedSignedDocument() {
       const signed = await client.getSignedDocuments(signing);
-      return verifyPdfSignature(signed.documents[0].content, { originalPdf, trustAnchorsPem: [caPem] });
+      return verifyPadesSignature(signed.documents[0].content, { originalPdf, trustAnchorsPem: [caPem] });
     }
 
     it('accepts the signed PDF as a valid signature by the identified person, chaining to the sandbox CA', async () => {
@@ -514,7 +514,7 @@ describe(BtrustClient.name, () => {
       expect(verification.signer?.serialNumber).toBe(`PNOBG-${PERSON.egn}`);
     });
 
-    it.each<[string, PdfSignatureProblem[]]>([
+    it.each<[string, PadesSignatureProblem[]]>([
       ['tamper-flip-byte', ['ORIGINAL_MODIFIED', 'DIGEST_MISMATCH']],
       ['tamper-append', ['BYTE_RANGE_NOT_WHOLE_FILE']],
       ['tamper-foreign-ca', ['UNTRUSTED_SIGNER']],

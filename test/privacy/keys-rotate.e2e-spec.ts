@@ -8,7 +8,7 @@ import { encryptedColumnsOf, rotateDataEncryptionKeys } from '../../src/common/c
 import { databaseOptions } from '../../src/database/database-options';
 import { SigningDriver } from '../signing/signing-support';
 import { eventually, SandboxControl } from '../support/sandbox-control';
-import { createTestDatabase, TestDatabase } from '../support/test-database';
+import { createTestDatabase, TEST_CONNECT_TIMEOUT_MS, TestDatabase } from '../support/test-database';
 import { startTestServer, TestServer } from '../support/test-server';
 
 const keyA = randomBytes(32);
@@ -68,7 +68,7 @@ describe('keys:rotate', () => {
     await server.stop();
     server = undefined;
 
-    dataSource = new DataSource(databaseOptions(database.url));
+    dataSource = new DataSource(databaseOptions(database.url, TEST_CONNECT_TIMEOUT_MS));
     await dataSource.initialize();
     const before = await keyIdsInDatabase();
     expect(before['mobile_identifications.identifier_encrypted']).toEqual(['a']);

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BtrustError } from '../../src/btrust/btrust.errors';
 import type { AnswerClass } from '../../src/btrust/btrust-reading-policy';
 import type { MobileIdentificationResult } from '../../src/btrust/btrust.types';
-import { toMobileIdentificationResult } from '../../src/btrust/btrust-wire';
+import { toMobileIdentificationResult } from '../../src/btrust/wire/mobile-identification.wire';
 import type { CreateMobileIdentificationDto } from '../../src/identification/mobile/dto/create-mobile-identification.dto';
 import { MobileIdentificationPollScheduler } from '../../src/identification/mobile/mobile-identification-poll.scheduler';
 import { MobileIdentificationsService } from '../../src/identification/mobile/mobile-identifications.service';

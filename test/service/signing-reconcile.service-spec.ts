@@ -145,7 +145,7 @@ describe(`${SigningReconciliationService.name}`, () => {
       const { signing } = await pendingSigning(HOUR_MS);
       tier.btrust.answerNext(SIGNED_DOCUMENTS, failure);
       expect(await reconcile(signing, { rejected: true })).toBe('REJECTED');
-      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failureCode: 'REJECTED' });
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'REJECTED' } });
     });
 
     it('keeps it PENDING when the webhook said REJECTED but B-Trust could not be asked', async () => {
@@ -222,7 +222,7 @@ describe(`${SigningReconciliationService.name}`, () => {
       const strangers = [await pdf(1, 'Not one of the originals'), await pdf(1, 'Nor this one')];
       tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([signedFrom(originals[0]), ...strangers], 'handed-back'));
       expect(await reconcile(signing)).toBe('FAILED');
-      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failureCode: 'SIGNED_DOCUMENTS_MISMATCH', unmatchedDocuments: 2 });
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'SIGNED_DOCUMENTS_MISMATCH' }, unmatchedDocuments: 2 });
       expect((await records().unmatchedDocumentsOf(signing.id)).map((document) => document.position)).toEqual([1, 2]);
       // B-Trust handed back a sign session all the same: the identification's next signing uses it.
       expect(await signSessionOf(identificationId)).toBe('handed-back');
@@ -239,7 +239,7 @@ describe(`${SigningReconciliationService.name}`, () => {
       tier.btrust.answerNext('startSignSession', failure);
       await expect(creation().create(OWNER, identificationId, request([original]), 'bg')).rejects.toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN' });
       const [unknown] = await tier.dataSource.getRepository(Signing).findBy({ webIdentificationId: identificationId });
-      expect(unknown).toMatchObject({ status: 'OUTCOME_UNKNOWN', failureCode: 'PROVIDER_OUTCOME_UNKNOWN', resultId: null });
+      expect(unknown).toMatchObject({ status: 'OUTCOME_UNKNOWN', failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' }, resultId: null });
 
       await expect(service().reconcile(unknown, 'reconcile')).resolves.toBeNull();
       expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toEqual([]);
@@ -252,7 +252,7 @@ describe(`${SigningReconciliationService.name}`, () => {
       // As if the server stopped between storing the signing and hearing 3.1's answer.
       await tier.dataSource.getRepository(Signing).update(signing.id, { resultId: null, createdAt: new Date(Date.now() - HOUR_MS) });
       expect(await reconcile(signing)).toBe('OUTCOME_UNKNOWN');
-      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failureCode: 'PROVIDER_OUTCOME_UNKNOWN' });
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' } });
       expect(tier.btrust.calls).toEqual([]);
     });
 

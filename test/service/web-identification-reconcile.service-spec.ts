@@ -118,7 +118,7 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
   it('ends an identification still in progress EXPIRED at the last ask past its web session (+ grace)', async () => {
     const identification = await started(-GRACE_MS - 1_000);
     answer(...IN_PROGRESS);
-    expect(await reconcile(identification)).toMatchObject({ status: 'EXPIRED', failureCode: 'EXPIRED' });
+    expect(await reconcile(identification)).toMatchObject({ status: 'EXPIRED', failure: { code: 'EXPIRED' } });
     expect(tier.btrust.calls).toHaveLength(2);
   });
 
@@ -143,13 +143,13 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
     ])('is not expired by its web session date: %s keeps it open', async (_name, answers) => {
       const identification = await underReview(HOUR_MS);
       answer(...answers);
-      expect(await reconcile(identification)).toMatchObject({ status: 'UNDER_REVIEW', failureCode: null });
+      expect(await reconcile(identification)).toMatchObject({ status: 'UNDER_REVIEW', failure: { code: null } });
     });
 
     it('past WEB_REVIEW_MAX_MS (+ grace) asks once more and ends EXPIRED REVIEW_TIMED_OUT when the review is still open', async () => {
       const identification = await underReview(REVIEW_MAX_MS + GRACE_MS + 1_000);
       answer(...UNDER_REVIEW);
-      expect(await reconcile(identification)).toMatchObject({ status: 'EXPIRED', failureCode: 'REVIEW_TIMED_OUT' });
+      expect(await reconcile(identification)).toMatchObject({ status: 'EXPIRED', failure: { code: 'REVIEW_TIMED_OUT' } });
       expect(tier.btrust.calls).toHaveLength(2);
     });
 
@@ -195,7 +195,7 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
       }
       answer(...APPROVED);
       tier.btrust.answerNext(RESULT, result(null));
-      expect(await reconcile(identification)).toMatchObject({ status: 'FAILED', failureCode: 'EID_CERTIFICATE_MISSING' });
+      expect(await reconcile(identification)).toMatchObject({ status: 'FAILED', failure: { code: 'EID_CERTIFICATE_MISSING' } });
       expect(tier.btrust.callsOf(RESULT)).toHaveLength(CERTIFICATE_ATTEMPTS);
       await expect(service().certificate(OWNER, identification.id)).rejects.toMatchObject({ code: 'NOT_IDENTIFIED' });
     });
@@ -215,7 +215,7 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
     it('becomes DENIED (IDENTIFICATION_DENIED) when an agent denies it after approving it', async () => {
       const identification = await identified();
       answer(registration('REJECTED', 'DENIED'), webStatus('SIGN_SESSION'));
-      expect(await reconcile(identification)).toMatchObject({ status: 'DENIED', failureCode: 'IDENTIFICATION_DENIED' });
+      expect(await reconcile(identification)).toMatchObject({ status: 'DENIED', failure: { code: 'IDENTIFICATION_DENIED' } });
     });
 
     it('stays IDENTIFIED while B-Trust still approves it, and its result is not fetched again', async () => {
@@ -236,19 +236,19 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
       const identification = await started(sessionEndsInMs);
       // Beside an EXPIRED registration too: the step is the more precise word.
       answer(registration('EXPIRED'), webStatus('ON_BOARDING', step));
-      expect(await reconcile(identification)).toMatchObject({ status: 'FAILED', failureCode: step, providerStep: step });
+      expect(await reconcile(identification)).toMatchObject({ status: 'FAILED', failure: { code: step }, providerStep: step });
     });
 
     it('from UNDER_REVIEW past its review bound as well', async () => {
       const identification = await underReview(REVIEW_MAX_MS + GRACE_MS + 1_000);
       answer(registration('COMPLETED', 'ALLOW_DENY'), webStatus('REGIX', 'WEB_IDV_REGISTRATION_FAILED'));
-      expect(await reconcile(identification)).toMatchObject({ status: 'FAILED', failureCode: 'WEB_IDV_REGISTRATION_FAILED' });
+      expect(await reconcile(identification)).toMatchObject({ status: 'FAILED', failure: { code: 'WEB_IDV_REGISTRATION_FAILED' } });
     });
 
     it('is REJECTED when the registration is REJECTED beside the step, the step still kept', async () => {
       const identification = await started(HOUR_MS);
       answer(registration('REJECTED'), webStatus('ON_BOARDING', 'WEB_IDV_REGISTRATION_FAILED'));
-      expect(await reconcile(identification)).toMatchObject({ status: 'REJECTED', failureCode: 'REJECTED', providerStep: 'WEB_IDV_REGISTRATION_FAILED' });
+      expect(await reconcile(identification)).toMatchObject({ status: 'REJECTED', failure: { code: 'REJECTED' }, providerStep: 'WEB_IDV_REGISTRATION_FAILED' });
     });
   });
 
@@ -260,7 +260,7 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
   ] as const)("ends it on B-Trust's own word before any deadline: %s → %s", async (_name, status, answers) => {
     const identification = await started(HOUR_MS);
     answer(...answers);
-    expect(await reconcile(identification)).toMatchObject({ status, failureCode: status });
+    expect(await reconcile(identification)).toMatchObject({ status, failure: { code: status } });
   });
 
   describe('no answer about the identification ends nothing', () => {
@@ -269,7 +269,7 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
         const identification = await started(sessionEndsInMs);
         answer(registration('STARTED'), failure);
         await expect(service().reconcile(identification, 'reconcile')).rejects.toBe(failure);
-        expect(await reload(identification)).toMatchObject({ status: 'STARTED', failureCode: null });
+        expect(await reload(identification)).toMatchObject({ status: 'STARTED', failure: { code: null } });
       }
     });
 
@@ -277,7 +277,7 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
       const identification = await underReview(REVIEW_MAX_MS + GRACE_MS + 1_000);
       tier.btrust.answerNext(REGISTRATION, failure);
       await expect(service().reconcile(identification, 'reconcile')).rejects.toBe(failure);
-      expect(await reload(identification)).toMatchObject({ status: 'UNDER_REVIEW', failureCode: null });
+      expect(await reload(identification)).toMatchObject({ status: 'UNDER_REVIEW', failure: { code: null } });
       expect(tier.btrust.callsOf(WEB_STATUS)).toEqual([]);
     });
 

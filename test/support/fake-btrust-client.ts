@@ -1,7 +1,7 @@
 import { BtrustError } from '../../src/btrust/btrust.errors';
 import { errorForAnswer, errorForTransportFailure } from '../../src/btrust/btrust-failure-mapping';
 import type { BtrustPort } from '../../src/btrust/btrust-port';
-import type { BtrustOperation } from '../../src/btrust/btrust-wire';
+import type { BtrustOperation } from '../../src/btrust/wire/provider-answer';
 
 /** The provider operations of the port, by their client method names. */
 export type PortOperation = {

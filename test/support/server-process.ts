@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { eventually } from './sandbox-control';
 import { freePort } from './test-server';
+import { TEST_CONNECT_TIMEOUT_MS } from './test-database';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -39,6 +40,7 @@ export async function startServerProcess(
       HOST: '127.0.0.1',
       PORT: String(port),
       PUBLIC_BASE_URL: url,
+      DATABASE_CONNECT_TIMEOUT_MS: String(TEST_CONNECT_TIMEOUT_MS),
       DATA_DIR: await mkdtemp(join(tmpdir(), 'btrust-cas-process-')),
       ...env,
     },

@@ -10,7 +10,7 @@ import { AppConfigModule, type ResolvedAppConfig } from '../../src/config/config
 import { runMigrationsExclusively } from '../../src/database/exclusive-migrations';
 import { databaseOptions } from '../../src/database/database-options';
 import { FakeBtrustClient } from './fake-btrust-client';
-import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestDatabase, TEST_CONNECT_TIMEOUT_MS, type TestDatabase } from './test-database';
 
 /** What a service spec gets: its providers on a migrated database of its own, and the fake provider. */
 export interface ServiceModule {
@@ -75,7 +75,7 @@ async function startServiceModule(options: ServiceModuleOptions): Promise<Servic
         AppConfigModule.forRoot(config),
         DataProtectionModule.forRoot(config.personalData),
         TypeOrmModule.forRootAsync({
-          useFactory: () => ({ ...databaseOptions(config.database.url), retryAttempts: 0 }),
+          useFactory: () => ({ ...databaseOptions(config.database.url, config.database.connectTimeoutMs), retryAttempts: 0 }),
           dataSourceFactory: async (options) => {
             const dataSource = await new DataSource(options!).initialize();
             await runMigrationsExclusively(dataSource);
@@ -116,6 +116,7 @@ function serviceConfig(databaseUrl: string, env: Record<string, string>): Resolv
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DATABASE_URL: databaseUrl,
+    DATABASE_CONNECT_TIMEOUT_MS: String(TEST_CONNECT_TIMEOUT_MS),
     // Never reached or read: the fake stands at the port.
     BTRUST_BASE_URL: 'https://btrust.invalid/signing-api/v2',
     BTRUST_RELYING_PARTY_ID: '24102167',

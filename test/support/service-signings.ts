@@ -5,7 +5,7 @@ import { APP_CONFIG, type ResolvedAppConfig } from '../../src/config/config.modu
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { CasMetrics } from '../../src/metrics/cas-metrics';
 import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
-import { SignedDocumentVerifier } from '../../src/signing/signed-document-verifier';
+import { SignedPdfValidator } from '../../src/signing/verification/signed-pdf-validator';
 import type { SigningInput } from '../../src/signing/signing.types';
 import { SigningCompletionService } from '../../src/signing/signing-completion.service';
 import { SigningCreationService } from '../../src/signing/signing-creation.service';
@@ -23,7 +23,7 @@ export const SIGNING_PROVIDERS: Provider[] = [
   SigningReconciliationService,
   WebIdentificationsService,
   CallbackEndpointsService,
-  SignedDocumentVerifier,
+  SignedPdfValidator,
   CasMetrics,
   { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
 ];

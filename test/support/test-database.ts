@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
 
+/**
+ * Opening a connection may take this long in tests (the server's default is 5 s): on a shared
+ * 2-core machine under a full suite, a new PostgreSQL backend can take longer than that to start.
+ */
+export const TEST_CONNECT_TIMEOUT_MS = 30_000;
+
 export interface TestDatabase {
   url: string;
   drop(): Promise<void>;

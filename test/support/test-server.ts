@@ -12,7 +12,7 @@ import { createApp } from '../../src/create-app';
 import { provisionLocalServices } from '../../src/local-services';
 import { freePort } from './free-port';
 import { SandboxControl } from './sandbox-control';
-import { createTestDatabase, TestDatabase } from './test-database';
+import { createTestDatabase, TEST_CONNECT_TIMEOUT_MS, TestDatabase } from './test-database';
 
 export interface TestServer {
   app: NestFastifyApplication;
@@ -51,6 +51,7 @@ export async function startTestServer(
     PORT: String(port),
     PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
     DATABASE_URL: database.url,
+    DATABASE_CONNECT_TIMEOUT_MS: String(TEST_CONNECT_TIMEOUT_MS),
     DATA_DIR: dataDir,
     SANDBOX_API_PORT: '0',
     SANDBOX_PAGES_PORT: '0',

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BTRUST_VALUE_EXAMPLES } from '../../btrust/btrust-examples';
-import { FailureView } from '../../identification/failure.view';
+import { FailureView, toFailureView } from '../../identification/failure.view';
+import type { FailureColumns } from '../../common/entity/failure-columns';
 import type { MobileIdentification } from '../../identification/mobile/mobile-identification.entity';
 import { MOBILE_IDENTIFICATION_STATUSES, MobileIdentificationStatus } from '../../identification/mobile/mobile-identification.state';
 import type { WebIdentification } from '../../identification/web/web-identification.entity';
@@ -17,8 +18,6 @@ import { SIGNING_STATUSES, SigningStatus } from '../../signing/signing.state';
  */
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
-const failureOf = (record: { failureCode: string | null; failureMessage: string | null }) =>
-  record.failureCode ? { code: record.failureCode, message: record.failureMessage ?? '' } : null;
 
 class AdminRecordView {
   @ApiProperty({ format: 'uuid', example: '0b6f1f3e-7d7c-4a8e-9a51-3f0f3c1f2a10' })
@@ -186,15 +185,14 @@ function recordFields(record: {
   owner: string;
   createdAt: Date;
   updatedAt: Date;
-  failureCode: string | null;
-  failureMessage: string | null;
+  failure: FailureColumns;
 }) {
   return {
     id: record.id,
     owner: record.owner,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
-    failure: failureOf(record),
+    failure: toFailureView(record.failure),
   };
 }
 

@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { FailureColumns } from '../../common/entity/failure-columns';
+import { RecordTimestamps } from '../../common/entity/record-timestamps';
 import { BlindIndexOf } from '../../common/crypto/blind-index.subscriber';
 import { blindIndexOf } from '../../common/crypto/data-protection';
 import { encryptedBytes, encryptedText } from '../../common/crypto/encrypted-column';
@@ -35,7 +37,7 @@ export const UNFINISHED_MOBILE_IDENTIFICATION = `status IN ('PENDING', 'ON_BOARD
 // The pollers' work list: open identifications in the order their polls fall due.
 @Index('mobile_identifications_poll_due', ['nextPollAt'], { where: OPEN_MOBILE_IDENTIFICATION })
 @Index('mobile_identifications_unfinished', ['status', 'createdAt'], { where: UNFINISHED_MOBILE_IDENTIFICATION })
-export class MobileIdentification {
+export class MobileIdentification extends RecordTimestamps {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -116,11 +118,8 @@ export class MobileIdentification {
   })
   certificatePdf: Buffer | null;
 
-  @Column({ name: 'failure_code', type: 'text', nullable: true })
-  failureCode: string | null;
-
-  @Column({ name: 'failure_message', type: 'text', nullable: true })
-  failureMessage: string | null;
+  @Column(() => FailureColumns, { prefix: false })
+  failure: FailureColumns;
 
   @Column({ name: 'poll_count', type: 'integer', default: 0 })
   pollCount: number;
@@ -145,10 +144,4 @@ export class MobileIdentification {
   /** When retention erased the personal fields and the certificate; the states stay in the audit trail. */
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
   purgedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

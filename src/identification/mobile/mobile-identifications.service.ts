@@ -90,8 +90,7 @@ export class MobileIdentificationsService {
       completedAt: null,
       identificator: null,
       identificationBefore: null,
-      failureCode: null,
-      failureMessage: null,
+      failure: { code: null, message: null },
       eidCertificateMisses: 0,
       // Looked at again then if B-Trust's answer never got recorded (the process stopped mid-call).
       nextPollAt: this.polls.outcomeDeadline(),
@@ -124,13 +123,12 @@ export class MobileIdentificationsService {
       if (!(error instanceof BtrustError)) throw error;
       if (error.answerClass === 'UNKNOWN_OUTCOME') {
         await this.move(id, 'OUTCOME_UNKNOWN', 'api', {
-          failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-          failureMessage: `B-Trust may or may not have started the request (${whatFailed(error)}).`,
+          failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the request (${whatFailed(error)}).` },
           nextPollAt: null,
         });
         throw outcomeUnknown(id);
       }
-      await this.move(id, 'FAILED', 'api', { failureCode: error.code, failureMessage: failureMessage(error) });
+      await this.move(id, 'FAILED', 'api', { failure: { code: error.code, message: failureMessage(error) } });
       throw notStarted(error);
     }
 
@@ -154,7 +152,7 @@ export class MobileIdentificationsService {
     const { rows } = await postgresPool(this.dataSource).query<MobileIdentificationSummary>(
       `SELECT id, status, doc_type AS "docType", identifier_masked AS "identifierMasked", expires_at AS "expiresAt",
               created_at AS "createdAt", completed_at AS "completedAt", identificator,
-              identification_before AS "identificationBefore", failure_code AS "failureCode", failure_message AS "failureMessage"
+              identification_before AS "identificationBefore", json_build_object('code', failure_code, 'message', failure_message) AS failure
        FROM mobile_identifications WHERE id = $1 AND owner = $2`,
       [id, owner],
     );
@@ -238,8 +236,7 @@ export class MobileIdentificationsService {
       if (identification.status === 'OUTCOME_UNKNOWN') return this.releasePollClaims([id]);
       // The process stopped between recording the request and hearing B-Trust's answer.
       await this.move(id, 'OUTCOME_UNKNOWN', 'poll', {
-        failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-        failureMessage: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the request.",
+        failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the request." },
         nextPollAt: null,
       });
       return;
@@ -285,8 +282,7 @@ export class MobileIdentificationsService {
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
         await this.moveIn(manager, id, 'FAILED', 'operator', {
-          failureCode: 'RESOLVED_NOT_STARTED',
-          failureMessage: 'An operator confirmed with B-Trust that the request was never started.',
+          failure: { code: 'RESOLVED_NOT_STARTED', message: 'An operator confirmed with B-Trust that the request was never started.' },
         }, detail);
         return;
       }
@@ -294,8 +290,7 @@ export class MobileIdentificationsService {
       await this.moveIn(manager, id, 'PENDING', 'operator', {
         providerCallbackId: resolution.callbackId,
         ...(resolution.validUntil ? { expiresAt: resolution.validUntil } : {}),
-        failureCode: null,
-        failureMessage: null,
+        failure: { code: null, message: null },
         nextPollAt: new Date(),
       }, detail);
     });
@@ -325,21 +320,19 @@ export class MobileIdentificationsService {
           identificationBefore: finished.identificationBefore,
           completedAt: new Date(),
           providerStatus: finished.providerStatus,
-          failureCode: null,
-          failureMessage: null,
+          failure: { code: null, message: null },
         });
         return;
       }
       case 'end':
         if (decision.status === identification.status) {
           // A refresh of an OUTCOME_UNKNOWN identification that still could not ask B-Trust.
-          await this.dataSource.getRepository(MobileIdentification).update(id, { ...asked, failureMessage: decision.message, pollClaimedUntil: null });
+          await this.dataSource.getRepository(MobileIdentification).update(id, { ...asked, failure: { message: decision.message }, pollClaimedUntil: null });
           return;
         }
         await this.move(id, decision.status, 'poll', {
           ...asked,
-          failureCode: decision.code,
-          failureMessage: decision.message,
+          failure: { code: decision.code, message: decision.message },
           ...(decision.misses !== undefined ? { eidCertificateMisses: decision.misses } : {}),
         });
         return;
@@ -440,7 +433,7 @@ export class MobileIdentificationsService {
       cause,
       // Every move ends this instance's claim on the identification, if it held one.
       changes: mobileIdentificationMachine.isFinal(to) ? { ...changes, nextPollAt: null, pollClaimedUntil: null } : { ...changes, pollClaimedUntil: null },
-      detail: detail ?? (changes.failureCode ? { code: changes.failureCode } : undefined),
+      detail: detail ?? (changes.failure?.code ? { code: changes.failure.code } : undefined),
     });
   }
 }

@@ -1,4 +1,6 @@
-import { Column, CreateDateColumn, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
+import { FailureColumns } from '../../common/entity/failure-columns';
+import { RecordTimestamps } from '../../common/entity/record-timestamps';
 import { encryptedBytes } from '../../common/crypto/encrypted-column';
 import type { WebIdentificationStatus } from './web-identification.state';
 
@@ -10,7 +12,7 @@ import type { WebIdentificationStatus } from './web-identification.state';
 @Entity({ name: 'web_identifications' })
 @Index(['owner', 'createdAt'])
 @Index('web_identifications_open', ['status', 'createdAt'], { where: `status IN ('STARTED', 'UNDER_REVIEW')` })
-export class WebIdentification {
+export class WebIdentification extends RecordTimestamps {
   @PrimaryColumn('uuid')
   id: string;
 
@@ -99,11 +101,8 @@ export class WebIdentification {
   @Column({ name: 'provider_updated_at', type: 'timestamptz', nullable: true })
   providerUpdatedAt: Date | null;
 
-  @Column({ name: 'failure_code', type: 'text', nullable: true })
-  failureCode: string | null;
-
-  @Column({ name: 'failure_message', type: 'text', nullable: true })
-  failureMessage: string | null;
+  @Column(() => FailureColumns, { prefix: false })
+  failure: FailureColumns;
 
   @Column({ name: 'last_reconciled_at', type: 'timestamptz', nullable: true })
   lastReconciledAt: Date | null;
@@ -111,10 +110,4 @@ export class WebIdentification {
   /** When retention erased the eID certificate; the states stay in the audit trail. */
   @Column({ name: 'purged_at', type: 'timestamptz', nullable: true })
   purgedAt: Date | null;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
-
-  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
-  updatedAt: Date;
 }

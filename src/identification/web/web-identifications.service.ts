@@ -203,8 +203,7 @@ export class WebIdentificationsService {
       eidCertificatePdf: result.eidCertificatePdf,
       signSessionId: result.signSessionId,
       signSessionExpiresAt: result.signSessionExpiresAt,
-      failureCode: null,
-      failureMessage: null,
+      failure: { code: null, message: null },
     });
     if (outcome.result === 'moved' && result.signSessionExpiresAt) {
       await this.callbackEndpoints.extend(identification.id, new Date(result.signSessionExpiresAt.getTime() + CALLBACK_URL_GRACE_MS));
@@ -249,8 +248,7 @@ export class WebIdentificationsService {
       return { result: 'unchanged', entity: { ...identification, eidCertificateMisses: misses } };
     }
     return this.move(identification.id, 'FAILED', cause, {
-      failureCode: 'EID_CERTIFICATE_MISSING',
-      failureMessage: `B-Trust approved the identification but sent no eID certificate in ${misses} answers.`,
+      failure: { code: 'EID_CERTIFICATE_MISSING', message: `B-Trust approved the identification but sent no eID certificate in ${misses} answers.` },
     });
   }
 
@@ -297,8 +295,7 @@ export class WebIdentificationsService {
         return this.confirmIdentified(identification, cause);
       case 'end':
         return this.move(identification.id, decision.status, cause, {
-          failureCode: decision.code,
-          failureMessage: registration?.userMessage ? `${decision.message} B-Trust: ${registration.userMessage}` : decision.message,
+          failure: { code: decision.code, message: registration?.userMessage ? `${decision.message} B-Trust: ${registration.userMessage}` : decision.message },
         });
     }
   }
@@ -330,8 +327,7 @@ export class WebIdentificationsService {
     if (identification.status !== 'STARTED') return null;
     // B-Trust never accepted it (the server stopped mid-creation): nothing to ask about.
     return this.move(identification.id, 'FAILED', cause, {
-      failureCode: 'PROVIDER_OUTCOME_UNKNOWN',
-      failureMessage: 'The server stopped before B-Trust confirmed the request.',
+      failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: 'The server stopped before B-Trust confirmed the request.' },
     });
   }
 
@@ -344,7 +340,7 @@ export class WebIdentificationsService {
         to,
         cause,
         changes,
-        detail: changes.failureCode ? { code: changes.failureCode } : undefined,
+        detail: changes.failure?.code ? { code: changes.failure.code } : undefined,
       }),
     );
   }
@@ -352,8 +348,7 @@ export class WebIdentificationsService {
   private async failCreation(id: string, error: unknown, step: string): Promise<unknown> {
     if (!(error instanceof BtrustError)) return error;
     await this.move(id, 'FAILED', 'api', {
-      failureCode: error.code,
-      failureMessage: `${step}: ${error.providerMessage ?? error.message}`,
+      failure: { code: error.code, message: `${step}: ${error.providerMessage ?? error.message}` },
     });
     // By what the answer means, not by its body: a REJECTED on 401/403 is our certificate or grant.
     if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStarted(error);

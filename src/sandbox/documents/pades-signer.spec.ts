@@ -1,7 +1,7 @@
 import * as asn1js from 'asn1js';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFPage, PDFString, StandardFonts } from 'pdf-lib';
 import * as pkijs from 'pkijs';
-import { verifyPdfSignature } from '../../signing/verification/pdf-signature-verifier';
+import { verifyPadesSignature } from '../../signing/verification/pades-signature';
 import { createCertificateAuthority, issueOneTimeSigningCertificate } from '../pki/certificate-authority';
 import { signPdfWithPades } from './pades-signer';
 
@@ -77,7 +77,7 @@ describe(signPdfWithPades.name, () => {
 
     expect(signed.length).toBeGreaterThan(original.length);
     expect(signed.subarray(0, original.length).equals(original)).toBe(true);
-    const result = await verifyPdfSignature(signed, { originalPdf: original, trustAnchorsPem: [root.certificatePem] });
+    const result = await verifyPadesSignature(signed, { originalPdf: original, trustAnchorsPem: [root.certificatePem] });
     expect(result).toEqual({
       valid: true,
       signer: { commonName: 'Ivan Petrov', serialNumber: 'PNOBG-7805166742' },
@@ -118,7 +118,7 @@ describe(signPdfWithPades.name, () => {
     const shown = [...content.matchAll(/<([0-9A-F]+)> Tj/g)].map((match) => Buffer.from(match[1], 'hex').toString('latin1'));
     expect(shown.join(' ')).toContain('Digitally signed by Ivan Petrov');
     expect(shown.join(' ')).toContain(signingTime.toISOString().slice(0, 10));
-    const verification = await verifyPdfSignature(signed, { originalPdf: xrefStreamPdf, trustAnchorsPem: [root.certificatePem] });
+    const verification = await verifyPadesSignature(signed, { originalPdf: xrefStreamPdf, trustAnchorsPem: [root.certificatePem] });
     expect(verification.problems).toEqual([]);
   });
 
@@ -133,7 +133,7 @@ describe(signPdfWithPades.name, () => {
 
     expect(twice.subarray(0, once.length).equals(once)).toBe(true);
     expect(document.getForm().getFields().map((field) => field.getName())).toEqual(['Signature1', 'Signature2']);
-    const verification = await verifyPdfSignature(twice, { originalPdf: once, trustAnchorsPem: [root.certificatePem] });
+    const verification = await verifyPadesSignature(twice, { originalPdf: once, trustAnchorsPem: [root.certificatePem] });
     expect(verification.valid).toBe(true);
   });
 

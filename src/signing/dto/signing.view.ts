@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { FailureView } from '../../identification/failure.view';
+import { FailureView, toFailureView } from '../../identification/failure.view';
 import { ACTIVE_CONTENT, type ActiveContent } from '../pdf/pdf-inspection';
 import { MATCHED_BY, MatchedBy } from '../signed-document-matching';
 import type { SigningDocument } from '../signing-document.entity';
@@ -169,7 +169,7 @@ export function toSigningView(signing: Signing, documents: SigningDocument[]): S
       verification: document.verification ? toVerificationView(document.verification, document.signerName) : null,
     })),
     unmatchedDocuments: signing.unmatchedDocuments,
-    failure: signing.failureCode ? { code: signing.failureCode, message: signing.failureMessage ?? '' } : null,
+    failure: toFailureView(signing.failure),
   };
 }
 

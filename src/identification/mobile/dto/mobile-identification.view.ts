@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MOBILE_IDENTIFICATION_STATUSES, MobileIdentificationStatus } from '../mobile-identification.state';
 import type { MobileIdentification } from '../mobile-identification.entity';
-import { FailureView } from '../../failure.view';
+import { FailureView, toFailureView } from '../../failure.view';
 
 export class MobileIdentificationCreatedView {
   @ApiProperty({ format: 'uuid', example: '0b6f1f3e-7d7c-4a8e-9a51-3f0f3c1f2a10' })
@@ -56,8 +56,7 @@ export type MobileIdentificationSummary = Pick<
   | 'completedAt'
   | 'identificator'
   | 'identificationBefore'
-  | 'failureCode'
-  | 'failureMessage'
+  | 'failure'
 >;
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
@@ -79,6 +78,6 @@ export function toMobileIdentificationView(entity: MobileIdentificationSummary):
     completedAt: iso(entity.completedAt),
     identificator: entity.identificator,
     identificationBefore: entity.identificationBefore,
-    failure: entity.failureCode ? { code: entity.failureCode, message: entity.failureMessage ?? '' } : null,
+    failure: toFailureView(entity.failure),
   };
 }

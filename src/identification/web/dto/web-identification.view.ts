@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { BTRUST_VALUE_DESCRIPTIONS, BTRUST_VALUE_EXAMPLES } from '../../../btrust/btrust-examples';
 import type { RegistrationStatus } from '../../../btrust/btrust.types';
 import type { WebIdentification } from '../web-identification.entity';
-import { FailureView } from '../../failure.view';
+import { FailureView, toFailureView } from '../../failure.view';
 import { WEB_IDENTIFICATION_STATUS_MEANINGS, WEB_IDENTIFICATION_STATUSES, WebIdentificationStatus } from '../web-identification.state';
 
 const STATUS_DESCRIPTION = Object.entries(WEB_IDENTIFICATION_STATUS_MEANINGS)
@@ -102,7 +102,7 @@ export function toWebIdentificationView(entity: WebIdentification): WebIdentific
       reviewStatus: entity.reviewStatus,
       updatedAt: iso(entity.providerUpdatedAt),
     },
-    failure: entity.failureCode ? { code: entity.failureCode, message: entity.failureMessage ?? '' } : null,
+    failure: toFailureView(entity.failure),
   };
 }
 

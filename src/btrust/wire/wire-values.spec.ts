@@ -4,7 +4,7 @@ import {
   parseProviderDate,
   readWireId,
   toWireDateOfBirth,
-} from './btrust-wire-values';
+} from './wire-values';
 
 describe(parseProviderDate.name, () => {
   it.each([

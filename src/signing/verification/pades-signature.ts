@@ -3,7 +3,7 @@ import * as asn1js from 'asn1js';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFObject, PDFString } from 'pdf-lib';
 import * as pkijs from 'pkijs';
 
-export type PdfSignatureProblem =
+export type PadesSignatureProblem =
   /** No %PDF- header, or the file does not parse as a PDF. */
   | 'NOT_A_PDF'
   | 'NO_SIGNATURE'
@@ -21,19 +21,19 @@ export type PdfSignatureProblem =
   | 'UNTRUSTED_SIGNER'
   | 'CERTIFICATE_NOT_VALID_AT_SIGNING_TIME';
 
-export interface PdfSigner {
+export interface PadesSigner {
   commonName: string | null;
   serialNumber: string | null;
 }
 
-export interface PdfSignatureVerification {
+export interface PadesSignatureVerification {
   valid: boolean;
-  signer: PdfSigner | null;
+  signer: PadesSigner | null;
   signedAt: Date | null;
-  problems: PdfSignatureProblem[];
+  problems: PadesSignatureProblem[];
 }
 
-export interface PdfSignatureVerificationOptions {
+export interface PadesSignatureVerificationOptions {
   /** When given, the signed file must start with exactly these bytes (an incremental update of them). */
   originalPdf?: Buffer;
   /** PEM certificates the signer must chain to; one string may hold several. */
@@ -80,7 +80,7 @@ const MAX_CHAIN_LENGTH = 8;
 
 /** Thrown inside the verifier to stop at a problem that makes further checks meaningless. */
 class VerificationStop extends Error {
-  constructor(readonly problem: PdfSignatureProblem) {
+  constructor(readonly problem: PadesSignatureProblem) {
     super(problem);
   }
 }
@@ -93,15 +93,15 @@ class VerificationStop extends Error {
  * an appended update. It never throws on bad input; every finding is a
  * problem code. Who the signer must be is the caller's decision.
  */
-export async function verifyPdfSignature(
+export async function verifyPadesSignature(
   signedPdf: Buffer,
-  options: PdfSignatureVerificationOptions,
-): Promise<PdfSignatureVerification> {
+  options: PadesSignatureVerificationOptions,
+): Promise<PadesSignatureVerification> {
   const anchors = parseTrustAnchors(options.trustAnchorsPem);
-  const problems = new Set<PdfSignatureProblem>();
-  let signer: PdfSigner | null = null;
+  const problems = new Set<PadesSignatureProblem>();
+  let signer: PadesSigner | null = null;
   let signedAt: Date | null = null;
-  const report = (): PdfSignatureVerification => ({
+  const report = (): PadesSignatureVerification => ({
     valid: problems.size === 0,
     signer,
     signedAt,

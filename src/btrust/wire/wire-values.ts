@@ -1,6 +1,6 @@
 /**
  * Parsing and formatting single provider values: dates, ids, base64 documents.
- * Pure functions; the shapes that use them are in btrust-wire.ts.
+ * Pure functions; the shapes that use them are in the *.wire.ts files beside this one.
  */
 
 export function isRecord(value: unknown): value is Record<string, unknown> {

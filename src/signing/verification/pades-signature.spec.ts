@@ -3,7 +3,7 @@ import { PDFDocument, PDFRef, StandardFonts } from 'pdf-lib';
 import { createCertificateAuthority, issueOneTimeSigningCertificate } from '../../sandbox/pki/certificate-authority';
 import { signPdfWithPades } from '../../sandbox/documents/pades-signer';
 import { appendAfterSignature, flipByteInSignedRange } from '../../sandbox/documents/tampering';
-import { verifyPdfSignature } from './pdf-signature-verifier';
+import { verifyPadesSignature } from './pades-signature';
 
 async function documentSaying(text: string): Promise<Buffer> {
   const document = await PDFDocument.create();
@@ -12,7 +12,7 @@ async function documentSaying(text: string): Promise<Buffer> {
   return Buffer.from(await document.save({ useObjectStreams: false }));
 }
 
-describe(verifyPdfSignature.name, () => {
+describe(verifyPadesSignature.name, () => {
   const trustedCa = createCertificateAuthority('Spec Trusted CA');
   const otherCa = createCertificateAuthority('Spec Other CA');
   const person = { commonName: 'Maria Ivanova', serialNumber: 'PNOBG-8001010000' };
@@ -29,7 +29,7 @@ describe(verifyPdfSignature.name, () => {
   });
 
   it('accepts a genuine signature over the original and names the signer and signing time', async () => {
-    await expect(verifyPdfSignature(signed, { ...trust, originalPdf: original })).resolves.toEqual({
+    await expect(verifyPadesSignature(signed, { ...trust, originalPdf: original })).resolves.toEqual({
       valid: true,
       signer: { commonName: 'Maria Ivanova', serialNumber: 'PNOBG-8001010000' },
       signedAt: signingTime,
@@ -38,13 +38,13 @@ describe(verifyPdfSignature.name, () => {
   });
 
   it('reports DIGEST_MISMATCH when a signed byte was changed', async () => {
-    const result = await verifyPdfSignature(flipByteInSignedRange(signed), trust);
+    const result = await verifyPadesSignature(flipByteInSignedRange(signed), trust);
     expect(result.problems).toEqual(['DIGEST_MISMATCH']);
     expect(result.valid).toBe(false);
   });
 
   it('reports BYTE_RANGE_NOT_WHOLE_FILE when content was appended after the signature', async () => {
-    const result = await verifyPdfSignature(appendAfterSignature(signed), { ...trust, originalPdf: original });
+    const result = await verifyPadesSignature(appendAfterSignature(signed), { ...trust, originalPdf: original });
     expect(result.problems).toEqual(['BYTE_RANGE_NOT_WHOLE_FILE']);
   });
 
@@ -53,7 +53,7 @@ describe(verifyPdfSignature.name, () => {
     const revision = `\n${infoRef.objectNumber} 0 obj\n<< /Title (Changed after signing) >>\nendobj\n`;
     const updated = Buffer.concat([signed, Buffer.from(revision, 'latin1')]);
     expect((await PDFDocument.load(updated)).getTitle()).toBe('Changed after signing');
-    expect((await verifyPdfSignature(updated, trust)).problems).toEqual(['BYTE_RANGE_NOT_WHOLE_FILE']);
+    expect((await verifyPadesSignature(updated, trust)).problems).toEqual(['BYTE_RANGE_NOT_WHOLE_FILE']);
   });
 
   it('reports UNTRUSTED_SIGNER for a certificate from a CA that is not a trust anchor', async () => {
@@ -62,7 +62,7 @@ describe(verifyPdfSignature.name, () => {
       signingTime,
       signerName: person.commonName,
     });
-    const result = await verifyPdfSignature(foreign, { ...trust, originalPdf: original });
+    const result = await verifyPadesSignature(foreign, { ...trust, originalPdf: original });
     expect(result.problems).toEqual(['UNTRUSTED_SIGNER']);
     expect(result.signer).toEqual(person);
   });
@@ -73,12 +73,12 @@ describe(verifyPdfSignature.name, () => {
       signingTime,
       signerName: person.commonName,
     });
-    expect((await verifyPdfSignature(foreign, trust)).problems).toEqual(['UNTRUSTED_SIGNER']);
+    expect((await verifyPadesSignature(foreign, trust)).problems).toEqual(['UNTRUSTED_SIGNER']);
   });
 
   it('reports ORIGINAL_MODIFIED when the signed file is not an update of the original', async () => {
     const otherOriginal = await documentSaying('Contract No. 2');
-    const result = await verifyPdfSignature(signed, { ...trust, originalPdf: otherOriginal });
+    const result = await verifyPadesSignature(signed, { ...trust, originalPdf: otherOriginal });
     expect(result.problems).toEqual(['ORIGINAL_MODIFIED']);
   });
 
@@ -88,7 +88,7 @@ describe(verifyPdfSignature.name, () => {
       signingTime,
       signerName: person.commonName,
     });
-    expect((await verifyPdfSignature(forged, trust)).problems).toEqual(['SIGNATURE_INVALID']);
+    expect((await verifyPadesSignature(forged, trust)).problems).toEqual(['SIGNATURE_INVALID']);
   });
 
   it('reports CERTIFICATE_NOT_VALID_AT_SIGNING_TIME when the claimed time is outside the certificate validity', async () => {
@@ -96,7 +96,7 @@ describe(verifyPdfSignature.name, () => {
       signingTime: new Date(Date.now() - 24 * 3600 * 1000),
       signerName: person.commonName,
     });
-    expect((await verifyPdfSignature(backdated, trust)).problems).toEqual(['CERTIFICATE_NOT_VALID_AT_SIGNING_TIME']);
+    expect((await verifyPadesSignature(backdated, trust)).problems).toEqual(['CERTIFICATE_NOT_VALID_AT_SIGNING_TIME']);
   });
 
   it('reports MALFORMED_SIGNATURE when the /Contents hole holds no CMS container', async () => {
@@ -104,11 +104,11 @@ describe(verifyPdfSignature.name, () => {
     const holeStart = text.indexOf('/Contents <') + '/Contents <'.length;
     const holeEnd = text.indexOf('>', holeStart);
     const emptied = Buffer.from(text.slice(0, holeStart) + '0'.repeat(holeEnd - holeStart) + text.slice(holeEnd), 'latin1');
-    expect((await verifyPdfSignature(emptied, trust)).problems).toEqual(['MALFORMED_SIGNATURE']);
+    expect((await verifyPadesSignature(emptied, trust)).problems).toEqual(['MALFORMED_SIGNATURE']);
   });
 
   it('reports NO_SIGNATURE for an unsigned PDF', async () => {
-    await expect(verifyPdfSignature(original, trust)).resolves.toEqual({
+    await expect(verifyPadesSignature(original, trust)).resolves.toEqual({
       valid: false,
       signer: null,
       signedAt: null,
@@ -121,18 +121,18 @@ describe(verifyPdfSignature.name, () => {
     ['an empty buffer', () => Buffer.alloc(0)],
     ['a PDF header followed by garbage', () => Buffer.concat([Buffer.from('%PDF-1.7\n'), randomBytes(2048)])],
   ])('reports NOT_A_PDF for %s instead of throwing', async (_, bytes) => {
-    const result = await verifyPdfSignature(bytes(), trust);
+    const result = await verifyPadesSignature(bytes(), trust);
     expect(result.valid).toBe(false);
     expect(result.problems).toEqual(['NOT_A_PDF']);
   });
 
   it('reports a truncated signed PDF as a problem, not a throw', async () => {
-    const result = await verifyPdfSignature(signed.subarray(0, signed.length - 200), trust);
+    const result = await verifyPadesSignature(signed.subarray(0, signed.length - 200), trust);
     expect(result.valid).toBe(false);
     expect(result.problems.length).toBeGreaterThan(0);
   });
 
   it('refuses to run without a trust anchor', async () => {
-    await expect(verifyPdfSignature(signed, { trustAnchorsPem: [] })).rejects.toThrow('trust anchor');
+    await expect(verifyPadesSignature(signed, { trustAnchorsPem: [] })).rejects.toThrow('trust anchor');
   });
 });

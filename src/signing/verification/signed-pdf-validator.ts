@@ -1,17 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
-import { maskSerialNumber, signerIndexOf, signerProblems } from './signer-identity';
-import type { SignedDocumentVerification } from './signing.types';
-import { verifyPdfSignature } from './verification/pdf-signature-verifier';
+import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
+import { maskSerialNumber, signerIndexOf, signerProblems } from '../signer-identity';
+import type { SignedDocumentVerification } from '../signing.types';
+import { verifyPadesSignature } from './pades-signature';
 
 /**
- * Verifies a signed PDF B-Trust returned against the original we sent and the
- * configured trust anchors, then checks who signed (see signer-identity.ts).
+ * The signing flow's acceptance of a signed PDF B-Trust returned: its PAdES
+ * signature verified against the original we sent and the configured trust
+ * anchors (pades-signature.ts), then who signed checked against the person
+ * identified (signer-identity.ts).
  */
 @Injectable()
-export class SignedDocumentVerifier implements OnModuleInit {
-  private readonly logger = new Logger(SignedDocumentVerifier.name);
+export class SignedPdfValidator implements OnModuleInit {
+  private readonly logger = new Logger(SignedPdfValidator.name);
   private trustAnchorsPem: string[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: ResolvedAppConfig) {}
@@ -30,11 +32,11 @@ export class SignedDocumentVerifier implements OnModuleInit {
     this.trustAnchorsPem = [pem];
   }
 
-  async verify(signed: Buffer, original: Buffer, referenceSignerIndex: string | null): Promise<SignedDocumentVerification> {
+  async validate(signed: Buffer, original: Buffer, referenceSignerIndex: string | null): Promise<SignedDocumentVerification> {
     if (this.trustAnchorsPem.length === 0) {
       return { valid: false, signer: null, signedAt: null, problems: ['TRUST_ANCHORS_NOT_CONFIGURED'] };
     }
-    const result = await verifyPdfSignature(signed, { originalPdf: original, trustAnchorsPem: this.trustAnchorsPem });
+    const result = await verifyPadesSignature(signed, { originalPdf: original, trustAnchorsPem: this.trustAnchorsPem });
     const serialNumber = result.signer?.serialNumber ?? null;
     const problems = [...result.problems, ...(result.signer ? signerProblems(serialNumber, referenceSignerIndex) : [])];
     return {
