@@ -58,7 +58,7 @@ export async function createApp(
     // Report start-up failures to the caller instead of exiting the process from inside Nest.
     abortOnError: false,
   });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(createValidationPipe(config.identification.allowedRedirectOrigins));
 
   const fastify = app.getHttpAdapter().getInstance();
   closeStalledBodies(fastify, config.httpConnections.bodyTimeoutMs);

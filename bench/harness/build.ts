@@ -1,16 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import * as ts from 'typescript';
 
-/** The same options as the transpile-only hook the kill -9 tests use, so the processes run the same code. */
-const COMPILER_OPTIONS: ts.CompilerOptions = {
-  module: ts.ModuleKind.CommonJS,
-  target: ts.ScriptTarget.ES2022,
-  experimentalDecorators: true,
-  emitDecoratorMetadata: true,
-  esModuleInterop: true,
-  sourceMap: false,
-};
+/** The options of the transpile-only hook the kill -9 tests use, so the processes run the same code. */
+const { compilerOptions: COMPILER_OPTIONS } = require('../../scripts/transpile-options.js') as { compilerOptions: ts.CompilerOptions };
 
 const SOURCE_DIRS = ['src', 'migrations', 'bench', 'test/support'];
 
@@ -41,6 +34,8 @@ export function transpileSources(root: string, outDir: string): { transpiled: nu
       counts.transpiled += 1;
     }
   }
+  // The server reads its version from the package.json next to its sources' root, as from dist/.
+  copyFileSync(join(root, 'package.json'), join(outDir, 'package.json'));
   return counts;
 }
 

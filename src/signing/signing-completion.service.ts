@@ -11,7 +11,7 @@ import { MatchedBy, matchSignedDocuments } from './signed-document-matching';
 import { SigningDocument } from './signing-document.entity';
 import { SigningUnmatchedDocument } from './signing-unmatched-document.entity';
 import { Signing } from './signing.entity';
-import { SigningStatus } from './signing.state';
+import { moveSigning, SigningStatus } from './signing.state';
 import type { SignedDocumentVerification } from './signing.types';
 import { CALLBACK_URL_GRACE_MS, SigningChanges, SigningsService } from './signings.service';
 import { SignedPdfValidator } from './verification/signed-pdf-validator';
@@ -132,7 +132,7 @@ export class SigningCompletionService {
     const invalidDocuments = paired.filter((document) => !document.verification.valid).length;
     const detail = { documents: paired.length, invalidDocuments, ...(unmatched.length > 0 ? { unmatchedDocuments: unmatched.length } : {}) };
     const outcome = await this.dataSource.transaction(async (manager) => {
-      const moved = await this.signings.transition(manager, signing.id, to, cause, changes, detail);
+      const moved = await moveSigning.within(manager, signing.id, to, cause, changes, detail);
       // Another answer of 3.3 may have ended the signing first: what this one returned beyond it is kept all the same.
       await keepUnmatched(manager, signing.id, unmatched);
       if (moved.result !== 'moved') return moved;

@@ -11,7 +11,6 @@ import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
 import type { FieldProblem } from '../common/problem/problem';
 import { RequestError } from '../common/problem/request-error';
 import { recordCreation } from '../common/state-machine/apply-transition';
-import { refusedRedirects } from '../common/validation/redirect-urls';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { WebIdentification } from '../identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
@@ -30,7 +29,7 @@ import {
 } from './signing-request-rules';
 import { Signing } from './signing.entity';
 import { SigningError, SigningErrorCode } from './signing.errors';
-import { signingMachine, SigningStatus } from './signing.state';
+import { moveSigning, signingMachine, SigningStatus } from './signing.state';
 import type { SigningInput } from './signing.types';
 import { CALLBACK_URL_GRACE_MS, SigningsService } from './signings.service';
 
@@ -69,7 +68,6 @@ export class SigningCreationService {
       input.documents.map((document) => document.content.length),
       this.config.signing,
     );
-    this.assertAllowedRedirects(input);
     assertCanSign(identification);
     const activeContent = await this.assertSignableDocuments(input);
     // Last, right before the paid call: a DENIED that came since the last ask is seen here.
@@ -96,12 +94,12 @@ export class SigningCreationService {
       if (error.answerClass === 'UNKNOWN_OUTCOME') {
         // Nothing B-Trust said is kept: a failed answer's text is not known to be free of personal data.
         const what = error.httpStatus === undefined ? error.code : `${error.code}, HTTP ${error.httpStatus}`;
-        await this.signings.move(id, 'OUTCOME_UNKNOWN', 'api', {
+        await moveSigning.alone(this.dataSource, id, 'OUTCOME_UNKNOWN', 'api', {
           failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the signing (${what}).` },
         });
         throw outcomeUnknown(id);
       }
-      await this.signings.move(id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
+      await moveSigning.alone(this.dataSource, id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
       throw notStarted(error);
     }
     const expiresAt = started.expiresAt ?? signSession.expiresAt;
@@ -190,12 +188,6 @@ export class SigningCreationService {
     const withActiveContent = activeContent.flatMap((found, index) => (found.length > 0 ? [{ index, activeContent: found }] : []));
     if (withActiveContent.length > 0 && this.config.signing.activeContent === 'refuse') throw activeContentRefused(withActiveContent);
     return activeContent;
-  }
-
-  private assertAllowedRedirects(input: SigningInput): void {
-    const origins = this.config.identification.allowedRedirectOrigins;
-    const problems = refusedRedirects(input, origins);
-    if (problems.length > 0) throw RequestError.invalid(problems);
   }
 }
 

@@ -14,8 +14,8 @@ import { decideUnsigned, SigningTiming } from './signed-documents-answer';
 import { SigningCompletionService } from './signing-completion.service';
 import { Signing } from './signing.entity';
 import { SigningError, SigningErrorCode } from './signing.errors';
-import { signingMachine, SigningStatus } from './signing.state';
-import { CALLBACK_URL_GRACE_MS, SigningsService } from './signings.service';
+import { moveSigning, signingMachine, SigningStatus } from './signing.state';
+import { CALLBACK_URL_GRACE_MS } from './signings.service';
 
 /** How an operator settles an OUTCOME_UNKNOWN signing after asking B-Trust. */
 export type SigningResolution =
@@ -44,7 +44,6 @@ export class SigningReconciliationService {
     private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly completion: SigningCompletionService,
-    private readonly signings: SigningsService,
   ) {}
 
   /**
@@ -73,7 +72,7 @@ export class SigningReconciliationService {
         case 'wait':
           return null;
         case 'end':
-          return this.signings.move(signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
+          return moveSigning.alone(this.dataSource, signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
       }
     }
     return this.completion.complete(signing, resultId, result, cause);
@@ -96,7 +95,7 @@ export class SigningReconciliationService {
       if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknown('signing', row.status);
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
-        await this.signings.transition(manager, id, 'FAILED', 'operator', {
+        await moveSigning.within(manager, id, 'FAILED', 'operator', {
           failure: { code: 'RESOLVED_NOT_STARTED', message: 'An operator confirmed with B-Trust that the signing was never started.' },
         }, detail);
         return;
@@ -112,7 +111,7 @@ export class SigningReconciliationService {
           'Another signing of this identification already has this B-Trust resultId.',
         );
       }
-      await this.signings.transition(manager, id, 'PENDING', 'operator', {
+      await moveSigning.within(manager, id, 'PENDING', 'operator', {
         resultId: resolution.resultId,
         ...(resolution.expiresAt ? { expiresAt: resolution.expiresAt } : {}),
         failure: { code: null, message: null },
@@ -143,7 +142,7 @@ export class SigningReconciliationService {
    */
   private async outcomeUnknownIfNeverAnswered(signing: Signing, cause: string): Promise<TransitionOutcome<Signing> | null> {
     if (Date.now() - signing.createdAt.getTime() < this.config.btrust.timeoutMs * 2) return null;
-    return this.signings.move(signing.id, 'OUTCOME_UNKNOWN', cause, {
+    return moveSigning.alone(this.dataSource, signing.id, 'OUTCOME_UNKNOWN', cause, {
       failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing." },
     });
   }

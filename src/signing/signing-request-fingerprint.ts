@@ -6,8 +6,9 @@ import type { SigningInput } from './signing.types';
  * but the documents' bytes, which are represented by their SHA-256 so that a
  * repeat is recognised without serializing megabytes of content.
  */
-export function signingRequestFingerprint(input: SigningInput): Record<string, unknown> {
+export function signingRequestFingerprint(identificationId: string, input: SigningInput): Record<string, unknown> {
   return {
+    identificationId,
     documents: input.documents.map((document) => ({
       fileName: document.fileName,
       title: document.title,

@@ -1,4 +1,5 @@
 import type { MultipartFile } from '@fastify/multipart';
+import { createParamDecorator, ExecutionContext, Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
@@ -8,7 +9,9 @@ import { FeatureError } from '../common/problem/feature-error';
 import type { FieldProblem } from '../common/problem/problem';
 import { RequestError } from '../common/problem/request-error';
 import { flattenValidationErrors } from '../common/problem/validation-pipe';
+import { checkingRedirectsAgainst } from '../common/validation/allowed-redirect';
 import { isSafeFileName } from '../common/validation/file-names';
+import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
 import { documentsTooLarge, SigningLimits, tooManyDocuments } from './signing-request-rules';
 import { SigningError, SigningErrorCode } from './signing.errors';
@@ -184,3 +187,20 @@ export function base64DecodedLength(text: string): number {
   const padding = text.endsWith('==') ? 2 : text.endsWith('=') ? 1 : 0;
   return Math.floor((text.length * 3) / 4) - padding;
 }
+
+/** Reads the signing request from the request it is given, with the configured limits. */
+@Injectable()
+export class SigningRequestPipe implements PipeTransform<FastifyRequest, Promise<SigningInput>> {
+  constructor(@Inject(APP_CONFIG) private readonly config: ResolvedAppConfig) {}
+
+  transform(request: FastifyRequest): Promise<SigningInput> {
+    return checkingRedirectsAgainst(this.config.identification.allowedRedirectOrigins, () =>
+      readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth),
+    );
+  }
+}
+
+const WholeRequest = createParamDecorator((_data: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<FastifyRequest>());
+
+/** The handler's SigningInput, read from a JSON or multipart/form-data body (see readSigningRequest). */
+export const SigningRequestBody = (): ParameterDecorator => WholeRequest(SigningRequestPipe);

@@ -1,4 +1,6 @@
+import { boundTransition } from '../common/state-machine/apply-transition';
 import { StateMachine } from '../common/state-machine/state-machine';
+import { Signing } from './signing.entity';
 
 export const SIGNING_STATUSES = ['PENDING', 'SIGNED', 'REJECTED', 'EXPIRED', 'FAILED', 'OUTCOME_UNKNOWN'] as const;
 export type SigningStatus = (typeof SIGNING_STATUSES)[number];
@@ -22,3 +24,6 @@ export const signingMachine = new StateMachine<SigningStatus>('signing', {
   EXPIRED: [],
   FAILED: [],
 });
+
+/** Moves a signing inside the caller's transaction. */
+export const moveSigning = boundTransition<SigningStatus, Signing>(Signing, signingMachine);

@@ -1,28 +1,24 @@
-import { Controller, Get, Headers, Inject, MessageEvent, Param, ParseIntPipe, ParseUUIDPipe, Post, Req, Res, StreamableFile } from '@nestjs/common';
+import { Controller, Get, MessageEvent, Param, ParseIntPipe, ParseUUIDPipe, Post, StreamableFile } from '@nestjs/common';
 import { RouteConfig } from '@nestjs/platform-fastify';
 import {
   ApiCreatedResponse,
   ApiExtraModels,
-  ApiHeader,
   ApiOkResponse,
   ApiOperation,
   ApiProduces,
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
 import { ApiProblemResponses, PAID_START_PROBLEMS } from '../common/http/api-problem-responses.decorator';
-import { IDEMPOTENCY_HEADER, IDEMPOTENCY_PROBLEMS } from '../common/http/idempotency-header';
+import { PaidCreation } from '../common/http/paid-creation.decorator';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
 import { ResponseClosed } from '../common/http/response-closed.decorator';
-import { IdempotencyService } from '../common/idempotency/idempotency.service';
-import { LimitCreationRate } from '../common/rate-limit/creation-rate-limit';
-import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
+import { idempotent, IdempotentWork } from '../common/idempotency/idempotent';
 import { LiveStatus } from '../events/live-status.service';
 import { LiveStatusRoute } from '../events/live-status-route.decorator';
 import { SIGNING_GATE_EXAMPLES } from '../identification/web/web-identification-signing-gate';
@@ -30,7 +26,7 @@ import { WebIdentificationErrorCode } from '../identification/web/web-identifica
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
 import { EXAMPLE_PDF_BASE64 } from './dto/example-pdf';
 import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
-import { METADATA_FIELD, readSigningRequest } from './signing-request-reader';
+import { METADATA_FIELD, SigningRequestBody } from './signing-request-reader';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 import { signingMachine } from './signing.state';
 import { SigningCreationService } from './signing-creation.service';
@@ -39,6 +35,7 @@ import { signingRequestFingerprint } from './signing-request-fingerprint';
 import { HttpErrorCode } from '../common/problem/http-error';
 import { RequestErrorCode } from '../common/problem/request-error';
 import { SigningErrorCode } from './signing.errors';
+import type { SigningInput } from './signing.types';
 
 const SIGNING_MEDIA_TYPES = [JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE];
 
@@ -55,15 +52,13 @@ const EXAMPLE_METADATA = {
 @Controller('api/v1')
 export class SigningsController {
   constructor(
-    @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
     private readonly signings: SigningsService,
     private readonly creation: SigningCreationService,
-    private readonly idempotency: IdempotencyService,
     private readonly liveStatus: LiveStatus,
   ) {}
 
   @Post('web-identifications/:id/signings')
-  @LimitCreationRate()
+  @PaidCreation('signings')
   @RouteConfig(DOCUMENT_UPLOAD_ROUTE)
   @AcceptsMediaTypes(...SIGNING_MEDIA_TYPES)
   @ApiOperation({
@@ -137,7 +132,6 @@ export class SigningsController {
       },
     },
   })
-  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: SigningCreatedView, description: 'B-Trust took the documents: the signing is `PENDING`; send the person to `redirectUrl`.' })
   @ApiProblemResponses([
     RequestErrorCode.VALIDATION_FAILED,
@@ -145,7 +139,6 @@ export class SigningsController {
     HttpErrorCode.MALFORMED_JSON,
     HttpErrorCode.JSON_TOO_DEEP,
     SigningErrorCode.MALFORMED_MULTIPART,
-    ...IDEMPOTENCY_PROBLEMS,
     RequestErrorCode.NOT_FOUND,
     WebIdentificationErrorCode.NOT_IDENTIFIED,
     WebIdentificationErrorCode.IDENTIFICATION_DENIED,
@@ -159,22 +152,15 @@ export class SigningsController {
     ...PAID_START_PROBLEMS,
     WebIdentificationErrorCode.IDENTIFICATION_STATUS_UNAVAILABLE,
   ], { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), ...SIGNING_GATE_EXAMPLES })
-  async create(
+  create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,
-    @Req() request: FastifyRequest,
+    @SigningRequestBody() input: SigningInput,
     @RequestLanguage() language: ProviderLanguage | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<SigningCreatedView> {
-    const input = await readSigningRequest(request, this.config.signing, this.config.jsonMaxDepth);
-    const fingerprint = { identificationId, ...signingRequestFingerprint(input) };
-    const response = await this.idempotency.run(owner, 'signings', idempotencyKey, fingerprint, async () => ({
-      status: 201,
-      body: toSigningCreatedView(await this.creation.create(owner, identificationId, input, language)),
-    }));
-    void reply.status(response.status);
-    return response.body as SigningCreatedView;
+  ): IdempotentWork<SigningCreatedView> {
+    return idempotent(signingRequestFingerprint(identificationId, input), async () =>
+      toSigningCreatedView(await this.creation.create(owner, identificationId, input, language)),
+    );
   }
 
   @Get('signings/:id')

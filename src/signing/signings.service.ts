@@ -1,13 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { RequestError } from '../common/problem/request-error';
-import { applyTransition, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { SigningDocument } from './signing-document.entity';
 import { SigningUnmatchedDocument } from './signing-unmatched-document.entity';
 import { Signing } from './signing.entity';
 import { SigningError, SigningErrorCode } from './signing.errors';
-import { signingMachine, SigningStatus } from './signing.state';
 
 export type SigningChanges = Partial<Omit<Signing, 'id' | 'status' | 'owner'>>;
 
@@ -16,8 +14,8 @@ export const CALLBACK_URL_GRACE_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Scenario 3's records: a signing and its documents as the caller and
- * operators read them, and the one way a signing changes status. Starting a
- * signing is SigningCreationService's, reading B-Trust's verdict
+ * operators read them. A signing changes status only through moveSigning
+ * (signing.state.ts). Starting a signing is SigningCreationService's, reading B-Trust's verdict
  * SigningReconciliationService's, and applying the signed documents
  * SigningCompletionService's.
  */
@@ -68,22 +66,6 @@ export class SigningsService {
       .getOne();
     if (!document) throw RequestError.notFound('The unmatched document');
     return { fileName: `unmatched-${position + 1}.pdf`, content: document.content };
-  }
-
-  move(id: string, to: SigningStatus, cause: string, changes: SigningChanges = {}): Promise<TransitionOutcome<Signing>> {
-    return this.dataSource.transaction((manager) => this.transition(manager, id, to, cause, changes, changes.failure?.code ? { code: changes.failure.code } : undefined));
-  }
-
-  /** A transition within `manager`'s transaction, with the rest of what that transaction writes. */
-  transition(
-    manager: EntityManager,
-    id: string,
-    to: SigningStatus,
-    cause: string,
-    changes: SigningChanges,
-    detail: Record<string, unknown> | undefined,
-  ): Promise<TransitionOutcome<Signing>> {
-    return applyTransition<SigningStatus, Signing>(manager, { target: Signing, machine: signingMachine, id, to, cause, changes, detail });
   }
 
   private signings() {

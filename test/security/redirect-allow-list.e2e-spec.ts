@@ -54,6 +54,19 @@ function describeCorpus(title: string, env: Record<string, string>, corpus: (all
       expect(await sandbox.totalCalls()).toBe(0);
     });
 
+    it('lists a refused URL with the other invalid fields, all in one answer', async () => {
+      const response = await request(server.url)
+        .post('/api/v1/web-identifications')
+        .send({ ...body('successUrl', 'https://evil.example/identified'), reason: undefined, language: 'de' });
+      expect(response.status).toBe(400);
+      expect(response.body.errors.map(({ field, codes }: { field: string; codes: string[] }) => ({ field, codes }))).toEqual([
+        { field: 'reason', codes: ['isDefined'] },
+        { field: 'language', codes: ['isIn'] },
+        { field: 'successUrl', codes: ['REDIRECT_NOT_ALLOWED'] },
+      ]);
+      expect(await sandbox.totalCalls()).toBe(0);
+    });
+
     it('accepts the allowed origin however its scheme and host are cased', async () => {
       for (const url of accepted(allowed)) {
         for (const field of FIELDS) {

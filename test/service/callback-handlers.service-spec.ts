@@ -3,6 +3,7 @@ import type { CallbackInboxEntry } from '../../src/callbacks/callback-inbox.enti
 import { CallbackInboxService } from '../../src/callbacks/callback-inbox.service';
 import { CallbackProcessor } from '../../src/callbacks/callback-processor';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
+import { moveWebIdentification } from '../../src/identification/web/web-identification.state';
 import { WebIdentificationCallbacks } from '../../src/identification/web/web-identification-callbacks';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { JobsModule } from '../../src/jobs/jobs.module';
@@ -146,7 +147,7 @@ describe('Webhook handling by the identification and signing features', () => {
 
     it('settles a new delivery about an identification already final without asking B-Trust (NO_CHANGE)', async () => {
       const { identification, callbackToken } = await startWebIdentification(tier, OWNER, HOUR_MS);
-      await tier.get(WebIdentificationsService).move(identification.id, 'CANCELLED', 'test');
+      await moveWebIdentification.alone(tier.dataSource, identification.id, 'CANCELLED', 'test');
       const row = await deliver(callbackToken, webhook(IDENTIFICATION_READY, { sessionId: identification.webSessionId!, resultId: identification.resultId! }));
       expect(row).toMatchObject({ outcome: 'NO_CHANGE', outcomeDetail: 'Already CANCELLED', sessionIdMatch: 'WEB_SESSION' });
       expect(tier.btrust.calls).toEqual([]);

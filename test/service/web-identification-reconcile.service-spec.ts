@@ -177,9 +177,10 @@ describe(`${WebIdentificationsService.name} reconciliation`, () => {
         signSessionId: 'first-sign-session',
         signSessionExpiresAt: expect.any(Date),
       });
+      // The feature names no provider state: the client asks 2.5 for the identification's own result state.
       expect(tier.btrust.callsOf(RESULT)).toEqual([
         [
-          { resultId: identification.resultId, processState: 'CREATE_SIGN_SESSION_REQUEST', sessionId: identification.webSessionId, onlyMetadata: false },
+          { resultId: identification.resultId, sessionId: identification.webSessionId, onlyMetadata: false },
           { language: 'bg' },
         ],
       ]);

@@ -269,6 +269,28 @@ describe('Signing PDFs after web identification (scenario 3)', () => {
       expect(body.errors).toEqual([expect.objectContaining({ field: 'successUrl', codes: ['REDIRECT_NOT_ALLOWED'] })]);
     });
 
+    it('refuses redirect URLs outside the allow-list in multipart metadata, with the other invalid fields', async () => {
+      const metadata = { documents: [{ title: '' }], successUrl: driver.urls().successUrl, cancelUrl: '//evil.example' };
+      const body = await expectRefused(
+        () =>
+          driver
+            .api()
+            .post(`/api/v1/web-identifications/${identificationId}/signings`)
+            .field('metadata', JSON.stringify(metadata))
+            .attach('files', valid, { filename: 'a.pdf', contentType: 'application/pdf' }),
+        400,
+        'VALIDATION_FAILED',
+      );
+      const errors = body.errors?.map(({ field, codes }) => ({ field, codes }));
+      expect(errors).toHaveLength(2);
+      expect(errors).toEqual(
+        expect.arrayContaining([
+          { field: 'cancelUrl', codes: ['REDIRECT_NOT_ALLOWED'] },
+          { field: 'documents.0.title', codes: ['minLength'] },
+        ]),
+      );
+    });
+
     it('refuses a document over SIGNING_MAX_DOCUMENT_MB with 413, in JSON and in multipart', async () => {
       const large = await pdfOfSize(3 * MEGABYTE + 1000);
       const json = await expectRefused(

@@ -1,5 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
 import { ProviderErrorCode } from '../../btrust/provider-failure';
 import { PROBLEM_TYPE_BASE, ProblemCode, problemHead, statusOf } from '../problem/problem-catalogue';
@@ -145,28 +146,51 @@ export function problemContent(codes: readonly ProblemCode[], examples: ProblemE
   };
 }
 
+const DECLARED_PROBLEMS = Symbol('declaredProblems');
+
+type DeclaredProblems = { codes: readonly ProblemCode[]; examples: ProblemExamples };
+
 /**
  * Documents error answers as problem+json: the codes are grouped by the
  * status the catalogue gives them, so that Swagger cannot say another status
  * than the server answers with. Each status lists its codes and an example of
  * each; `examples` gives a fuller one for a code.
+ * Several on one route add up, in any order: a decorator that brings its own
+ * codes (Idempotent) and the route's list share each status's answer.
  */
-export function ApiProblemResponses(codes: readonly ProblemCode[], examples: ProblemExamples = {}) {
-  const byStatus = new Map<number, ProblemCode[]>();
-  for (const code of new Set(codes)) {
-    const status = statusOf(code);
-    byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
-  }
-  return applyDecorators(
-    ApiExtraModels(ProblemView),
-    ...[...byStatus].sort(([a], [b]) => a - b).map(([status, ofStatus]) =>
-      ApiResponse({
-        status,
-        description: `Problem codes: ${ofStatus.map((code) => `\`${code}\``).join(', ')}`,
-        content: problemContent(ofStatus, examples),
+export function ApiProblemResponses(codes: readonly ProblemCode[], examples: ProblemExamples = {}): MethodDecorator & ClassDecorator {
+  return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
+    const holder: object = descriptor?.value ?? target;
+    const declared: DeclaredProblems = Reflect.getMetadata(DECLARED_PROBLEMS, holder) ?? { codes: [], examples: {} };
+    const merged: DeclaredProblems = {
+      codes: [...new Set([...declared.codes, ...codes])],
+      examples: { ...declared.examples, ...examples },
+    };
+    Reflect.defineMetadata(DECLARED_PROBLEMS, merged, holder);
+    const byStatus = new Map<number, ProblemCode[]>();
+    for (const code of merged.codes) {
+      const status = statusOf(code);
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    }
+    const statuses = [...new Set(codes.map(statusOf))].sort((a, b) => a - b);
+    // Swagger would append this status's description to the one written before: the merged one replaces it.
+    const documented: Record<string, unknown> | undefined = Reflect.getMetadata(DECORATORS.API_RESPONSE, holder);
+    if (documented) {
+      const others = Object.entries(documented).filter(([status]) => !statuses.includes(Number(status)));
+      Reflect.defineMetadata(DECORATORS.API_RESPONSE, Object.fromEntries(others), holder);
+    }
+    applyDecorators(
+      ApiExtraModels(ProblemView),
+      ...statuses.map((status) => {
+        const ofStatus = byStatus.get(status) ?? [];
+        return ApiResponse({
+          status,
+          description: `Problem codes: ${ofStatus.map((code) => `\`${code}\``).join(', ')}`,
+          content: problemContent(ofStatus, merged.examples),
+        });
       }),
-    ),
-  );
+    )(target, key as string | symbol, descriptor as PropertyDescriptor);
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
+import { checkingRedirectsAgainst } from '../validation/allowed-redirect';
 import type { FieldProblem } from './problem';
 import { RequestError } from './request-error';
 
@@ -9,17 +10,28 @@ export const REQUIRED = 'isDefined';
 const NOT_ACCEPTED = 'whitelistValidation';
 
 /**
- * The global pipe: unknown fields are refused, and every invalid field is
- * listed with the names of the rules it broke.
+ * The global pipe: unknown fields are refused, every invalid field is
+ * listed with the names of the rules it broke, and return URLs are checked
+ * against this application's `allowedRedirectOrigins`.
  */
-export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    whitelist: true,
-    forbidNonWhitelisted: true,
-    transform: true,
-    stopAtFirstError: false,
-    exceptionFactory: (errors) => RequestError.invalid(flattenValidationErrors(errors)),
-  });
+export function createValidationPipe(allowedRedirectOrigins: readonly string[]): ValidationPipe {
+  return new RequestValidationPipe(allowedRedirectOrigins);
+}
+
+class RequestValidationPipe extends ValidationPipe {
+  constructor(private readonly allowedRedirectOrigins: readonly string[]) {
+    super({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+      exceptionFactory: (errors) => RequestError.invalid(flattenValidationErrors(errors)),
+    });
+  }
+
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    return checkingRedirectsAgainst(this.allowedRedirectOrigins, () => super.transform(value, metadata));
+  }
 }
 
 /**

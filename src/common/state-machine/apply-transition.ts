@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner } from 'typeorm';
 import { StateMachine } from './state-machine';
 
 /** The PostgreSQL channel on which committed status changes are announced. */
@@ -77,6 +77,37 @@ export async function applyTransition<S extends string, E extends StatusRow<S>>(
   await repository.save(updated as never);
   await appendAudit(manager, request.machine.entity, request.id, from, request.to, request.cause, request.detail);
   return { result: 'moved', from, entity: updated };
+}
+
+/** One machine's transition bound to its entity: the one way its services move that entity. */
+export interface BoundTransition<S extends string, E extends StatusRow<S>> {
+  /** Inside the caller's transaction. */
+  within(manager: EntityManager, id: string, to: S, cause: string, changes?: Partial<E>, detail?: Record<string, unknown>): Promise<TransitionOutcome<E>>;
+  /** In a transaction of its own, committed when this resolves. */
+  alone(dataSource: DataSource, id: string, to: S, cause: string, changes?: Partial<E>): Promise<TransitionOutcome<E>>;
+}
+
+/**
+ * Binds applyTransition once to an entity and its machine. A move without
+ * an audit detail of its own records the failure code it sets, if any;
+ * `companions` gives the columns every move to `to` writes as well.
+ */
+export function boundTransition<S extends string, E extends StatusRow<S> & { failure: { code: string | null } }>(
+  target: EntityTarget<E>,
+  machine: StateMachine<S>,
+  companions?: (to: S) => Partial<E>,
+): BoundTransition<S, E> {
+  const within: BoundTransition<S, E>['within'] = (manager, id, to, cause, changes = {}, detail) =>
+    applyTransition<S, E>(manager, {
+      target,
+      machine,
+      id,
+      to,
+      cause,
+      changes: companions ? { ...changes, ...companions(to) } : changes,
+      detail: detail ?? (changes.failure?.code ? { code: changes.failure.code } : undefined),
+    });
+  return { within, alone: (dataSource, id, to, cause, changes) => dataSource.transaction((manager) => within(manager, id, to, cause, changes)) };
 }
 
 /** Records the first state of a new entity in the audit trail. */

@@ -1,4 +1,4 @@
-import { isAllowedRedirectUrl, MAX_REDIRECT_URL_LENGTH, normalizeOrigin, refusedRedirects, withLoopbackAliases } from './redirect-urls';
+import { isAllowedRedirectUrl, MAX_REDIRECT_URL_LENGTH, normalizeOrigin, withLoopbackAliases } from './redirect-urls';
 
 const ALLOWED = ['https://allowed.example', 'http://localhost:3000', 'https://xn--e1afmkfd.xn--90ae'];
 
@@ -161,17 +161,5 @@ describe(withLoopbackAliases.name, () => {
     expect(withLoopbackAliases('http://127.0.0.1:3000')).toEqual(['http://localhost:3000', 'http://127.0.0.1:3000', 'http://[::1]:3000']);
     expect(withLoopbackAliases('https://localhost')).toEqual(['https://localhost', 'https://127.0.0.1', 'https://[::1]']);
     expect(withLoopbackAliases('https://shop.example')).toEqual(['https://shop.example']);
-  });
-});
-
-describe(refusedRedirects.name, () => {
-  it('lists each refused URL with the allowed origins and the variable that sets them', () => {
-    expect(refusedRedirects({ successUrl: 'http://127.0.0.1:3000/ok', cancelUrl: 'http://localhost:3000/no' }, ['http://localhost:3000'])).toEqual([
-      {
-        field: 'successUrl',
-        codes: ['REDIRECT_NOT_ALLOWED'],
-        messages: ['successUrl must be an absolute URL on one of the allowed origins (http://localhost:3000); they are set by ALLOWED_REDIRECT_ORIGINS'],
-      },
-    ]);
   });
 });

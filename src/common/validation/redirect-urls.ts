@@ -1,5 +1,3 @@
-import type { FieldProblem } from '../problem/problem';
-
 export const MAX_REDIRECT_URL_LENGTH = 2048;
 
 /**
@@ -80,16 +78,3 @@ export function withLoopbackAliases(origin: string): string[] {
 
 /** The name of the setting an operator changes when a redirect is refused. */
 export const REDIRECT_ORIGINS_VARIABLE = 'ALLOWED_REDIRECT_ORIGINS';
-
-/** The flow's return URLs that are not allowed, each with what is allowed and where that is set. */
-export function refusedRedirects(urls: { successUrl: string; cancelUrl: string }, allowedOrigins: readonly string[]): FieldProblem[] {
-  return (['successUrl', 'cancelUrl'] as const)
-    .filter((field) => !isAllowedRedirectUrl(urls[field], allowedOrigins))
-    .map((field) => ({
-      field,
-      codes: ['REDIRECT_NOT_ALLOWED'],
-      messages: [
-        `${field} must be an absolute URL on one of the allowed origins (${allowedOrigins.join(', ')}); they are set by ${REDIRECT_ORIGINS_VARIABLE}`,
-      ],
-    }));
-}

@@ -1,4 +1,6 @@
+import { boundTransition } from '../../common/state-machine/apply-transition';
 import { StateMachine } from '../../common/state-machine/state-machine';
+import { MobileIdentification } from './mobile-identification.entity';
 
 export const MOBILE_IDENTIFICATION_STATUSES = [
   'PENDING',
@@ -31,3 +33,10 @@ export const mobileIdentificationMachine = new StateMachine<MobileIdentification
   EXPIRED: [],
   FAILED: [],
 });
+
+/** Moves a mobile identification inside the caller's transaction; every move ends this instance's poll claim on it, a final one its polling. */
+export const moveMobileIdentification = boundTransition<MobileIdentificationStatus, MobileIdentification>(
+  MobileIdentification,
+  mobileIdentificationMachine,
+  (to) => (mobileIdentificationMachine.isFinal(to) ? { nextPollAt: null, pollClaimedUntil: null } : { pollClaimedUntil: null }),
+);

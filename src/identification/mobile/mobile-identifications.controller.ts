@@ -1,15 +1,13 @@
-import { Body, Controller, Get, Headers, MessageEvent, Param, ParseUUIDPipe, Post, Res, StreamableFile } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, MessageEvent, Param, ParseUUIDPipe, Post, StreamableFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
 import { ApiProblemResponses, PAID_START_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
-import { IDEMPOTENCY_HEADER, IDEMPOTENCY_PROBLEMS } from '../../common/http/idempotency-header';
+import { PaidCreation } from '../../common/http/paid-creation.decorator';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
 import { ResponseClosed } from '../../common/http/response-closed.decorator';
-import { IdempotencyService } from '../../common/idempotency/idempotency.service';
-import { LimitCreationRate } from '../../common/rate-limit/creation-rate-limit';
+import { idempotent, IdempotentWork } from '../../common/idempotency/idempotent';
 import { LiveStatus } from '../../events/live-status.service';
 import { LiveStatusRoute } from '../../events/live-status-route.decorator';
 import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
@@ -30,12 +28,11 @@ import { RequestErrorCode } from '../../common/problem/request-error';
 export class MobileIdentificationsController {
   constructor(
     private readonly identifications: MobileIdentificationsService,
-    private readonly idempotency: IdempotencyService,
     private readonly liveStatus: LiveStatus,
   ) {}
 
   @Post()
-  @LimitCreationRate()
+  @PaidCreation('mobile-identifications')
   @ApiOperation({
     summary: 'Start a B-Trust MOBILE identification (scenario 1; paid)',
     description:
@@ -45,31 +42,22 @@ export class MobileIdentificationsController {
       'after it was sent), the answer is 502 `PROVIDER_OUTCOME_UNKNOWN` with the record\'s `id`: do not send the request again; ' +
       'the record is `OUTCOME_UNKNOWN` until an operator resolves it. A repeat with the same `Idempotency-Key` gets the same problem.',
   })
-  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({
     type: MobileIdentificationCreatedView,
     description: 'B-Trust took the request: the identification is `PENDING` until the person answers in B-Trust MOBILE. Follow it with GET or `/events`.',
   })
   @ApiProblemResponses([
     RequestErrorCode.VALIDATION_FAILED,
-    ...IDEMPOTENCY_PROBLEMS,
     HttpErrorCode.MALFORMED_JSON,
     HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ...PAID_START_PROBLEMS,
   ])
-  async create(
+  create(
     @CurrentOwner() owner: string,
     @Body() request: CreateMobileIdentificationDto,
     @RequestLanguage() language: ProviderLanguage | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<MobileIdentificationCreatedView> {
-    const response = await this.idempotency.run(owner, 'mobile-identifications', idempotencyKey, request, async () => ({
-      status: 201,
-      body: toMobileIdentificationCreatedView(await this.identifications.create(owner, request, language)),
-    }));
-    void reply.status(response.status);
-    return response.body as MobileIdentificationCreatedView;
+  ): IdempotentWork<MobileIdentificationCreatedView> {
+    return idempotent(request, async () => toMobileIdentificationCreatedView(await this.identifications.create(owner, request, language)));
   }
 
   @Get(':id')

@@ -11,13 +11,13 @@ import { notOutcomeUnknown, notStarted, outcomeUnknown } from '../../btrust/prov
 import { RequestError } from '../../common/problem/request-error';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
-import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
+import { recordCreation } from '../../common/state-machine/apply-transition';
 import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
 import { MobileIdentificationError, MobileIdentificationErrorCode } from './mobile-identification.errors';
 import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
 import type { MobileIdentificationSummary } from './dto/mobile-identification.view';
 import { MobileIdentification, OPEN_MOBILE_IDENTIFICATION } from './mobile-identification.entity';
-import { mobileIdentificationMachine, MobileIdentificationStatus } from './mobile-identification.state';
+import { mobileIdentificationMachine, MobileIdentificationStatus, moveMobileIdentification } from './mobile-identification.state';
 import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
 import { decidePoll, lastAskAt, PollAnswer, PollDecision } from './mobile-poll-decision';
 
@@ -122,13 +122,13 @@ export class MobileIdentificationsService {
     } catch (error) {
       if (!(error instanceof BtrustError)) throw error;
       if (error.answerClass === 'UNKNOWN_OUTCOME') {
-        await this.move(id, 'OUTCOME_UNKNOWN', 'api', {
+        await moveMobileIdentification.alone(this.dataSource, id, 'OUTCOME_UNKNOWN', 'api', {
           failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the request (${whatFailed(error)}).` },
           nextPollAt: null,
         });
         throw outcomeUnknown(id);
       }
-      await this.move(id, 'FAILED', 'api', { failure: { code: error.code, message: failureMessage(error) } });
+      await moveMobileIdentification.alone(this.dataSource, id, 'FAILED', 'api', { failure: { code: error.code, message: failureMessage(error) } });
       throw notStarted(error);
     }
 
@@ -235,7 +235,7 @@ export class MobileIdentificationsService {
     if (!identification.providerCallbackId) {
       if (identification.status === 'OUTCOME_UNKNOWN') return this.releasePollClaims([id]);
       // The process stopped between recording the request and hearing B-Trust's answer.
-      await this.move(id, 'OUTCOME_UNKNOWN', 'poll', {
+      await moveMobileIdentification.alone(this.dataSource, id, 'OUTCOME_UNKNOWN', 'poll', {
         failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the request." },
         nextPollAt: null,
       });
@@ -281,13 +281,13 @@ export class MobileIdentificationsService {
       if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknown('mobile identification', row.status);
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
-        await this.moveIn(manager, id, 'FAILED', 'operator', {
+        await moveMobileIdentification.within(manager, id, 'FAILED', 'operator', {
           failure: { code: 'RESOLVED_NOT_STARTED', message: 'An operator confirmed with B-Trust that the request was never started.' },
         }, detail);
         return;
       }
       await this.assertCallbackIdFits(manager, id, row.provider_callback_id, resolution.callbackId);
-      await this.moveIn(manager, id, 'PENDING', 'operator', {
+      await moveMobileIdentification.within(manager, id, 'PENDING', 'operator', {
         providerCallbackId: resolution.callbackId,
         ...(resolution.validUntil ? { expiresAt: resolution.validUntil } : {}),
         failure: { code: null, message: null },
@@ -313,7 +313,7 @@ export class MobileIdentificationsService {
     switch (decision.kind) {
       case 'complete': {
         const finished = result as Extract<MobileIdentificationResult, { state: 'DONE' }>;
-        await this.move(id, 'COMPLETED', 'poll', {
+        await moveMobileIdentification.alone(this.dataSource, id, 'COMPLETED', 'poll', {
           ...asked,
           certificatePdf: finished.certificatePdf,
           identificator: finished.identificator,
@@ -330,7 +330,7 @@ export class MobileIdentificationsService {
           await this.dataSource.getRepository(MobileIdentification).update(id, { ...asked, failure: { message: decision.message }, pollClaimedUntil: null });
           return;
         }
-        await this.move(id, decision.status, 'poll', {
+        await moveMobileIdentification.alone(this.dataSource, id, decision.status, 'poll', {
           ...asked,
           failure: { code: decision.code, message: decision.message },
           ...(decision.misses !== undefined ? { eidCertificateMisses: decision.misses } : {}),
@@ -350,7 +350,7 @@ export class MobileIdentificationsService {
         // An OUTCOME_UNKNOWN identification that B-Trust answered again is polled again.
         const target = identification.status === 'OUTCOME_UNKNOWN' ? 'PENDING' : result?.state === 'PENDING' && result.progress ? STATUS_OF_PROGRESS[result.progress] : null;
         if (target && target !== identification.status) {
-          await this.move(id, target, 'poll', progress);
+          await moveMobileIdentification.alone(this.dataSource, id, target, 'poll', progress);
         } else {
           await this.dataSource.getRepository(MobileIdentification).update(id, { ...progress, pollClaimedUntil: null });
         }
@@ -406,35 +406,6 @@ export class MobileIdentificationsService {
         'Another mobile identification already polls this B-Trust callbackId.',
       );
     }
-  }
-
-  private move(
-    id: string,
-    to: MobileIdentificationStatus,
-    cause: string,
-    changes: MobileChanges,
-  ): Promise<TransitionOutcome<MobileIdentification>> {
-    return this.dataSource.transaction((manager) => this.moveIn(manager, id, to, cause, changes));
-  }
-
-  private moveIn(
-    manager: EntityManager,
-    id: string,
-    to: MobileIdentificationStatus,
-    cause: string,
-    changes: MobileChanges,
-    detail?: Record<string, unknown>,
-  ): Promise<TransitionOutcome<MobileIdentification>> {
-    return applyTransition<MobileIdentificationStatus, MobileIdentification>(manager, {
-      target: MobileIdentification,
-      machine: mobileIdentificationMachine,
-      id,
-      to,
-      cause,
-      // Every move ends this instance's claim on the identification, if it held one.
-      changes: mobileIdentificationMachine.isFinal(to) ? { ...changes, nextPollAt: null, pollClaimedUntil: null } : { ...changes, pollClaimedUntil: null },
-      detail: detail ?? (changes.failure?.code ? { code: changes.failure.code } : undefined),
-    });
   }
 }
 

@@ -1,4 +1,6 @@
+import { boundTransition } from '../../common/state-machine/apply-transition';
 import { StateMachine } from '../../common/state-machine/state-machine';
+import { WebIdentification } from './web-identification.entity';
 
 export const WEB_IDENTIFICATION_STATUSES = [
   'STARTED',
@@ -48,3 +50,6 @@ export const webIdentificationMachine = new StateMachine<WebIdentificationStatus
   },
   { resting: ['IDENTIFIED'] },
 );
+
+/** Moves a web identification inside the caller's transaction. */
+export const moveWebIdentification = boundTransition<WebIdentificationStatus, WebIdentification>(WebIdentification, webIdentificationMachine);

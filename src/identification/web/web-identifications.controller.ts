@@ -1,16 +1,14 @@
-import { Body, Controller, Get, Headers, MessageEvent, Param, ParseUUIDPipe, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import { ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, MessageEvent, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { ProviderErrorCode } from '../../btrust/provider-failure';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
-import { IDEMPOTENCY_HEADER, IDEMPOTENCY_PROBLEMS } from '../../common/http/idempotency-header';
+import { PaidCreation } from '../../common/http/paid-creation.decorator';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
 import { ResponseClosed } from '../../common/http/response-closed.decorator';
-import { IdempotencyService } from '../../common/idempotency/idempotency.service';
-import { LimitCreationRate } from '../../common/rate-limit/creation-rate-limit';
+import { idempotent, IdempotentWork } from '../../common/idempotency/idempotent';
 import { LiveStatus } from '../../events/live-status.service';
 import { LiveStatusRoute } from '../../events/live-status-route.decorator';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
@@ -33,12 +31,11 @@ import { WebIdentificationErrorCode } from './web-identification.errors';
 export class WebIdentificationsController {
   constructor(
     private readonly identifications: WebIdentificationsService,
-    private readonly idempotency: IdempotencyService,
     private readonly liveStatus: LiveStatus,
   ) {}
 
   @Post()
-  @LimitCreationRate()
+  @PaidCreation('web-identifications')
   @ApiOperation({
     summary: 'Start a web (video) identification (scenario 2)',
     description:
@@ -46,29 +43,20 @@ export class WebIdentificationsController {
       'to send the person\'s browser to. B-Trust\'s webhook (or, if it never comes, reconciliation) moves the ' +
       'identification on; poll GET or use `?refresh=true`.',
   })
-  @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: WebIdentificationCreatedView, description: 'Started: send the person\'s browser to `redirectUrl`.' })
   @ApiProblemResponses([
     RequestErrorCode.VALIDATION_FAILED,
-    ...IDEMPOTENCY_PROBLEMS,
     HttpErrorCode.MALFORMED_JSON,
     HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ...UPSTREAM_PROBLEMS,
     ProviderErrorCode.PROVIDER_ACCESS_REFUSED,
   ])
-  async create(
+  create(
     @CurrentOwner() owner: string,
     @Body() request: CreateWebIdentificationDto,
     @RequestLanguage() language: ProviderLanguage | undefined,
-    @Headers('idempotency-key') idempotencyKey: string | undefined,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<WebIdentificationCreatedView> {
-    const response = await this.idempotency.run(owner, 'web-identifications', idempotencyKey, request, async () => ({
-      status: 201,
-      body: toWebIdentificationCreatedView(await this.identifications.create(owner, request, language)),
-    }));
-    void reply.status(response.status);
-    return response.body as WebIdentificationCreatedView;
+  ): IdempotentWork<WebIdentificationCreatedView> {
+    return idempotent(request, async () => toWebIdentificationCreatedView(await this.identifications.create(owner, request, language)));
   }
 
   @Get(':id')

@@ -11,17 +11,14 @@ import type { ProviderLanguage } from '../../common/http/request-language.decora
 import { notStarted, providerFailure, upstreamError } from '../../btrust/provider-failure';
 import { RequestError } from '../../common/problem/request-error';
 import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
-import { applyTransition, recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
-import { refusedRedirects } from '../../common/validation/redirect-urls';
+import { recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
 import { decideWebProgress, WebTiming } from './web-identification-progress';
 import { statusUnavailableProblem } from './web-identification-signing-gate';
-import { webIdentificationMachine, WebIdentificationStatus } from './web-identification.state';
+import { moveWebIdentification, webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationError, WebIdentificationErrorCode } from './web-identification.errors';
-
-type WebChanges = Partial<Omit<WebIdentification, 'id' | 'status' | 'owner'>>;
 
 /** How long a callback URL stays valid before the identification produced a sign session. */
 const CALLBACK_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -56,7 +53,6 @@ export class WebIdentificationsService {
    * call; if either call fails the record ends FAILED with the reason.
    */
   async create(owner: string, request: CreateWebIdentificationDto, language: ProviderLanguage | undefined): Promise<WebIdentification> {
-    this.assertAllowedRedirects(request);
     const id = randomUUID();
     const callbackUrl = await this.dataSource.transaction(async (manager) => {
       await manager.insert(WebIdentification, {
@@ -197,7 +193,7 @@ export class WebIdentificationsService {
       { language: identification.language as ProviderLanguage },
     );
     if (!result.eidCertificatePdf) return this.certificateMissing(identification, cause);
-    const outcome = await this.move(identification.id, 'IDENTIFIED', cause, {
+    const outcome = await moveWebIdentification.alone(this.dataSource, identification.id, 'IDENTIFIED', cause, {
       identifiedAt: new Date(),
       clientIdentificator: result.clientIdentificator,
       eidCertificatePdf: result.eidCertificatePdf,
@@ -247,7 +243,7 @@ export class WebIdentificationsService {
       this.logger.warn({ id: identification.id, misses }, 'B-Trust sent the web identification result without the eID certificate; will ask again');
       return { result: 'unchanged', entity: { ...identification, eidCertificateMisses: misses } };
     }
-    return this.move(identification.id, 'FAILED', cause, {
+    return moveWebIdentification.alone(this.dataSource, identification.id, 'FAILED', cause, {
       failure: { code: 'EID_CERTIFICATE_MISSING', message: `B-Trust approved the identification but sent no eID certificate in ${misses} answers.` },
     });
   }
@@ -290,11 +286,11 @@ export class WebIdentificationsService {
       case 'stay':
         return null;
       case 'review':
-        return this.move(identification.id, 'UNDER_REVIEW', cause, { reviewStartedAt: new Date() });
+        return moveWebIdentification.alone(this.dataSource, identification.id, 'UNDER_REVIEW', cause, { reviewStartedAt: new Date() });
       case 'confirm':
         return this.confirmIdentified(identification, cause);
       case 'end':
-        return this.move(identification.id, decision.status, cause, {
+        return moveWebIdentification.alone(this.dataSource, identification.id, decision.status, cause, {
           failure: { code: decision.code, message: registration?.userMessage ? `${decision.message} B-Trust: ${registration.userMessage}` : decision.message },
         });
     }
@@ -326,40 +322,20 @@ export class WebIdentificationsService {
   private async expireIfNeverStarted(identification: WebIdentification, cause: string) {
     if (identification.status !== 'STARTED') return null;
     // B-Trust never accepted it (the server stopped mid-creation): nothing to ask about.
-    return this.move(identification.id, 'FAILED', cause, {
+    return moveWebIdentification.alone(this.dataSource, identification.id, 'FAILED', cause, {
       failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: 'The server stopped before B-Trust confirmed the request.' },
     });
   }
 
-  move(id: string, to: WebIdentificationStatus, cause: string, changes: WebChanges = {}): Promise<TransitionOutcome<WebIdentification>> {
-    return this.dataSource.transaction((manager) =>
-      applyTransition<WebIdentificationStatus, WebIdentification>(manager, {
-        target: WebIdentification,
-        machine: webIdentificationMachine,
-        id,
-        to,
-        cause,
-        changes,
-        detail: changes.failure?.code ? { code: changes.failure.code } : undefined,
-      }),
-    );
-  }
-
   private async failCreation(id: string, error: unknown, step: string): Promise<unknown> {
     if (!(error instanceof BtrustError)) return error;
-    await this.move(id, 'FAILED', 'api', {
+    await moveWebIdentification.alone(this.dataSource, id, 'FAILED', 'api', {
       failure: { code: error.code, message: `${step}: ${error.providerMessage ?? error.message}` },
     });
     // By what the answer means, not by its body: a REJECTED on 401/403 is our certificate or grant.
     if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStarted(error);
     // Received, with no usable answer: whatever its body says (REJECTED included), not a refusal.
     return error.code === 'TIMEOUT' ? providerFailure(error) : upstreamError(error);
-  }
-
-  private assertAllowedRedirects(request: CreateWebIdentificationDto): void {
-    const origins = this.config.identification.allowedRedirectOrigins;
-    const problems = refusedRedirects(request, origins);
-    if (problems.length > 0) throw RequestError.invalid(problems);
   }
 
   private repository() {

@@ -16,6 +16,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { exampleUrl } from '../../common/http/api-examples';
+import { IsAllowedRedirect } from '../../common/validation/allowed-redirect';
 import { IsSafeFileName, NoControlCharacters } from '../../common/validation/decorators';
 import { MAX_FILE_NAME_LENGTH } from '../../common/validation/file-names';
 import { EXAMPLE_PDF_BASE64 } from './example-pdf';
@@ -104,15 +105,11 @@ class SigningOptionsDto {
   emailSignedDocuments: boolean = false;
 
   @ApiProperty({ example: exampleUrl('/signed'), description: 'Where B-Trust sends the person after signing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
-  @IsString()
-  @MaxLength(2048)
-  @NoControlCharacters()
+  @IsAllowedRedirect()
   successUrl: string;
 
   @ApiProperty({ example: exampleUrl('/not-signed'), description: 'Where B-Trust sends the person after refusing. Must be on ALLOWED_REDIRECT_ORIGINS.' })
-  @IsString()
-  @MaxLength(2048)
-  @NoControlCharacters()
+  @IsAllowedRedirect()
   cancelUrl: string;
 }
 

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { exampleUrl } from '../../../common/http/api-examples';
+import { IsAllowedRedirect } from '../../../common/validation/allowed-redirect';
 import { NoControlCharacters } from '../../../common/validation/decorators';
 
 export class CreateWebIdentificationDto {
@@ -37,15 +38,11 @@ export class CreateWebIdentificationDto {
   showMainInfo: boolean = true;
 
   @ApiProperty({ example: exampleUrl('/identified'), description: 'Where B-Trust sends the person after success. Must be on ALLOWED_REDIRECT_ORIGINS.' })
-  @IsString()
-  @MaxLength(2048)
-  @NoControlCharacters()
+  @IsAllowedRedirect()
   successUrl: string;
 
   @ApiProperty({ example: exampleUrl('/cancelled'), description: 'Where B-Trust sends the person after cancelling. Must be on ALLOWED_REDIRECT_ORIGINS.' })
-  @IsString()
-  @MaxLength(2048)
-  @NoControlCharacters()
+  @IsAllowedRedirect()
   cancelUrl: string;
 
   @ApiPropertyOptional({ example: 'application-4711', description: 'Your own reference, kept with the record.' })
