@@ -42,7 +42,7 @@ const STATUS_UNAVAILABLE_DETAIL =
  * nothing was sent for signing. Our own certificate or grant refused is the operators' to fix
  * (502 PROVIDER_ACCESS_REFUSED); anything else is worth a retry (503 with Retry-After).
  */
-export function statusUnavailableProblem(error: BtrustError): WebIdentificationError | ProviderError {
+export function identificationStatusUnavailable(error: BtrustError): WebIdentificationError | ProviderError {
   if (error.answerClass === 'CONFIGURATION_FAULT') return notStarted(error);
   return new WebIdentificationError(
     WebIdentificationErrorCode.IDENTIFICATION_STATUS_UNAVAILABLE,

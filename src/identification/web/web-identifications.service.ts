@@ -16,7 +16,7 @@ import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
 import { decideWebProgress, WebTiming } from './web-identification-progress';
-import { statusUnavailableProblem } from './web-identification-signing-gate';
+import { identificationStatusUnavailable } from './web-identification-signing-gate';
 import { moveWebIdentification, webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationError, WebIdentificationErrorCode } from './web-identification.errors';
 
@@ -221,7 +221,7 @@ export class WebIdentificationsService {
     try {
       await this.reconcile(identification, 'before-signing');
     } catch (error) {
-      if (error instanceof BtrustError) throw statusUnavailableProblem(error);
+      if (error instanceof BtrustError) throw identificationStatusUnavailable(error);
       throw error;
     }
     return this.repository().findOneByOrFail({ id: identification.id });
