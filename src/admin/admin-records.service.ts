@@ -1,7 +1,7 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { BtrustError } from '../btrust/btrust.errors';
-import { ApiProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
-import { upstreamProblem } from '../common/problem/upstream-problem';
+import { providerFailure } from '../btrust/provider-failure';
+import { RequestError } from '../common/problem/request-error';
 import { StateTransition } from '../common/state-machine/state-transition.entity';
 import type { FlowRecord, FlowRecordRepository, RecordColumn } from '../database/flow-record-repository';
 import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
@@ -15,7 +15,9 @@ import { WebIdentificationsService } from '../identification/web/web-identificat
 import { Signing } from '../signing/signing.entity';
 import { SigningRepository } from '../signing/signing.repository';
 import { signingMachine } from '../signing/signing.state';
+import { SigningReconciliationService } from '../signing/signing-reconciliation.service';
 import { SigningsService } from '../signing/signings.service';
+import { AdminError, AdminErrorCode } from './admin.errors';
 import { AdminListQuery } from './dto/admin-list-query.dto';
 import { SigningUnmatchedDocument } from '../signing/signing-unmatched-document.entity';
 import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto, ResolveSigningDto } from './dto/resolve-outcome.dto';
@@ -91,6 +93,7 @@ export class AdminRecordsService {
     private readonly mobileIdentifications: MobileIdentificationsService,
     private readonly webIdentifications: WebIdentificationsService,
     private readonly signings: SigningsService,
+    private readonly signingReconciliation: SigningReconciliationService,
     mobileIdentificationRecords: MobileIdentificationRepository,
     webIdentificationRecords: WebIdentificationRepository,
     signingRecords: SigningRepository,
@@ -139,7 +142,7 @@ export class AdminRecordsService {
   /** 3.3 now, through the same path as reconciliation. */
   refreshSigning(context: OperatorActionContext, id: string): Promise<Signing> {
     return this.refresh(context, SIGNINGS, id, async (signing) => {
-      await this.signings.reconcile(signing, 'operator');
+      await this.signingReconciliation.reconcile(signing, 'operator');
     });
   }
 
@@ -158,7 +161,7 @@ export class AdminRecordsService {
   /** Settles an OUTCOME_UNKNOWN signing as the operator found it at B-Trust. */
   resolveSigning(context: OperatorActionContext, id: string, body: ResolveSigningDto): Promise<Signing> {
     return this.resolve(context, SIGNINGS, id, body, ['resultId', 'expiresAt'], () =>
-      this.signings.resolveOutcomeUnknown(
+      this.signingReconciliation.resolveOutcomeUnknown(
         id,
         body.outcome === 'STARTED'
           ? { outcome: 'STARTED', resultId: body.resultId as string, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined, note: body.note }
@@ -204,7 +207,7 @@ export class AdminRecordsService {
       { action: 'resolve', targetType: kind.entityType, targetId: id, detail },
       async () => {
         const problems = onlyWithStartedProblems(body, startedFields);
-        if (problems.length > 0) throw new ValidationProblem(problems);
+        if (problems.length > 0) throw RequestError.invalid(problems);
         await settle();
         return this.view(kind, id);
       },
@@ -224,11 +227,11 @@ export class AdminRecordsService {
       async () => {
         // The services' own paths take the whole record, as their jobs do.
         const record = await this.repositoryOf(kind).findById(id);
-        if (!record) throw new NotFoundProblem(kind.label);
+        if (!record) throw RequestError.notFound(kind.label);
         try {
           await askProvider(record);
         } catch (error) {
-          if (error instanceof BtrustError) throw upstreamProblem(error);
+          if (error instanceof BtrustError) throw providerFailure(error);
           throw error;
         }
         return this.view(kind, id);
@@ -238,19 +241,19 @@ export class AdminRecordsService {
   }
 
   private async assertExists<E extends AdminRecord>(kind: AdminRecordKind<E>, id: string): Promise<void> {
-    if (!(await this.repositoryOf(kind).exists(id))) throw new NotFoundProblem(kind.label);
+    if (!(await this.repositoryOf(kind).exists(id))) throw RequestError.notFound(kind.label);
   }
 
   private async view<E extends AdminRecord>(kind: AdminRecordKind<E>, id: string): Promise<E> {
     const record = await this.repositoryOf(kind).findView(id, kind.columns);
-    if (!record) throw new NotFoundProblem(kind.label);
+    if (!record) throw RequestError.notFound(kind.label);
     return record;
   }
 
   private async page<E extends AdminRecord>(kind: AdminRecordKind<E>, query: AdminListQuery & { status?: string }): Promise<Page<E>> {
     const repository = this.repositoryOf(kind);
     if (query.cursor && !(await repository.exists(query.cursor))) {
-      throw new ApiProblem(HttpStatus.BAD_REQUEST, 'INVALID_CURSOR', 'Invalid cursor', 'The cursor names no record of this kind; start again without it.');
+      throw new AdminError(AdminErrorCode.INVALID_CURSOR, 'The cursor names no record of this kind; start again without it.');
     }
     const filters = {
       status: query.status,
