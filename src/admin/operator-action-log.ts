@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ApiProblem } from '../common/problem/problem';
-import { OperatorAction } from './operator-action.entity';
+import { OperatorActionRepository } from './operator-action.repository';
 
 export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve' | 'read_unmatched_documents' | 'download_unmatched_document';
 
@@ -25,7 +23,7 @@ export interface OperatorActionTarget {
  */
 @Injectable()
 export class OperatorActionLog {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly actions: OperatorActionRepository) {}
 
   async audited<T>(
     context: OperatorActionContext,
@@ -51,8 +49,7 @@ export class OperatorActionLog {
     outcomeDetail: Record<string, unknown>,
   ): Promise<void> {
     const detail = { ...target.detail, ...outcomeDetail };
-    const repository = this.dataSource.getRepository(OperatorAction);
-    await repository.save(repository.create({
+    await this.actions.append({
       actor: context.actor,
       action: target.action,
       targetType: target.targetType,
@@ -60,6 +57,6 @@ export class OperatorActionLog {
       outcome,
       detail: Object.keys(detail).length > 0 ? detail : null,
       requestId: context.requestId,
-    }));
+    });
   }
 }
