@@ -11,11 +11,14 @@ export interface KeyHold {
 
 /** A key as a repeat finds it. */
 export interface StoredKey {
-  request_hash: string;
-  response_status: number | null;
-  response_body: unknown;
-  lease_left_ms: number | null;
-  record_id: string | null;
+  requestHash: string;
+  /** Null while the request is still being served (or its holder stopped without answering). */
+  responseStatus: number | null;
+  responseBody: unknown;
+  /** What is left of the holder's lease: 0 once it has run out, and once the key is answered. */
+  leaseLeftMs: number | null;
+  /** The record the holder created, once it did. */
+  recordId: string | null;
 }
 
 /** A status and body stored for a key, replayed to every repeat. */
@@ -42,8 +45,9 @@ const CLAIM_KEY_SQL = `INSERT INTO idempotency_keys (owner, key, request_hash, h
                    OR idempotency_keys.expires_at <= now()))
        RETURNING xmax <> 0 AS taken_over`;
 
-const READ_KEY_SQL = `SELECT request_hash, response_status, response_body, record_id,
-              GREATEST(0, EXTRACT(EPOCH FROM lease_expires_at - now()) * 1000)::float8 AS lease_left_ms
+const READ_KEY_SQL = `SELECT request_hash AS "requestHash", response_status AS "responseStatus", response_body AS "responseBody",
+              record_id AS "recordId",
+              GREATEST(0, EXTRACT(EPOCH FROM lease_expires_at - now()) * 1000)::float8 AS "leaseLeftMs"
          FROM idempotency_keys WHERE owner = $1 AND key = $2`;
 
 const RENEW_LEASE_SQL = `UPDATE idempotency_keys SET lease_expires_at = now() + make_interval(secs => $4)

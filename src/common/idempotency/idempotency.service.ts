@@ -90,8 +90,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     for (let attempt = 0; ; attempt += 1) {
       if (await this.claim(hold, requestHash)) break;
       const stored = await this.keys.find(owner, scopedKey);
-      if (stored?.record_id && stored.response_status === null && stored.lease_left_ms === 0 && stored.request_hash === requestHash) {
-        await this.settleAbandoned(owner, scopedKey, stored.record_id);
+      if (stored?.recordId && stored.responseStatus === null && stored.leaseLeftMs === 0 && stored.requestHash === requestHash) {
+        await this.settleAbandoned(owner, scopedKey, stored.recordId);
         continue;
       }
       if (stored || attempt > 0) return this.answerRepeat(stored, requestHash);
@@ -153,7 +153,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   }
 
   private answerRepeat(stored: StoredKey | undefined, requestHash: string): StoredResponse {
-    if (stored && stored.request_hash !== requestHash) {
+    if (stored && stored.requestHash !== requestHash) {
       throw new ApiProblem(
         HttpStatus.UNPROCESSABLE_ENTITY,
         'IDEMPOTENCY_KEY_REUSED',
@@ -161,11 +161,11 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
         'This Idempotency-Key was first used with a different request body. Use a new key for a new request.',
       );
     }
-    if (stored?.response_status != null) {
-      if (stored.response_status >= 400) throw replayedProblem(stored.response_status, stored.response_body);
-      return { status: stored.response_status, body: stored.response_body };
+    if (stored?.responseStatus != null) {
+      if (stored.responseStatus >= 400) throw replayedProblem(stored.responseStatus, stored.responseBody);
+      return { status: stored.responseStatus, body: stored.responseBody };
     }
-    const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((stored?.lease_left_ms ?? 0) / 1000)));
+    const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((stored?.leaseLeftMs ?? 0) / 1000)));
     throw new ApiProblem(
       HttpStatus.CONFLICT,
       'IDEMPOTENCY_KEY_IN_PROGRESS',
