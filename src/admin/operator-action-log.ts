@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { FeatureError } from '../common/problem/feature-error';
 import { HttpErrorCode } from '../common/problem/http-error';
-import { OperatorAction } from './operator-action.entity';
+import { OperatorActionRepository } from './operator-action.repository';
 
 export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve' | 'read_unmatched_documents' | 'download_unmatched_document';
 
@@ -26,7 +24,7 @@ export interface OperatorActionTarget {
  */
 @Injectable()
 export class OperatorActionLog {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(private readonly actions: OperatorActionRepository) {}
 
   async audited<T>(
     context: OperatorActionContext,
@@ -52,8 +50,7 @@ export class OperatorActionLog {
     outcomeDetail: Record<string, unknown>,
   ): Promise<void> {
     const detail = { ...target.detail, ...outcomeDetail };
-    const repository = this.dataSource.getRepository(OperatorAction);
-    await repository.save(repository.create({
+    await this.actions.append({
       actor: context.actor,
       action: target.action,
       targetType: target.targetType,
@@ -61,6 +58,6 @@ export class OperatorActionLog {
       outcome,
       detail: Object.keys(detail).length > 0 ? detail : null,
       requestId: context.requestId,
-    }));
+    });
   }
 }

@@ -1,9 +1,9 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, MoreThan } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
-import { CallbackEndpoint } from './callback-endpoint.entity';
+import type { CallbackEndpoint } from './callback-endpoint.entity';
+import { CallbackEndpointRepository } from './callback-endpoint.repository';
 
 export const CALLBACK_PATH_PREFIX = '/callbacks/btrust/';
 
@@ -21,29 +21,23 @@ export function hashCallbackToken(token: string): string {
 export class CallbackEndpointsService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly endpoints: CallbackEndpointRepository,
   ) {}
 
   /** Creates an endpoint inside the caller's transaction and returns its URL. */
   async issue(manager: EntityManager, subjectId: string, expiresAt: Date): Promise<string> {
     const token = randomBytes(32).toString('base64url');
-    await manager.insert(CallbackEndpoint, { tokenHash: hashCallbackToken(token), subjectId, expiresAt });
+    await this.endpoints.insertWithin(manager, { tokenHash: hashCallbackToken(token), subjectId, expiresAt });
     return `${this.config.publicBaseUrl}${CALLBACK_PATH_PREFIX}${token}`;
   }
 
   /** The endpoint for a token's hash, unless it is unknown or expired. */
   async resolve(tokenHash: string): Promise<CallbackEndpoint | null> {
-    return this.dataSource.getRepository(CallbackEndpoint).findOneBy({
-      tokenHash,
-      expiresAt: MoreThan(new Date()),
-    });
+    return this.endpoints.findLive(tokenHash);
   }
 
   /** Signing goes on for as long as the sign session lives, so the endpoint must too. */
   async extend(subjectId: string, until: Date): Promise<void> {
-    await this.dataSource.query(
-      'UPDATE callback_endpoints SET expires_at = GREATEST(expires_at, $2) WHERE subject_id = $1',
-      [subjectId, until],
-    );
+    await this.endpoints.extendUntil(subjectId, until);
   }
 }

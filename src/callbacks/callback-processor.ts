@@ -1,12 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { readWebhook } from '../btrust/btrust-webhook-reading';
-import { postgresPool } from '../database/postgres-pool';
 import { JobQueue } from '../jobs/job-queue.service';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { CallbackHandlerResult, CallbackHandlers, StoredWebhook } from './callback-handlers';
-import type { CallbackInboxEntry } from './callback-inbox.entity';
+import { CallbackInboxRepository } from './callback-inbox.repository';
 import { CALLBACK_QUEUE, CallbackJob } from './callback-inbox.service';
 
 /**
@@ -21,7 +18,7 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   private readonly logger = new Logger(CallbackProcessor.name);
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly inbox: CallbackInboxRepository,
     private readonly jobs: JobQueue,
     private readonly handlers: CallbackHandlers,
     private readonly metrics: CasMetrics,
@@ -38,30 +35,15 @@ export class CallbackProcessor implements OnApplicationBootstrap {
   }
 
   async process(inboxId: string): Promise<void> {
-    // Named statements: each connection parses and plans them once for the whole storm.
-    const pool = postgresPool(this.dataSource);
-    const { rows } = await pool.query<PendingWebhook>({
-      name: 'read-pending-callback',
-      text: `SELECT id, subject_id AS "subjectId", process_state AS "processState", session_id AS "sessionId",
-                    result_id AS "resultId", provider_code AS "providerCode"
-               FROM callback_inbox WHERE id = $1 AND outcome = 'PENDING'`,
-      values: [inboxId],
-    });
-    const [pending] = rows;
+    const pending = await this.inbox.findPending(inboxId);
     if (!pending) return;
 
     const { processState, providerCode, ...ids } = pending;
     const entry: StoredWebhook = { ...ids, reading: readWebhook({ processState, providerCode }) };
     const result = await this.handle(entry);
     const sessionIdMatch = 'sessionIdMatch' in result ? result.sessionIdMatch : null;
-    const recorded = await pool.query({
-      name: 'record-callback-outcome',
-      text: `UPDATE callback_inbox SET outcome = $2, outcome_detail = $3, session_id_match = $4, processed_at = now()
-              WHERE id = $1 AND outcome = 'PENDING'`,
-      values: [inboxId, result.outcome, result.detail ?? null, sessionIdMatch],
-    });
     // Only the worker that recorded the outcome counts it, so a job retried after a crash counts once.
-    const counts = recorded.rowCount === 1;
+    const counts = await this.inbox.recordOutcome(inboxId, { outcome: result.outcome, detail: result.detail ?? null, sessionIdMatch });
     if (sessionIdMatch === 'NONE') {
       if (counts) this.metrics.callbacksUnexpectedIds.inc({ field: 'sessionId' });
       this.logger.log({ inboxId, subjectId: entry.subjectId, outcome: result.outcome }, 'Callback sessionId is none of its flow\'s ids; tied by its resultId');
@@ -85,5 +67,3 @@ export class CallbackProcessor implements OnApplicationBootstrap {
     return { outcome: 'MISMATCH', detail: mismatches.join('; ') };
   }
 }
-
-type PendingWebhook = Omit<StoredWebhook, 'reading'> & Pick<CallbackInboxEntry, 'processState' | 'providerCode'>;

@@ -1,6 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Client } from 'pg';
-import { STATE_CHANGES_CHANNEL } from '../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { parseStateChange } from './state-change';
 
@@ -13,6 +12,13 @@ export interface StateChangeSubscriber {
   /** The server is shutting down: end the stream, the client reconnects elsewhere. */
   closed(): void;
 }
+
+/**
+ * The channel applyTransition announces on (STATE_CHANGES_CHANNEL), written
+ * out: LISTEN takes a name, not a parameter. The listener's own connection
+ * runs it, not a repository: it is a session command, it touches no table.
+ */
+export const LISTEN_TO_STATE_CHANGES_SQL = 'LISTEN cas_state_changes';
 
 const FIRST_RETRY_DELAY_MS = 250;
 const MAX_RETRY_DELAY_MS = 10_000;
@@ -116,7 +122,7 @@ export class StateChangeListener implements OnApplicationBootstrap, OnModuleDest
 
     try {
       await client.connect();
-      await client.query(`LISTEN ${STATE_CHANGES_CHANNEL}`);
+      await client.query(LISTEN_TO_STATE_CHANGES_SQL);
     } catch (error) {
       onLost(error as Error);
       return;

@@ -1,7 +1,6 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
-import { JOB_SCHEMA } from './job-insert-sql';
 
 export type JobHandler<T extends object> = (data: T, job: { id: string; name: string }) => Promise<void>;
 
@@ -14,6 +13,9 @@ export interface WorkOptions {
 }
 
 export type QueueOptions = Omit<PgBoss.Queue, 'name'>;
+
+/** The schema pg-boss keeps its tables in; the webhook path inserts its jobs there itself (CallbackInboxRepository). */
+const JOB_SCHEMA = 'pgboss';
 
 /** PostgreSQL's deadlock_detected. */
 const DEADLOCK_DETECTED = '40P01';

@@ -1,5 +1,6 @@
 import { CallbackHandlers } from '../../src/callbacks/callback-handlers';
 import type { CallbackInboxEntry } from '../../src/callbacks/callback-inbox.entity';
+import { CallbackInboxRepository } from '../../src/callbacks/callback-inbox.repository';
 import { CallbackInboxService } from '../../src/callbacks/callback-inbox.service';
 import { CallbackProcessor } from '../../src/callbacks/callback-processor';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
@@ -43,6 +44,7 @@ describe('Webhook handling by the identification and signing features', () => {
     imports: [JobsModule],
     providers: [
       CallbackInboxService,
+      CallbackInboxRepository,
       CallbackHandlers,
       CallbackProcessor,
       WebIdentificationCallbacks,

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { CallbackEndpointRepository } from '../../src/callbacks/callback-endpoint.repository';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
 import { CallbackHandlers, type CallbackHandler, type StoredWebhook } from '../../src/callbacks/callback-handlers';
+import { CallbackInboxRepository } from '../../src/callbacks/callback-inbox.repository';
 import { CALLBACK_QUEUE, CallbackInboxService } from '../../src/callbacks/callback-inbox.service';
 import { CallbackProcessor } from '../../src/callbacks/callback-processor';
 import { JobsModule } from '../../src/jobs/jobs.module';
@@ -44,7 +46,15 @@ describe(CallbackInboxService.name, () => {
   const tier = useServiceModule({
     // Its own module, as in the app: pg-boss has started before the inbox creates its queue.
     imports: [JobsModule],
-    providers: [CallbackInboxService, CallbackEndpointsService, CallbackHandlers, CallbackProcessor, CasMetrics],
+    providers: [
+      CallbackInboxService,
+      CallbackInboxRepository,
+      CallbackEndpointsService,
+      CallbackEndpointRepository,
+      CallbackHandlers,
+      CallbackProcessor,
+      CasMetrics,
+    ],
   });
   const handler = new RecordingHandler();
   const inbox = () => tier.get(CallbackInboxService);

@@ -1,5 +1,6 @@
 import type { BtrustError } from '../../src/btrust/btrust.errors';
 import type { RegistrationStatus, WebIdentificationStatus } from '../../src/btrust/btrust.types';
+import { CallbackEndpointRepository } from '../../src/callbacks/callback-endpoint.repository';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
@@ -48,7 +49,7 @@ const noAnswers = (operation: typeof REGISTRATION | typeof WEB_STATUS): Array<[s
  */
 describe(`${WebIdentificationsService.name} reconciliation`, () => {
   const tier = useServiceModule({
-    providers: [WebIdentificationsService, CallbackEndpointsService],
+    providers: [WebIdentificationsService, CallbackEndpointsService, CallbackEndpointRepository],
     env: {
       BTRUST_DEADLINE_GRACE_MS: String(GRACE_MS),
       WEB_REVIEW_MAX_MS: String(REVIEW_MAX_MS),

@@ -1,5 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import type { SignedDocuments } from '../../src/btrust/btrust.types';
+import { CallbackEndpointRepository } from '../../src/callbacks/callback-endpoint.repository';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
 import { APP_CONFIG, type ResolvedAppConfig } from '../../src/config/config.module';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
@@ -23,6 +24,7 @@ export const SIGNING_PROVIDERS: Provider[] = [
   SigningReconciliationService,
   WebIdentificationsService,
   CallbackEndpointsService,
+  CallbackEndpointRepository,
   SignedPdfValidator,
   CasMetrics,
   { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },

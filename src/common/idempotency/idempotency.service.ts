@@ -1,18 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import type { EntityManager } from 'typeorm';
 import { outcomeUnknown } from '../../btrust/provider-failure';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { ProblemDocument, StoredProblem } from '../problem/problem';
 import { toProblem } from '../problem/to-problem';
 import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
-
-export interface StoredResponse {
-  status: number;
-  body: unknown;
-}
+import { IdempotencyKeyRepository, KeyHold, StoredKey, StoredResponse } from './idempotency-key.repository';
 
 const KEY_FORMAT = /^[\x21-\x7e]{1,255}$/;
 /** A holder renews its lease this many times per lease, so one late renewal never loses it. */
@@ -21,22 +16,8 @@ const RENEWALS_PER_LEASE = 3;
 const MAX_RETRY_AFTER_SECONDS = 5;
 const PRUNE_EVERY_MS = 10 * 60_000;
 
-interface StoredKey {
-  request_hash: string;
-  response_status: number | null;
-  response_body: unknown;
-  lease_left_ms: number | null;
-  record_id: string | null;
-}
-
-interface HeldKey {
-  owner: string;
-  key: string;
-  holder: string;
-}
-
 /** The key the request being served holds, for bindIdempotencyKey deep in its service. */
-const heldKeys = new AsyncLocalStorage<HeldKey>();
+const heldKeys = new AsyncLocalStorage<{ hold: KeyHold; keys: IdempotencyKeyRepository }>();
 
 /**
  * Ties the key of the request being served (if it sent one) to the record it creates, in the
@@ -47,12 +28,7 @@ const heldKeys = new AsyncLocalStorage<HeldKey>();
 export async function bindIdempotencyKey(manager: EntityManager, recordId: string): Promise<void> {
   const held = heldKeys.getStore();
   if (!held) return;
-  await manager.query('UPDATE idempotency_keys SET record_id = $4 WHERE owner = $1 AND key = $2 AND holder = $3', [
-    held.owner,
-    held.key,
-    held.holder,
-    recordId,
-  ]);
+  await held.keys.bindRecordWithin(manager, held.hold, recordId);
 }
 
 /**
@@ -77,7 +53,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly keys: IdempotencyKeyRepository,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -107,60 +83,39 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
     }
     const scopedKey = `${scope}:${key}`;
     const requestHash = hashBody(requestBody);
-    const holder = randomUUID();
+    const hold: KeyHold = { owner, key: scopedKey, holder: randomUUID() };
 
     // A key pruned between the claim and the read is claimed again: twice is enough, as only expired keys are pruned.
     for (let attempt = 0; ; attempt += 1) {
-      if (await this.claim(owner, scopedKey, requestHash, holder)) break;
-      const stored = await this.read(owner, scopedKey);
-      if (stored?.record_id && stored.response_status === null && stored.lease_left_ms === 0 && stored.request_hash === requestHash) {
-        await this.settleAbandoned(owner, scopedKey, stored.record_id);
+      if (await this.claim(hold, requestHash)) break;
+      const stored = await this.keys.find(owner, scopedKey);
+      if (stored?.recordId && stored.responseStatus === null && stored.leaseLeftMs === 0 && stored.requestHash === requestHash) {
+        await this.settleAbandoned(owner, scopedKey, stored.recordId);
         continue;
       }
       if (stored || attempt > 0) return this.answerRepeat(stored, requestHash);
     }
-    return heldKeys.run({ owner, key: scopedKey, holder }, () => this.serve(owner, scopedKey, holder, work));
+    return heldKeys.run({ hold, keys: this.keys }, () => this.serve(hold, work));
   }
 
   /** Deletes every key past its time to live whose request is no longer running; returns how many. */
   async pruneExpired(): Promise<number> {
-    const rows: unknown[] = await this.dataSource.query(
-      `DELETE FROM idempotency_keys
-        WHERE expires_at <= now() AND (response_status IS NOT NULL OR lease_expires_at <= now())
-       RETURNING 1`,
-    );
-    return rows.length;
+    return this.keys.deleteExpired();
   }
 
   /**
-   * Inserts the key, or takes over one that is free to take: forgotten (past
-   * its time to live, its request no longer running), or in progress with a
-   * lease that ran out and the same body (its holder died before creating its
-   * record; another body is still a reuse of the key).
+   * Takes the key: new, forgotten, or left by a holder that stopped before
+   * creating its record (see IdempotencyKeyRepository.claim).
    */
-  private async claim(owner: string, key: string, requestHash: string, holder: string): Promise<boolean> {
-    const { leaseMs, keyTtlMs } = this.config.idempotency;
-    const rows: Array<{ taken_over: boolean }> = await this.dataSource.query(
-      `INSERT INTO idempotency_keys (owner, key, request_hash, holder, lease_expires_at, expires_at)
-       VALUES ($1, $2, $3, $4, now() + make_interval(secs => $5), now() + make_interval(secs => $6))
-       ON CONFLICT (owner, key) DO UPDATE SET
-         request_hash = excluded.request_hash, holder = excluded.holder, lease_expires_at = excluded.lease_expires_at,
-         expires_at = excluded.expires_at, created_at = now(), response_status = NULL, response_body = NULL,
-         record_id = NULL
-       WHERE (idempotency_keys.response_status IS NOT NULL AND idempotency_keys.expires_at <= now())
-          OR (idempotency_keys.response_status IS NULL AND idempotency_keys.lease_expires_at <= now()
-              AND ((idempotency_keys.request_hash = excluded.request_hash AND idempotency_keys.record_id IS NULL)
-                   OR idempotency_keys.expires_at <= now()))
-       RETURNING xmax <> 0 AS taken_over`,
-      [owner, key, requestHash, holder, leaseMs / 1000, keyTtlMs / 1000],
-    );
-    if (rows[0]?.taken_over) this.logger.warn({ scope: key.split(':')[0] }, 'Idempotency key taken over from a request that stopped or expired');
-    return rows.length > 0;
+  private async claim(hold: KeyHold, requestHash: string): Promise<boolean> {
+    const claimed = await this.keys.claim(hold, requestHash, this.config.idempotency);
+    if (claimed?.takenOver) this.logger.warn({ scope: hold.key.split(':')[0] }, 'Idempotency key taken over from a request that stopped or expired');
+    return claimed !== null;
   }
 
-  private async serve(owner: string, key: string, holder: string, work: () => Promise<StoredResponse>): Promise<StoredResponse> {
+  private async serve(hold: KeyHold, work: () => Promise<StoredResponse>): Promise<StoredResponse> {
     const renewal = setInterval(() => {
-      this.renewLease(owner, key, holder).catch((error: unknown) => this.logger.warn({ err: error }, 'Could not renew an idempotency lease'));
+      this.keys.renewLease(hold, this.config.idempotency.leaseMs).catch((error: unknown) => this.logger.warn({ err: error }, 'Could not renew an idempotency lease'));
     }, this.config.idempotency.leaseMs / RENEWALS_PER_LEASE);
     renewal.unref();
     try {
@@ -171,34 +126,18 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
         const problem = toProblem(error, {});
         if (problem.unexpected) {
           // Nothing trustworthy to replay: free the key so the client can retry.
-          await this.dataSource.query('DELETE FROM idempotency_keys WHERE owner = $1 AND key = $2 AND holder = $3', [owner, key, holder]);
+          await this.keys.release(hold);
           throw error;
         }
-        await this.store(owner, key, holder, { status: problem.status, body: { ...problem.body, requestId: undefined } });
+        await this.keys.storeAnswer(hold, { status: problem.status, body: { ...problem.body, requestId: undefined } });
         throw error;
       }
-      await this.store(owner, key, holder, response);
+      // Only the holder stores: a request whose key was taken over answers its own client and leaves the key to the new holder.
+      await this.keys.storeAnswer(hold, response);
       return response;
     } finally {
       clearInterval(renewal);
     }
-  }
-
-  private async renewLease(owner: string, key: string, holder: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE idempotency_keys SET lease_expires_at = now() + make_interval(secs => $4)
-        WHERE owner = $1 AND key = $2 AND holder = $3 AND response_status IS NULL`,
-      [owner, key, holder, this.config.idempotency.leaseMs / 1000],
-    );
-  }
-
-  /** Only the holder stores: a request whose key was taken over answers its own client and leaves the key to the new holder. */
-  private async store(owner: string, key: string, holder: string, response: StoredResponse): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE idempotency_keys SET response_status = $4, response_body = $5, lease_expires_at = NULL
-        WHERE owner = $1 AND key = $2 AND holder = $3`,
-      [owner, key, holder, response.status, JSON.stringify(response.body)],
-    );
   }
 
   /**
@@ -208,36 +147,22 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
    */
   private async settleAbandoned(owner: string, key: string, recordId: string): Promise<void> {
     const problem = toProblem(outcomeUnknown(recordId), {});
-    const rows: unknown[] = await this.dataSource.query(
-      `UPDATE idempotency_keys SET response_status = $3, response_body = $4, lease_expires_at = NULL
-        WHERE owner = $1 AND key = $2 AND response_status IS NULL AND lease_expires_at <= now() RETURNING 1`,
-      [owner, key, problem.status, JSON.stringify({ ...problem.body, requestId: undefined })],
-    );
-    if (rows.length > 0) this.logger.warn({ scope: key.split(':')[0], recordId }, 'Idempotency key of a request that died after creating its record: answered as outcome unknown');
-  }
-
-  private async read(owner: string, key: string): Promise<StoredKey | undefined> {
-    const rows: StoredKey[] = await this.dataSource.query(
-      `SELECT request_hash, response_status, response_body, record_id,
-              GREATEST(0, EXTRACT(EPOCH FROM lease_expires_at - now()) * 1000)::float8 AS lease_left_ms
-         FROM idempotency_keys WHERE owner = $1 AND key = $2`,
-      [owner, key],
-    );
-    return rows[0];
+    const stored = await this.keys.storeAbandonedAnswer(owner, key, { status: problem.status, body: { ...problem.body, requestId: undefined } });
+    if (stored) this.logger.warn({ scope: key.split(':')[0], recordId }, 'Idempotency key of a request that died after creating its record: answered as outcome unknown');
   }
 
   private answerRepeat(stored: StoredKey | undefined, requestHash: string): StoredResponse {
-    if (stored && stored.request_hash !== requestHash) {
+    if (stored && stored.requestHash !== requestHash) {
       throw new IdempotencyError(
         IdempotencyErrorCode.IDEMPOTENCY_KEY_REUSED,
         'This Idempotency-Key was first used with a different request body. Use a new key for a new request.',
       );
     }
-    if (stored?.response_status != null) {
-      if (stored.response_status >= 400) throw new StoredProblem(stored.response_status, stored.response_body as ProblemDocument);
-      return { status: stored.response_status, body: stored.response_body };
+    if (stored?.responseStatus != null) {
+      if (stored.responseStatus >= 400) throw new StoredProblem(stored.responseStatus, stored.responseBody as ProblemDocument);
+      return { status: stored.responseStatus, body: stored.responseBody };
     }
-    const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((stored?.lease_left_ms ?? 0) / 1000)));
+    const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((stored?.leaseLeftMs ?? 0) / 1000)));
     throw new IdempotencyError(
       IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
       'Send the same request again after Retry-After seconds: it gets the first request\'s answer, or serves the request ' +

@@ -9,16 +9,15 @@ import {
   SetMetadata,
 } from '@nestjs/common';
 import { ApiExtraModels, ApiResponse } from '@nestjs/swagger';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
 import { subjectOf } from '../auth/current-owner.decorator';
 import { problemContent, ProblemView } from '../http/api-problem-responses.decorator';
 import { statusOf } from '../problem/problem-catalogue';
 import { RateLimitError, RateLimitErrorCode } from './rate-limit.errors';
-import { pruneRateWindows, tryAcquireSlots } from './shared-rate-limiter';
+import { RateWindowRepository } from './rate-window.repository';
+import { tryAcquireSlots } from './shared-rate-limiter';
 
 const WINDOW_MS = 60_000;
 const BUCKET_PREFIX = 'create:';
@@ -44,13 +43,13 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly windows: RateWindowRepository,
     private readonly metrics: CasMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
     this.pruneTimer = setInterval(() => {
-      pruneRateWindows(this.dataSource, BUCKET_PREFIX, KEEP_WINDOWS_MS).catch((error: unknown) =>
+      this.windows.deleteOldWindowsUnder(BUCKET_PREFIX, KEEP_WINDOWS_MS).catch((error: unknown) =>
         this.logger.warn({ err: error }, 'Could not prune old rate-limit windows'),
       );
     }, PRUNE_EVERY_MS);
@@ -66,7 +65,7 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
     const { createPerUserPerMinute, createPerIpPerMinute } = this.config.abuseLimits;
     const user = { bucket: `${BUCKET_PREFIX}user:${digest(attempt.owner)}`, limit: createPerUserPerMinute };
     const ip = { bucket: `${BUCKET_PREFIX}ip:${digest(attempt.ip)}`, limit: createPerIpPerMinute };
-    const decision = await tryAcquireSlots(this.dataSource, [user, ip], WINDOW_MS);
+    const decision = await tryAcquireSlots(this.windows, [user, ip], WINDOW_MS);
     if (decision.acquired) return;
 
     const limit = decision.exceeded === user ? 'user' : 'ip';

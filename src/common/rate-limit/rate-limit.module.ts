@@ -1,7 +1,8 @@
 import { Global, Module } from '@nestjs/common';
 import { CreationRateLimiter } from './creation-rate-limit';
+import { RateWindowRepository } from './rate-window.repository';
 
 /** Global, so any feature's controller can put `@LimitCreationRate()` on its paid POSTs. */
 @Global()
-@Module({ providers: [CreationRateLimiter], exports: [CreationRateLimiter] })
+@Module({ providers: [CreationRateLimiter, RateWindowRepository], exports: [CreationRateLimiter] })
 export class RateLimitModule {}

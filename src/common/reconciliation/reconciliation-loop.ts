@@ -3,9 +3,41 @@ import { DataSource } from 'typeorm';
 
 const BATCH = 50;
 
+/**
+ * Claims up to $3 rows still in one of the open statuses $4, created more
+ * than $1 seconds ago and not checked in the last $2 seconds, and stamps
+ * them checked. The statement is written once per reconciled table, with
+ * the table's name in its text, since an identifier cannot be a parameter;
+ * `last_reconciled_at` is this loop's own column on each of them.
+ */
+const CLAIM_DUE_SQL = {
+  web_identifications: `UPDATE web_identifications SET last_reconciled_at = now()
+          WHERE id IN (
+            SELECT id FROM web_identifications
+             WHERE status = ANY($4::text[])
+               AND created_at < now() - make_interval(secs => $1)
+               AND (last_reconciled_at IS NULL OR last_reconciled_at < now() - make_interval(secs => $2))
+             ORDER BY last_reconciled_at NULLS FIRST
+             LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+          RETURNING id`,
+  signings: `UPDATE signings SET last_reconciled_at = now()
+          WHERE id IN (
+            SELECT id FROM signings
+             WHERE status = ANY($4::text[])
+               AND created_at < now() - make_interval(secs => $1)
+               AND (last_reconciled_at IS NULL OR last_reconciled_at < now() - make_interval(secs => $2))
+             ORDER BY last_reconciled_at NULLS FIRST
+             LIMIT $3
+             FOR UPDATE SKIP LOCKED)
+          RETURNING id`,
+} as const;
+
+export type ReconciledTable = keyof typeof CLAIM_DUE_SQL;
+
 export interface ReconciliationTarget {
-  /** Table whose open rows are checked; a constant of the feature, never input. */
-  table: string;
+  /** Table whose open rows are checked. */
+  table: ReconciledTable;
   /** The status (or statuses) of rows still waiting for the provider. */
   openStatus: string | readonly string[];
   /** How logs name a row, e.g. "web identification". */
@@ -52,16 +84,7 @@ export class ReconciliationLoop {
     let claimed: Array<{ id: string }>;
     try {
       [claimed] = await this.dataSource.query(
-        `UPDATE ${table} SET last_reconciled_at = now()
-          WHERE id IN (
-            SELECT id FROM ${table}
-             WHERE status = ANY($4::text[])
-               AND created_at < now() - make_interval(secs => $1)
-               AND (last_reconciled_at IS NULL OR last_reconciled_at < now() - make_interval(secs => $2))
-             ORDER BY last_reconciled_at NULLS FIRST
-             LIMIT $3
-             FOR UPDATE SKIP LOCKED)
-          RETURNING id`,
+        CLAIM_DUE_SQL[table],
         [this.timing.quietPeriodMs / 1000, this.timing.intervalMs / 1000, BATCH, typeof openStatus === 'string' ? [openStatus] : openStatus],
       );
     } catch (error) {
