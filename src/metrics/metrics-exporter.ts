@@ -1,8 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { BtrustClient } from '../btrust/btrust.client';
+import { CallbackInboxRepository } from '../callbacks/callback-inbox.repository';
 import type { StateMachine } from '../common/state-machine/state-machine';
 import type { UnsettledCount } from '../database/flow-record-repository';
 import { MobileIdentificationRepository } from '../identification/mobile/mobile-identification.repository';
@@ -36,8 +35,8 @@ export class MetricsExporter {
 
   constructor(
     private readonly metrics: CasMetrics,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly btrust: BtrustClient,
+    private readonly inbox: CallbackInboxRepository,
     private readonly mobileIdentifications: MobileIdentificationRepository,
     private readonly jobQueues: JobQueueRepository,
     webIdentifications: WebIdentificationRepository,
@@ -72,11 +71,7 @@ export class MetricsExporter {
   private async refreshInbox(): Promise<void> {
     const { inboxPending, inboxOldestPendingAge } = this.metrics;
     try {
-      const [row]: Array<{ pending: number; oldest: number }> = await this.dataSource.query(
-        `SELECT count(*)::int AS pending,
-                COALESCE(EXTRACT(EPOCH FROM now() - min(received_at)), 0)::float8 AS oldest
-           FROM callback_inbox WHERE outcome = 'PENDING'`,
-      );
+      const row = await this.inbox.pendingBacklog();
       inboxPending.set(row.pending);
       inboxOldestPendingAge.set(row.oldest);
     } catch (error) {
