@@ -33,9 +33,10 @@ interface CliRun {
 }
 
 /**
- * The sandbox's command line, run as a child process the way a developer
- * runs it, against a sandbox running in this process; what each command did
- * is checked on the provider's API over mutual TLS.
+ * The sandbox's command line, run as a child process through its bin (from
+ * the sources as a developer runs it, and as installed), against a sandbox
+ * running in this process; what each command did is checked on the
+ * provider's API over mutual TLS.
  */
 describe('btrust-sandbox (the sandbox command line)', () => {
   let sandbox: RunningSandbox;
