@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityTarget } from 'typeorm';
 import { BtrustError } from '../btrust/btrust.errors';
-import { ApiProblem, NotFoundProblem, ValidationProblem } from '../common/problem/problem';
-import { upstreamProblem } from '../common/problem/upstream-problem';
+import { providerFailure } from '../btrust/provider-failure';
+import { RequestError } from '../common/problem/request-error';
 import { StateTransition } from '../common/state-machine/state-transition.entity';
 import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
 import { mobileIdentificationMachine } from '../identification/mobile/mobile-identification.state';
@@ -13,7 +13,9 @@ import { webIdentificationMachine } from '../identification/web/web-identificati
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
 import { Signing } from '../signing/signing.entity';
 import { signingMachine } from '../signing/signing.state';
+import { SigningReconciliationService } from '../signing/signing-reconciliation.service';
 import { SigningsService } from '../signing/signings.service';
+import { AdminError, AdminErrorCode } from './admin.errors';
 import { AdminListQuery } from './dto/admin-list-query.dto';
 import { SigningUnmatchedDocument } from '../signing/signing-unmatched-document.entity';
 import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto, ResolveSigningDto } from './dto/resolve-outcome.dto';
@@ -96,6 +98,7 @@ export class AdminRecordsService {
     private readonly mobileIdentifications: MobileIdentificationsService,
     private readonly webIdentifications: WebIdentificationsService,
     private readonly signings: SigningsService,
+    private readonly signingReconciliation: SigningReconciliationService,
   ) {}
 
   /** Newest first, keyset-paged on (created_at, id) so that rows created meanwhile neither repeat nor vanish. */
@@ -140,7 +143,7 @@ export class AdminRecordsService {
   /** 3.3 now, through the same path as reconciliation. */
   refreshSigning(context: OperatorActionContext, id: string): Promise<Signing> {
     return this.refresh(context, SIGNINGS, id, async (signing) => {
-      await this.signings.reconcile(signing, 'operator');
+      await this.signingReconciliation.reconcile(signing, 'operator');
     });
   }
 
@@ -159,7 +162,7 @@ export class AdminRecordsService {
   /** Settles an OUTCOME_UNKNOWN signing as the operator found it at B-Trust. */
   resolveSigning(context: OperatorActionContext, id: string, body: ResolveSigningDto): Promise<Signing> {
     return this.resolve(context, SIGNINGS, id, body, ['resultId', 'expiresAt'], () =>
-      this.signings.resolveOutcomeUnknown(
+      this.signingReconciliation.resolveOutcomeUnknown(
         id,
         body.outcome === 'STARTED'
           ? { outcome: 'STARTED', resultId: body.resultId as string, expiresAt: body.expiresAt ? new Date(body.expiresAt) : undefined, note: body.note }
@@ -205,10 +208,10 @@ export class AdminRecordsService {
       { action: 'resolve', targetType: kind.entityType, targetId: id, detail },
       async () => {
         const problems = onlyWithStartedProblems(body, startedFields);
-        if (problems.length > 0) throw new ValidationProblem(problems);
+        if (problems.length > 0) throw RequestError.invalid(problems);
         await settle();
         const resolved = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
-        if (!resolved) throw new NotFoundProblem(kind.label);
+        if (!resolved) throw RequestError.notFound(kind.label);
         return resolved;
       },
       (record) => ({ status: record.status }),
@@ -227,15 +230,15 @@ export class AdminRecordsService {
       async () => {
         // The services' own paths take the whole record, as their jobs do.
         const record = await this.dataSource.getRepository(kind.target).findOneBy({ id } as never);
-        if (!record) throw new NotFoundProblem(kind.label);
+        if (!record) throw RequestError.notFound(kind.label);
         try {
           await askProvider(record);
         } catch (error) {
-          if (error instanceof BtrustError) throw upstreamProblem(error);
+          if (error instanceof BtrustError) throw providerFailure(error);
           throw error;
         }
         const refreshed = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
-        if (!refreshed) throw new NotFoundProblem(kind.label);
+        if (!refreshed) throw RequestError.notFound(kind.label);
         return refreshed;
       },
       (record) => ({ status: record.status }),
@@ -243,7 +246,7 @@ export class AdminRecordsService {
   }
 
   private async assertExists<E extends AdminRecord>(kind: AdminRecordKind<E>, id: string): Promise<void> {
-    if (!(await this.dataSource.getRepository(kind.target).existsBy({ id } as never))) throw new NotFoundProblem(kind.label);
+    if (!(await this.dataSource.getRepository(kind.target).existsBy({ id } as never))) throw RequestError.notFound(kind.label);
   }
 
   private viewQuery<E extends AdminRecord>(kind: AdminRecordKind<E>) {
@@ -264,7 +267,7 @@ export class AdminRecordsService {
     if (query.createdTo) builder.andWhere('record.createdAt < :createdTo', { createdTo: new Date(query.createdTo) });
     if (query.cursor) {
       if (!(await repository.existsBy({ id: query.cursor } as never))) {
-        throw new ApiProblem(HttpStatus.BAD_REQUEST, 'INVALID_CURSOR', 'Invalid cursor', 'The cursor names no record of this kind; start again without it.');
+        throw new AdminError(AdminErrorCode.INVALID_CURSOR, 'The cursor names no record of this kind; start again without it.');
       }
       // The anchor's timestamp is read in the database: it keeps microseconds a JavaScript Date would lose.
       builder.andWhere(

@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { pdfDownload } from '../common/http/pdf-download';
+import { ProviderErrorCode } from '../btrust/provider-failure';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { pdfDownload } from '../common/http/pdf-download';
+import { HttpErrorCode } from '../common/problem/http-error';
+import { RequestErrorCode } from '../common/problem/request-error';
+import { MobileIdentificationErrorCode } from '../identification/mobile/mobile-identification.errors';
+import { SigningErrorCode } from '../signing/signing.errors';
+import { AdminErrorCode } from './admin.errors';
 import { AdminRecord, AdminRecordKind, AdminRecordsService, MOBILE_IDENTIFICATIONS, SIGNINGS, WEB_IDENTIFICATIONS } from './admin-records.service';
 import { MobileIdentificationListQuery, SigningListQuery, WebIdentificationListQuery } from './dto/admin-list-query.dto';
 import { ResolveMobileIdentificationDto, ResolveSigningDto } from './dto/resolve-outcome.dto';
@@ -23,15 +29,17 @@ import {
 import type { OperatorActionContext } from './operator-action-log';
 import { OperatorContext } from './operator-context.decorator';
 
-const LIST_PROBLEMS = { 400: ['VALIDATION_FAILED', 'INVALID_CURSOR'] } as const;
-const AUDIT_TRAIL_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] } as const;
-const REFRESH_PROBLEMS = { 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 415: ['UNSUPPORTED_MEDIA_TYPE'], ...UPSTREAM_PROBLEMS } as const;
-const RESOLVE_PROBLEMS = {
-  400: ['VALIDATION_FAILED', 'BAD_REQUEST', 'MALFORMED_JSON'],
-  404: ['NOT_FOUND'],
-  409: ['NOT_OUTCOME_UNKNOWN'],
-  415: ['UNSUPPORTED_MEDIA_TYPE'],
-} as const;
+const LIST_PROBLEMS = [RequestErrorCode.VALIDATION_FAILED, AdminErrorCode.INVALID_CURSOR];
+const AUDIT_TRAIL_PROBLEMS = [HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND];
+const REFRESH_PROBLEMS = [HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND, HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, ...UPSTREAM_PROBLEMS];
+const RESOLVE_PROBLEMS = [
+  RequestErrorCode.VALIDATION_FAILED,
+  HttpErrorCode.BAD_REQUEST,
+  HttpErrorCode.MALFORMED_JSON,
+  RequestErrorCode.NOT_FOUND,
+  ProviderErrorCode.NOT_OUTCOME_UNKNOWN,
+  HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+];
 
 /**
  * The operator API: every identification and signing of every owner, their
@@ -139,7 +147,7 @@ export class AdminController {
     },
   })
   @ApiOkResponse({ type: MobileIdentificationAdminView, description: 'The identification as resolved.' })
-  @ApiProblemResponses({ ...RESOLVE_PROBLEMS, 409: [...RESOLVE_PROBLEMS[409], 'CALLBACK_ID_MISMATCH', 'CALLBACK_ID_IN_USE'] })
+  @ApiProblemResponses([...RESOLVE_PROBLEMS, MobileIdentificationErrorCode.CALLBACK_ID_MISMATCH, MobileIdentificationErrorCode.CALLBACK_ID_IN_USE])
   async resolveMobileIdentification(
     @OperatorContext() operator: OperatorActionContext,
     @Param('id', ParseUUIDPipe) id: string,
@@ -193,7 +201,7 @@ export class AdminController {
     },
   })
   @ApiOkResponse({ type: SigningAdminView, description: 'The signing as resolved.' })
-  @ApiProblemResponses({ ...RESOLVE_PROBLEMS, 409: [...RESOLVE_PROBLEMS[409], 'RESULT_ID_IN_USE'] })
+  @ApiProblemResponses([...RESOLVE_PROBLEMS, SigningErrorCode.RESULT_ID_IN_USE])
   async resolveSigning(
     @OperatorContext() operator: OperatorActionContext,
     @Param('id', ParseUUIDPipe) id: string,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiProblem } from '../common/problem/problem';
+import { FeatureError } from '../common/problem/feature-error';
+import { HttpErrorCode } from '../common/problem/http-error';
 import { OperatorAction } from './operator-action.entity';
 
 export type OperatorActionName = 'list' | 'read_audit_trail' | 'refresh' | 'resolve' | 'read_unmatched_documents' | 'download_unmatched_document';
@@ -37,7 +38,7 @@ export class OperatorActionLog {
     try {
       result = await work();
     } catch (error) {
-      await this.record(context, target, 'failed', { code: error instanceof ApiProblem ? error.code : 'INTERNAL_ERROR' });
+      await this.record(context, target, 'failed', { code: error instanceof FeatureError ? error.code : HttpErrorCode.INTERNAL_ERROR });
       throw error;
     }
     await this.record(context, target, 'succeeded', outcomeDetail(result));

@@ -1,7 +1,9 @@
 import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SignJWT, UnsecuredJWT } from 'jose';
-import { ApiProblem } from '../common/problem/problem';
+import { FeatureError } from '../common/problem/feature-error';
+import type { ProblemDocument } from '../common/problem/problem';
+import { toProblem } from '../common/problem/to-problem';
 import type { AuthConfig } from '../config/app-config';
 import { AccessTokenVerifier } from './access-token-verifier';
 
@@ -19,11 +21,15 @@ function token(claims: Record<string, unknown> = {}, options: { secret?: string;
   return jwt.sign(new TextEncoder().encode(options.secret ?? SECRET));
 }
 
-async function refusal(verifier: AccessTokenVerifier, value: string): Promise<ApiProblem> {
+/** The problem a refused token answers with, as the wire shows it, and its headers. */
+async function refusal(verifier: AccessTokenVerifier, value: string): Promise<ProblemDocument & { headers: Record<string, string> }> {
   try {
     await verifier.verify(value);
   } catch (error) {
-    if (error instanceof ApiProblem) return error;
+    if (error instanceof FeatureError) {
+      const { body, headers } = toProblem(error, {});
+      return { ...body, headers };
+    }
     throw error;
   }
   throw new Error('the token was accepted');

@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiProblem } from '../common/problem/problem';
+import { ApiProblem, HttpErrorCode } from '../common/problem/http-error';
+import { AuthError, AuthErrorCode } from './auth.errors';
 
 /**
  * 401 with the challenge RFC 6750 asks for: plain `Bearer` when no token was
@@ -7,25 +7,21 @@ import { ApiProblem } from '../common/problem/problem';
  */
 export function unauthenticated(detail: string, tokenSent: boolean): ApiProblem {
   const challenge = tokenSent ? 'Bearer error="invalid_token"' : 'Bearer';
-  return new ApiProblem(HttpStatus.UNAUTHORIZED, 'UNAUTHENTICATED', 'Authentication required', detail, {}, {
-    'www-authenticate': challenge,
-  });
+  return new ApiProblem(HttpErrorCode.UNAUTHENTICATED, detail, {}, { 'www-authenticate': challenge });
 }
 
 export function forbidden(detail: string): ApiProblem {
-  return new ApiProblem(HttpStatus.FORBIDDEN, 'FORBIDDEN', 'Forbidden', detail, {}, {
-    'www-authenticate': 'Bearer error="insufficient_scope"',
-  });
+  return new ApiProblem(HttpErrorCode.FORBIDDEN, detail, {}, { 'www-authenticate': 'Bearer error="insufficient_scope"' });
 }
 
+const KEYS_RETRY_AFTER_SECONDS = 5;
+
 /** The identity provider's key set could not be fetched: the caller's token may well be fine. */
-export function authUnavailable(): ApiProblem {
-  return new ApiProblem(
-    HttpStatus.SERVICE_UNAVAILABLE,
-    'AUTH_UNAVAILABLE',
-    'Authentication unavailable',
+export function authUnavailable(): AuthError {
+  return new AuthError(
+    AuthErrorCode.AUTH_UNAVAILABLE,
     'The keys to verify bearer tokens could not be fetched from the identity provider. Try again shortly.',
     {},
-    { 'retry-after': '5' },
+    KEYS_RETRY_AFTER_SECONDS,
   );
 }

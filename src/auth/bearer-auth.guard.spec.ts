@@ -1,5 +1,5 @@
 import { isOperatorRoute, isProtectedRoute } from '../common/auth/protected-routes';
-import { ApiProblem } from '../common/problem/problem';
+import { ApiProblem } from '../common/problem/http-error';
 import { bearerToken } from './bearer-auth.guard';
 
 describe(bearerToken.name, () => {

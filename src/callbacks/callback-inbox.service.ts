@@ -1,15 +1,15 @@
-import { HttpStatus, Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustCallbackFormatError } from '../btrust/btrust.errors';
 import { parseBtrustCallback } from '../btrust/wire/webhook.wire';
 import type { BtrustCallback } from '../btrust/btrust.types';
-import { ApiProblem } from '../common/problem/problem';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { postgresPool } from '../database/postgres-pool';
 import { jobInsertSql } from '../jobs/job-insert-sql';
 import { JobQueue } from '../jobs/job-queue.service';
 import { CasMetrics } from '../metrics/cas-metrics';
+import { CallbackError, CallbackErrorCode } from './callback.errors';
 import { CallbackEndpointsService, hashCallbackToken } from './callback-endpoints.service';
 
 export const CALLBACK_QUEUE = 'btrust-callback';
@@ -82,7 +82,7 @@ export class CallbackInboxService implements OnModuleInit {
       // An address we never handed out is a 404 whatever was posted to it.
       if (!(await this.endpoints.resolve(tokenHash))) throw this.notFound();
       this.metrics.countCallbackRejected('INVALID_CALLBACK');
-      throw new ApiProblem(HttpStatus.BAD_REQUEST, 'INVALID_CALLBACK', 'Invalid callback', 'The body is not a B-Trust status callback.', {
+      throw new CallbackError(CallbackErrorCode.INVALID_CALLBACK, 'The body is not a B-Trust status callback.', {
         problems: error.problems,
       });
     }
@@ -132,8 +132,8 @@ export class CallbackInboxService implements OnModuleInit {
     return rows[0] ?? null;
   }
 
-  private notFound(): ApiProblem {
+  private notFound(): CallbackError {
     this.metrics.countCallbackRejected('CALLBACK_NOT_FOUND');
-    return new ApiProblem(HttpStatus.NOT_FOUND, 'CALLBACK_NOT_FOUND', 'Not found', 'No callback is expected at this address.');
+    return new CallbackError(CallbackErrorCode.CALLBACK_NOT_FOUND, 'No callback is expected at this address.');
   }
 }

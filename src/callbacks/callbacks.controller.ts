@@ -3,6 +3,8 @@ import { ApiBody, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs
 import { BTRUST_CALLBACK_EXAMPLE } from '../btrust/btrust-examples';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator';
 import { CallbackInboxService, CallbackReceipt } from './callback-inbox.service';
+import { CallbackErrorCode } from './callback.errors';
+import { HttpErrorCode } from '../common/problem/http-error';
 
 @ApiTags('B-Trust webhook')
 @Controller('callbacks/btrust')
@@ -33,7 +35,12 @@ export class CallbacksController {
       example: { status: 'accepted' },
     },
   })
-  @ApiProblemResponses({ 400: ['INVALID_CALLBACK', 'MALFORMED_JSON'], 404: ['CALLBACK_NOT_FOUND'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
+  @ApiProblemResponses([
+    CallbackErrorCode.INVALID_CALLBACK,
+    HttpErrorCode.MALFORMED_JSON,
+    CallbackErrorCode.CALLBACK_NOT_FOUND,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+  ])
   receive(@Param('token') token: string, @Body() body: unknown): Promise<CallbackReceipt> {
     return this.inbox.receive(token, body);
   }

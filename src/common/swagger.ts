@@ -4,6 +4,8 @@ import type { ResolvedAppConfig } from '../config/config.module';
 import { isOperatorRoute, isProtectedRoute } from './auth/protected-routes';
 import { EXAMPLE_ORIGIN } from './http/api-examples';
 import { problemContent } from './http/api-problem-responses.decorator';
+import { HttpErrorCode } from './problem/http-error';
+import { statusOf } from './problem/problem-catalogue';
 
 const BEARER_SCHEME = 'bearer';
 
@@ -50,12 +52,15 @@ function declareAuthentication(document: OpenAPIObject): void {
         continue;
       }
       operation.security = [{ [BEARER_SCHEME]: [] }];
-      operation.responses['401'] = {
+      operation.responses[statusOf(HttpErrorCode.UNAUTHENTICATED)] = {
         description: 'Problem codes: `UNAUTHENTICATED` (no token, or an invalid or expired one)',
-        content: problemContent(401, ['UNAUTHENTICATED']),
+        content: problemContent([HttpErrorCode.UNAUTHENTICATED]),
       };
       if (isOperatorRoute(routePath)) {
-        operation.responses['403'] = { description: 'Problem codes: `FORBIDDEN` (the token lacks the operator role)', content: problemContent(403, ['FORBIDDEN']) };
+        operation.responses[statusOf(HttpErrorCode.FORBIDDEN)] = {
+          description: 'Problem codes: `FORBIDDEN` (the token lacks the operator role)',
+          content: problemContent([HttpErrorCode.FORBIDDEN]),
+        };
       }
     }
   }

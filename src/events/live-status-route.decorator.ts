@@ -1,6 +1,9 @@
 import { applyDecorators, Sse } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces } from '@nestjs/swagger';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator';
+import { HttpErrorCode } from '../common/problem/http-error';
+import { LiveStatusErrorCode } from './live-status.errors';
+import { RequestErrorCode } from '../common/problem/request-error';
 
 /** An `/events` endpoint: Server-Sent Events of one record's status, documented once for all of them. */
 export function LiveStatusRoute(path: string, what: string, example: { first: string; last: string }) {
@@ -31,6 +34,6 @@ export function LiveStatusRoute(path: string, what: string, example: { first: st
         },
       },
     }),
-    ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 429: ['TOO_MANY_STREAMS'] }),
+    ApiProblemResponses([HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND, LiveStatusErrorCode.TOO_MANY_STREAMS]),
   );
 }

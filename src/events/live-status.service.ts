@@ -1,9 +1,9 @@
-import { HttpStatus, Inject, Injectable, MessageEvent } from '@nestjs/common';
+import { Inject, Injectable, MessageEvent } from '@nestjs/common';
 import { Observable } from 'rxjs';
-import { ApiProblem } from '../common/problem/problem';
 import type { StateMachine } from '../common/state-machine/state-machine';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
+import { LiveStatusError, LiveStatusErrorCode } from './live-status.errors';
 import { LiveStreamSlots, StreamLimit } from './live-stream-slots';
 import { StateChangeListener } from './state-change-listener';
 import { statusEvents } from './status-events';
@@ -61,17 +61,15 @@ export class LiveStatus {
     return statusEvents({ machine, id, readStatus: async () => (await read()).status }, this.listener, HEARTBEAT_INTERVAL_MS);
   }
 
-  private tooManyStreams(limit: StreamLimit): ApiProblem {
+  private tooManyStreams(limit: StreamLimit): LiveStatusError {
     const { maxStreamsPerUser, maxStreams } = this.config.liveStatus;
-    return new ApiProblem(
-      HttpStatus.TOO_MANY_REQUESTS,
-      'TOO_MANY_STREAMS',
-      'Too many live-status streams',
+    return new LiveStatusError(
+      LiveStatusErrorCode.TOO_MANY_STREAMS,
       limit === 'user'
         ? `At most ${maxStreamsPerUser} live-status streams may be open per user; close one (a stream that ended with final: true needs no reconnection).`
         : 'This server instance holds as many live-status streams as it may; try again shortly.',
       { limit, retryAfterSeconds: RETRY_AFTER_SECONDS },
-      { 'retry-after': String(RETRY_AFTER_SECONDS) },
+      RETRY_AFTER_SECONDS,
     );
   }
 }

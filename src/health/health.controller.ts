@@ -3,6 +3,8 @@ import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { ApiProblemResponses } from '../common/http/api-problem-responses.decorator';
 import { ReadinessIndicators } from './readiness-indicators';
+import { HttpErrorCode } from '../common/problem/http-error';
+import { problemHead } from '../common/problem/problem-catalogue';
 
 @ApiTags('health')
 @Controller('health')
@@ -33,13 +35,10 @@ export class HealthController {
       example: { status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } },
     },
   })
-  @ApiProblemResponses({ 503: ['SERVICE_UNAVAILABLE'] }, {
+  @ApiProblemResponses([HttpErrorCode.SERVICE_UNAVAILABLE], {
     // The dependencies that are down are named in `checks`.
     SERVICE_UNAVAILABLE: {
-      type: 'urn:btrust-cas:problem:SERVICE_UNAVAILABLE',
-      title: 'Service unavailable',
-      status: 503,
-      code: 'SERVICE_UNAVAILABLE',
+      ...problemHead(HttpErrorCode.SERVICE_UNAVAILABLE),
       checks: { database: { status: 'down' } },
     },
   })

@@ -1,6 +1,6 @@
-import { CanActivate, ExecutionContext, HttpStatus, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiProblem } from '../common/problem/problem';
+import { ApiProblem, HttpErrorCode } from '../common/problem/http-error';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { bearerTokenMatches } from './bearer-token';
 
@@ -19,9 +19,7 @@ export class MetricsAccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (bearerTokenMatches(request.headers.authorization, token)) return true;
     throw new ApiProblem(
-      HttpStatus.UNAUTHORIZED,
-      'UNAUTHENTICATED',
-      'Authentication required',
+      HttpErrorCode.UNAUTHENTICATED,
       'The metrics endpoint needs the configured bearer token.',
       {},
       { 'www-authenticate': 'Bearer realm="metrics"' },

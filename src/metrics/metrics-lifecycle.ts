@@ -1,8 +1,9 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
-import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiProblem, PROBLEM_CONTENT_TYPE } from '../common/problem/problem';
+import { PROBLEM_CONTENT_TYPE } from '../common/problem/problem';
+import { RequestError, RequestErrorCode } from '../common/problem/request-error';
 import { toProblem } from '../common/problem/to-problem';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from './cas-metrics';
@@ -40,7 +41,7 @@ export class MetricsLifecycle implements OnModuleInit, OnApplicationBootstrap, O
     }
     this.listener = createServer((request, response) => {
       if (request.method !== 'GET' || request.url?.split('?')[0] !== '/metrics') {
-        sendProblem(response, new ApiProblem(HttpStatus.NOT_FOUND, 'NOT_FOUND', 'Not found', 'This listener serves only GET /metrics.'));
+        sendProblem(response, new RequestError(RequestErrorCode.NOT_FOUND, 'This listener serves only GET /metrics.'));
         return;
       }
       this.exporter.render().then(

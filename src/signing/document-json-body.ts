@@ -3,6 +3,8 @@ import { errorCodes, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { BodyTooLargeError, readWholeBody } from '../common/http/read-whole-body';
 import { jsonTextTooDeep, jsonTooDeep } from '../common/json/json-depth';
 import { parseJsonDecodingBase64, type JsonPath } from '../common/json/json-with-base64';
+import type { ApiProblem } from '../common/problem/http-error';
+import { statusOf } from '../common/problem/problem-catalogue';
 import { isDocumentUploadRoute } from './signing-upload-route';
 
 /** Where a JSON signing request carries its documents. */
@@ -30,12 +32,17 @@ export function useDocumentJsonParser(fastify: FastifyInstance, maxDepth: number
   fastify.addContentTypeParser('application/json', (request, payload, done) => {
     readBody(request, payload).then(
       (body) => {
-        if (jsonTextTooDeep(body, maxDepth)) return done(jsonTooDeep(maxDepth), undefined);
+        if (jsonTextTooDeep(body, maxDepth)) return done(withStatusCode(jsonTooDeep(maxDepth)), undefined);
         return isDocumentUploadRoute(request.routeOptions.config) ? parseDocumentJson(request, body, parseJson, done) : parseJson(request, body, done);
       },
       (error: Error) => done(error, undefined),
     );
   });
+}
+
+/** A parser's error carries its status as Fastify's own do, so that any error handler (not only ours) answers it as such. */
+function withStatusCode(problem: ApiProblem): ApiProblem & { statusCode: number } {
+  return Object.assign(problem, { statusCode: statusOf(problem.code) });
 }
 
 /** Fastify's own body reading rules (the route's body limit, Content-Length checked), into one buffer where the length is known. */

@@ -7,7 +7,7 @@ import { postgresPool } from '../database/postgres-pool';
 import { sessionIdMatchOf } from '../identification/web/web-identification-session-ids';
 import { Signing } from './signing.entity';
 import { signingMachine } from './signing.state';
-import { SigningsService } from './signings.service';
+import { SigningReconciliationService } from './signing-reconciliation.service';
 
 /**
  * Processes signing webhooks (3.2) from the inbox. The callback URL belongs
@@ -22,7 +22,7 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly handlers: CallbackHandlers,
-    private readonly signings: SigningsService,
+    private readonly signings: SigningReconciliationService,
   ) {}
 
   onModuleInit(): void {

@@ -6,7 +6,7 @@ import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
 import { Signing } from './signing.entity';
 import { signingMachine } from './signing.state';
-import { SigningsService } from './signings.service';
+import { SigningReconciliationService } from './signing-reconciliation.service';
 
 /**
  * Signings still PENDING after the quiet period are checked with B-Trust
@@ -19,7 +19,7 @@ export class SigningReconciler implements OnApplicationBootstrap, OnApplicationS
   constructor(
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
     @InjectDataSource() dataSource: DataSource,
-    signings: SigningsService,
+    signings: SigningReconciliationService,
     metrics: CasMetrics,
   ) {
     this.loop = new ReconciliationLoop(dataSource, config.identification.webReconcile, {

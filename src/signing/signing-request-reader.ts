@@ -1,17 +1,20 @@
 import type { MultipartFile } from '@fastify/multipart';
-import { createParamDecorator, ExecutionContext, HttpStatus, Inject, Injectable, PipeTransform } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext, Inject, Injectable, PipeTransform } from '@nestjs/common';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { FastifyRequest } from 'fastify';
 import { jsonTextTooDeep, jsonTooDeep, jsonValueTooDeep } from '../common/json/json-depth';
 import { DecodedBase64 } from '../common/json/json-with-base64';
-import { ApiProblem, FieldProblem, ValidationProblem } from '../common/problem/problem';
+import { FeatureError } from '../common/problem/feature-error';
+import type { FieldProblem } from '../common/problem/problem';
+import { RequestError } from '../common/problem/request-error';
 import { flattenValidationErrors } from '../common/problem/validation-pipe';
 import { checkingRedirectsAgainst } from '../common/validation/allowed-redirect';
 import { isSafeFileName } from '../common/validation/file-names';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
 import { documentsTooLarge, SigningLimits, tooManyDocuments } from './signing-request-rules';
+import { SigningError, SigningErrorCode } from './signing.errors';
 import type { DocumentInput, SigningInput } from './signing.types';
 
 export const METADATA_FIELD = 'metadata';
@@ -93,7 +96,7 @@ async function readMultipart(request: FastifyRequest, limits: SigningLimits, jso
         // A part typed application/json arrives parsed by the plugin; an untyped one as its text.
         metadataValue = part.value;
       } else {
-        throw new ValidationProblem([{ field: part.fieldname, codes: ['UNKNOWN_FIELD'], messages: [`${part.fieldname} is not an accepted field`] }]);
+        throw RequestError.invalid([{ field: part.fieldname, codes: ['UNKNOWN_FIELD'], messages: [`${part.fieldname} is not an accepted field`] }]);
       }
     }
   } catch (error) {
@@ -101,11 +104,11 @@ async function readMultipart(request: FastifyRequest, limits: SigningLimits, jso
   }
 
   if (metadataValue === undefined) {
-    throw new ValidationProblem([{ field: METADATA_FIELD, codes: ['isDefined'], messages: [`${METADATA_FIELD} must be a JSON field`] }]);
+    throw RequestError.invalid([{ field: METADATA_FIELD, codes: ['isDefined'], messages: [`${METADATA_FIELD} must be a JSON field`] }]);
   }
   const metadata = await validated(SigningMetadataDto, metadataJson(metadataValue, jsonMaxDepth));
   if (metadata.documents.length !== files.length) {
-    throw new ValidationProblem([
+    throw RequestError.invalid([
       {
         field: 'documents',
         codes: ['DOCUMENT_COUNT_MISMATCH'],
@@ -125,7 +128,7 @@ async function readMultipart(request: FastifyRequest, limits: SigningLimits, jso
       ? []
       : [{ field: `documents.${index}.fileName`, codes: ['isSafeFileName'], messages: [`the name of file ${index} is not a safe file name; give documents.${index}.fileName`] }],
   );
-  if (badNames.length > 0) throw new ValidationProblem(badNames);
+  if (badNames.length > 0) throw RequestError.invalid(badNames);
   return { documents, emailSignedDocuments: metadata.emailSignedDocuments, successUrl: metadata.successUrl, cancelUrl: metadata.cancelUrl };
 }
 
@@ -147,8 +150,8 @@ function metadataJson(value: unknown, maxDepth: number): unknown {
   }
 }
 
-function metadataNotJson(): ValidationProblem {
-  return new ValidationProblem([{ field: METADATA_FIELD, codes: ['isJson'], messages: [`${METADATA_FIELD} is not valid JSON`] }]);
+function metadataNotJson(): RequestError {
+  return RequestError.invalid([{ field: METADATA_FIELD, codes: ['isJson'], messages: [`${METADATA_FIELD} is not valid JSON`] }]);
 }
 
 async function fileContent(part: MultipartFile, index: number, limits: SigningLimits): Promise<Buffer> {
@@ -158,24 +161,24 @@ async function fileContent(part: MultipartFile, index: number, limits: SigningLi
 
 /** The multipart plugin's own errors (limits, malformed bodies) as problems; ours pass through. */
 function multipartProblem(error: unknown, filesRead: number, limits: SigningLimits): unknown {
-  if (error instanceof ApiProblem) return error;
+  if (error instanceof FeatureError) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'FST_REQ_FILE_TOO_LARGE') return documentsTooLarge([filesRead], limits);
   if (code === 'FST_FILES_LIMIT') return tooManyDocuments(filesRead + 1, limits);
   // A part typed application/json that the plugin could not parse.
   if (code === 'FST_INVALID_JSON_FIELD_ERROR') return metadataNotJson();
   // Nothing but the body is read in that loop: whatever else went wrong, the body could not be read.
-  return new ApiProblem(HttpStatus.BAD_REQUEST, 'MALFORMED_MULTIPART', 'Malformed multipart body', 'The multipart/form-data body cannot be read.');
+  return new SigningError(SigningErrorCode.MALFORMED_MULTIPART, 'The multipart/form-data body cannot be read.');
 }
 
 /** The request pipe's rules (unknown fields refused, every broken rule listed), for bodies it does not see. */
 async function validated<T extends object>(type: ClassConstructor<T>, plain: unknown): Promise<T> {
   if (typeof plain !== 'object' || plain === null || Array.isArray(plain)) {
-    throw new ValidationProblem([{ field: 'body', codes: ['isObject'], messages: ['the body must be a JSON object'] }]);
+    throw RequestError.invalid([{ field: 'body', codes: ['isObject'], messages: ['the body must be a JSON object'] }]);
   }
   const instance = plainToInstance(type, plain);
   const errors = await validate(instance, { whitelist: true, forbidNonWhitelisted: true, stopAtFirstError: false });
-  if (errors.length > 0) throw new ValidationProblem(flattenValidationErrors(errors));
+  if (errors.length > 0) throw RequestError.invalid(flattenValidationErrors(errors));
   return instance;
 }
 

@@ -1,4 +1,4 @@
-import { ApiProblem } from '../common/problem/problem';
+import { ProblemResponse, toProblem } from '../common/problem/to-problem';
 import type { PdfInspection } from './pdf/pdf-inspection';
 import {
   assertWithinLimits,
@@ -6,16 +6,18 @@ import {
   signingRequestBodyLimit,
   visibleSignatureProblems,
 } from './signing-request-rules';
+import { SigningError } from './signing.errors';
 
 const MEGABYTE = 1024 * 1024;
 const limits = { maxDocumentBytes: 2 * MEGABYTE, maxDocuments: 3 };
 const a4: PdfInspection = { pageCount: 2, pages: [{ width: 595.28, height: 841.89, rotation: 0 }, { width: 300, height: 200, rotation: 0 }], activeContent: [] };
 
-function thrown(run: () => void): ApiProblem {
+/** The problem the refusal answers with, its status from the catalogue. */
+function thrown(run: () => void): ProblemResponse {
   try {
     run();
   } catch (error) {
-    if (error instanceof ApiProblem) return error;
+    if (error instanceof SigningError) return toProblem(error, {});
     throw error;
   }
   throw new Error('nothing was thrown');
@@ -28,13 +30,13 @@ describe(assertWithinLimits.name, () => {
 
   it('answers 400 TOO_MANY_DOCUMENTS over the count', () => {
     const problem = thrown(() => assertWithinLimits([1, 1, 1, 1], limits));
-    expect(problem).toMatchObject({ status: 400, code: 'TOO_MANY_DOCUMENTS' });
+    expect(problem).toMatchObject({ status: 400, body: { code: 'TOO_MANY_DOCUMENTS' } });
   });
 
   it('answers 413 DOCUMENT_TOO_LARGE naming every document over the size', () => {
     const problem = thrown(() => assertWithinLimits([2 * MEGABYTE + 1, 5, 3 * MEGABYTE], limits));
-    expect(problem).toMatchObject({ status: 413, code: 'DOCUMENT_TOO_LARGE' });
-    expect((problem.extensions.errors as Array<{ field: string }>).map((error) => error.field)).toEqual([
+    expect(problem).toMatchObject({ status: 413, body: { code: 'DOCUMENT_TOO_LARGE' } });
+    expect((problem.body.errors as Array<{ field: string }>).map((error) => error.field)).toEqual([
       'documents.0.content',
       'documents.2.content',
     ]);

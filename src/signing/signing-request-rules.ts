@@ -1,5 +1,5 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiProblem, FieldProblem } from '../common/problem/problem';
+import type { FieldProblem } from '../common/problem/problem';
+import { SigningError, SigningErrorCode } from './signing.errors';
 import type { ActiveContent, PdfInspection, PdfPageSize } from './pdf/pdf-inspection';
 import type { PdfLimitExceededError } from './pdf/pdf-limits';
 import type { VisibleSignature } from './signing.types';
@@ -11,19 +11,17 @@ export interface SigningLimits {
 
 const MEGABYTE = 1024 * 1024;
 
-export function tooManyDocuments(count: number, limits: SigningLimits): ApiProblem {
-  return new ApiProblem(
-    HttpStatus.BAD_REQUEST,
-    'TOO_MANY_DOCUMENTS',
-    'Too many documents',
+export function tooManyDocuments(count: number, limits: SigningLimits): SigningError {
+  return new SigningError(
+    SigningErrorCode.TOO_MANY_DOCUMENTS,
     `A signing takes at most ${limits.maxDocuments} documents; this request has ${count}.`,
     { errors: [{ field: 'documents', codes: ['TOO_MANY_DOCUMENTS'], messages: [`documents must hold at most ${limits.maxDocuments} documents`] }] },
   );
 }
 
-export function documentsTooLarge(indexes: number[], limits: SigningLimits): ApiProblem {
+export function documentsTooLarge(indexes: number[], limits: SigningLimits): SigningError {
   const limit = `${limits.maxDocumentBytes / MEGABYTE} MiB`;
-  return new ApiProblem(HttpStatus.PAYLOAD_TOO_LARGE, 'DOCUMENT_TOO_LARGE', 'Document too large', `A document may be at most ${limit}.`, {
+  return new SigningError(SigningErrorCode.DOCUMENT_TOO_LARGE, `A document may be at most ${limit}.`, {
     errors: indexes.map((index) => ({
       field: `documents.${index}.content`,
       codes: ['DOCUMENT_TOO_LARGE'],
@@ -33,22 +31,18 @@ export function documentsTooLarge(indexes: number[], limits: SigningLimits): Api
 }
 
 /** A document that parsing would not finish within its bounds: refused before anything is stored or sent. */
-export function pdfLimitExceeded(index: number, error: PdfLimitExceededError): ApiProblem {
-  return new ApiProblem(
-    HttpStatus.UNPROCESSABLE_ENTITY,
-    'PDF_LIMIT_EXCEEDED',
-    'PDF too complex',
+export function pdfLimitExceeded(index: number, error: PdfLimitExceededError): SigningError {
+  return new SigningError(
+    SigningErrorCode.PDF_LIMIT_EXCEEDED,
     `documents.${index}: ${error.message}. The limits are SIGNING_PDF_MAX_INFLATED_MB, SIGNING_PDF_MAX_OBJECTS, SIGNING_PDF_TIMEOUT_MS and SIGNING_PDF_MAX_HEAP_MB.`,
     { limit: error.limit, document: index },
   );
 }
 
 /** SIGNING_ACTIVE_CONTENT=refuse: documents with JavaScript or launch actions are not put up for signing. */
-export function activeContentRefused(found: Array<{ index: number; activeContent: ActiveContent[] }>): ApiProblem {
-  return new ApiProblem(
-    HttpStatus.UNPROCESSABLE_ENTITY,
-    'ACTIVE_CONTENT_REFUSED',
-    'Active content refused',
+export function activeContentRefused(found: Array<{ index: number; activeContent: ActiveContent[] }>): SigningError {
+  return new SigningError(
+    SigningErrorCode.ACTIVE_CONTENT_REFUSED,
     'A document holds JavaScript or a launch action, which this server does not accept for signing.',
     {
       documents: found,

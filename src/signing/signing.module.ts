@@ -4,7 +4,10 @@ import { IdentificationModule } from '../identification/identification.module';
 import { PdfInspector } from './pdf/pdf-inspector';
 import { SignedPdfValidator } from './verification/signed-pdf-validator';
 import { SigningCallbacks } from './signing-callbacks';
+import { SigningCompletionService } from './signing-completion.service';
+import { SigningCreationService } from './signing-creation.service';
 import { SigningReconciler } from './signing-reconciler';
+import { SigningReconciliationService } from './signing-reconciliation.service';
 import { SigningsController } from './signings.controller';
 import { SigningsService } from './signings.service';
 
@@ -13,11 +16,14 @@ import { SigningsService } from './signings.service';
   controllers: [SigningsController],
   providers: [
     SigningsService,
+    SigningCreationService,
+    SigningCompletionService,
+    SigningReconciliationService,
     SignedPdfValidator,
     SigningCallbacks,
     SigningReconciler,
     { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
   ],
-  exports: [SigningsService],
+  exports: [SigningsService, SigningReconciliationService],
 })
 export class SigningModule {}

@@ -13,7 +13,7 @@ import { Observable } from 'rxjs';
 import { CurrentOwner } from '../common/auth/current-owner.decorator';
 import { exampleUrl } from '../common/http/api-examples';
 import { AcceptsMediaTypes, JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE, unsupportedMediaTypeExample } from '../common/http/accepted-media-types';
-import { ApiProblemResponses, OUTCOME_UNKNOWN_EXAMPLE, PAID_START_PROBLEMS } from '../common/http/api-problem-responses.decorator';
+import { ApiProblemResponses, PAID_START_PROBLEMS } from '../common/http/api-problem-responses.decorator';
 import { PaidCreation } from '../common/http/paid-creation.decorator';
 import { pdfDownload } from '../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../common/http/request-language.decorator';
@@ -22,14 +22,19 @@ import { idempotent, IdempotentWork } from '../common/idempotency/idempotent';
 import { LiveStatus } from '../events/live-status.service';
 import { LiveStatusRoute } from '../events/live-status-route.decorator';
 import { SIGNING_GATE_EXAMPLES } from '../identification/web/web-identification-signing-gate';
+import { WebIdentificationErrorCode } from '../identification/web/web-identification.errors';
 import { CreateSigningDto, SigningMetadataDto } from './dto/create-signing.dto';
 import { EXAMPLE_PDF_BASE64 } from './dto/example-pdf';
 import { SigningCreatedView, SigningView, toSigningCreatedView, toSigningView } from './dto/signing.view';
 import { METADATA_FIELD, SigningRequestBody } from './signing-request-reader';
 import { DOCUMENT_UPLOAD_ROUTE } from './signing-upload-route';
 import { signingMachine } from './signing.state';
+import { SigningCreationService } from './signing-creation.service';
 import { SigningsService } from './signings.service';
 import { signingRequestFingerprint } from './signing-request-fingerprint';
+import { HttpErrorCode } from '../common/problem/http-error';
+import { RequestErrorCode } from '../common/problem/request-error';
+import { SigningErrorCode } from './signing.errors';
 import type { SigningInput } from './signing.types';
 
 const SIGNING_MEDIA_TYPES = [JSON_MEDIA_TYPE, MULTIPART_MEDIA_TYPE];
@@ -48,6 +53,7 @@ const EXAMPLE_METADATA = {
 export class SigningsController {
   constructor(
     private readonly signings: SigningsService,
+    private readonly creation: SigningCreationService,
     private readonly liveStatus: LiveStatus,
   ) {}
 
@@ -127,16 +133,25 @@ export class SigningsController {
     },
   })
   @ApiCreatedResponse({ type: SigningCreatedView, description: 'B-Trust took the documents: the signing is `PENDING`; send the person to `redirectUrl`.' })
-  @ApiProblemResponses({
-    400: ['VALIDATION_FAILED', 'TOO_MANY_DOCUMENTS', 'MALFORMED_JSON', 'JSON_TOO_DEEP', 'MALFORMED_MULTIPART'],
-    404: ['NOT_FOUND'],
-    409: ['NOT_IDENTIFIED', 'IDENTIFICATION_DENIED', 'SIGN_SESSION_EXPIRED', 'SIGNING_IN_PROGRESS'],
-    413: ['DOCUMENT_TOO_LARGE', 'PAYLOAD_TOO_LARGE'],
-    415: ['UNSUPPORTED_MEDIA_TYPE'],
+  @ApiProblemResponses([
+    RequestErrorCode.VALIDATION_FAILED,
+    SigningErrorCode.TOO_MANY_DOCUMENTS,
+    HttpErrorCode.MALFORMED_JSON,
+    HttpErrorCode.JSON_TOO_DEEP,
+    SigningErrorCode.MALFORMED_MULTIPART,
+    RequestErrorCode.NOT_FOUND,
+    WebIdentificationErrorCode.NOT_IDENTIFIED,
+    WebIdentificationErrorCode.IDENTIFICATION_DENIED,
+    WebIdentificationErrorCode.SIGN_SESSION_EXPIRED,
+    SigningErrorCode.SIGNING_IN_PROGRESS,
+    SigningErrorCode.DOCUMENT_TOO_LARGE,
+    HttpErrorCode.PAYLOAD_TOO_LARGE,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    SigningErrorCode.PDF_LIMIT_EXCEEDED,
+    SigningErrorCode.ACTIVE_CONTENT_REFUSED,
     ...PAID_START_PROBLEMS,
-    503: [...PAID_START_PROBLEMS[503], 'IDENTIFICATION_STATUS_UNAVAILABLE'],
-    422: ['PDF_LIMIT_EXCEEDED', 'ACTIVE_CONTENT_REFUSED', 'PROVIDER_REJECTED'],
-  }, { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), PROVIDER_OUTCOME_UNKNOWN: OUTCOME_UNKNOWN_EXAMPLE, ...SIGNING_GATE_EXAMPLES })
+    WebIdentificationErrorCode.IDENTIFICATION_STATUS_UNAVAILABLE,
+  ], { UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample(SIGNING_MEDIA_TYPES), ...SIGNING_GATE_EXAMPLES })
   create(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) identificationId: string,
@@ -144,14 +159,14 @@ export class SigningsController {
     @RequestLanguage() language: ProviderLanguage | undefined,
   ): IdempotentWork<SigningCreatedView> {
     return idempotent(signingRequestFingerprint(identificationId, input), async () =>
-      toSigningCreatedView(await this.signings.create(owner, identificationId, input, language)),
+      toSigningCreatedView(await this.creation.create(owner, identificationId, input, language)),
     );
   }
 
   @Get('signings/:id')
   @ApiOperation({ summary: 'Status of a signing and the verification of each signed PDF' })
   @ApiOkResponse({ type: SigningView, description: 'The signing, with each document\'s verification once signed.' })
-  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
+  @ApiProblemResponses([HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND])
   async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<SigningView> {
     const signing = await this.signings.findOwned(owner, id);
     return toSigningView(signing, await this.signings.documentsOf(id));
@@ -170,7 +185,7 @@ export class SigningsController {
   @ApiOperation({ summary: 'A signed PDF, as B-Trust returned it (check `verification` in the signing first)' })
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'The signed PDF.', content: { 'application/pdf': {} } })
-  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], 409: ['NOT_SIGNED'] })
+  @ApiProblemResponses([HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND, SigningErrorCode.NOT_SIGNED])
   async document(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) id: string,

@@ -9,7 +9,7 @@ import { WebIdentificationsService } from '../../src/identification/web/web-iden
 import { JobsModule } from '../../src/jobs/jobs.module';
 import { SigningCallbacks } from '../../src/signing/signing-callbacks';
 import { Signing } from '../../src/signing/signing.entity';
-import { SigningsService } from '../../src/signing/signings.service';
+import { SigningCreationService } from '../../src/signing/signing-creation.service';
 import { pdf } from '../signing/signing-support';
 import { providerAnswered } from '../support/fake-btrust-client';
 import { eventually } from '../support/sandbox-control';
@@ -166,7 +166,7 @@ describe('Webhook handling by the identification and signing features', () => {
         expiresAt: new Date(Date.now() + HOUR_MS),
         resultId: options.resultId === undefined ? `signing-result-${identification.id}` : options.resultId,
       });
-      const signing = await tier.get(SigningsService).create(
+      const signing = await tier.get(SigningCreationService).create(
         OWNER,
         identification.id,
         signingRequest(tier, [original]),

@@ -3,7 +3,9 @@ import type { BtrustError } from '../../src/btrust/btrust.errors';
 import type { SignedDocuments } from '../../src/btrust/btrust.types';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
 import { Signing } from '../../src/signing/signing.entity';
-import { SigningsService, type SigningHint } from '../../src/signing/signings.service';
+import { SigningCreationService } from '../../src/signing/signing-creation.service';
+import { SigningReconciliationService, type SigningHint } from '../../src/signing/signing-reconciliation.service';
+import { SigningsService } from '../../src/signing/signings.service';
 import { pdf } from '../signing/signing-support';
 import { noAnswer, providerAnswered } from '../support/fake-btrust-client';
 import { useServiceModule } from '../support/service-module';
@@ -28,7 +30,7 @@ const UNASKABLE: Array<[string, BtrustError]> = [
 ];
 
 /**
- * Reconciliation of a pending signing with 3.3 (SigningsService.reconcile)
+ * Reconciliation of a pending signing with 3.3 (SigningReconciliationService.reconcile)
  * on a real PostgreSQL, B-Trust faked at the port, as README's signing
  * tables have it. The signed documents make it SIGNED at any time, each
  * paired with its original by content. An answer without them (NOT_YET)
@@ -38,9 +40,11 @@ const UNASKABLE: Array<[string, BtrustError]> = [
  * never ends it, deadline or not: a signed contract may be waiting. A 3.1
  * that B-Trust may have received without answering is OUTCOME_UNKNOWN.
  */
-describe(`${SigningsService.name} reconciliation`, () => {
+describe(`${SigningReconciliationService.name}`, () => {
   const tier = useServiceModule({ providers: SIGNING_PROVIDERS });
-  const service = () => tier.get(SigningsService);
+  const records = () => tier.get(SigningsService);
+  const creation = () => tier.get(SigningCreationService);
+  const service = () => tier.get(SigningReconciliationService);
   beforeEach(() => tier.btrust.reset());
 
   /** An IDENTIFIED web identification, as 2.5 left it: its client identificator and a sign session. */
@@ -74,7 +78,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       expiresAt: new Date(Date.now() + expiresInMs),
       resultId: `result-${identificationId}`,
     });
-    const signing = await service().create(OWNER, identificationId, request(originals), 'bg');
+    const signing = await creation().create(OWNER, identificationId, request(originals), 'bg');
     expect(signing.status).toBe('PENDING');
     tier.btrust.reset();
     return { signing, original: originals[0], originals, identificationId };
@@ -83,7 +87,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
   /** 3.3's answer: each original signed, in order. */
   const signed = (original: Buffer, nextSignSessionId: string): SignedDocuments => signedDocumentsAnswer([signedFrom(original)], nextSignSessionId);
 
-  const statusOf = async (id: string) => (await service().findOwned(OWNER, id)).status;
+  const statusOf = async (id: string) => (await records().findOwned(OWNER, id)).status;
   const signSessionOf = async (identificationId: string) =>
     (await tier.dataSource.getRepository(WebIdentification).findOneByOrFail({ id: identificationId })).signSessionId;
 
@@ -92,14 +96,14 @@ describe(`${SigningsService.name} reconciliation`, () => {
   /** Reconciles once, whatever it answers; the status is what counts. */
   async function reconcile(signing: PendingSigning, hint: SigningHint = {}): Promise<string> {
     await service()
-      .reconcile(await service().findOwned(OWNER, signing.id), 'reconcile', hint)
+      .reconcile(await records().findOwned(OWNER, signing.id), 'reconcile', hint)
       .catch(() => undefined);
     return statusOf(signing.id);
   }
 
   /** Reconciles once, expecting B-Trust's error back: the caller (webhook job, reconciliation) asks again later. */
   async function reconcileRetried(signing: PendingSigning, failure: BtrustError, hint: SigningHint = {}): Promise<string> {
-    await expect(service().reconcile(await service().findOwned(OWNER, signing.id), 'reconcile', hint)).rejects.toBe(failure);
+    await expect(service().reconcile(await records().findOwned(OWNER, signing.id), 'reconcile', hint)).rejects.toBe(failure);
     return statusOf(signing.id);
   }
 
@@ -108,7 +112,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
     tier.btrust.answerNext(SIGNED_DOCUMENTS, signed(original, 'next-sign-session'));
     expect(await reconcile(signing)).toBe('SIGNED');
     expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toEqual([[{ resultId: signing.resultId, sessionId: signing.signSessionId }, { language: 'bg' }]]);
-    const stored = await service().signedDocument(OWNER, signing.id, 0);
+    const stored = await records().signedDocument(OWNER, signing.id, 0);
     expect(stored.content.subarray(0, original.length)).toEqual(original);
     expect(stored.content.length).toBeGreaterThan(original.length);
     expect(await signSessionOf(identificationId)).toBe('next-sign-session');
@@ -141,7 +145,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       const { signing } = await pendingSigning(HOUR_MS);
       tier.btrust.answerNext(SIGNED_DOCUMENTS, failure);
       expect(await reconcile(signing, { rejected: true })).toBe('REJECTED');
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'REJECTED' } });
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'REJECTED' } });
     });
 
     it('keeps it PENDING when the webhook said REJECTED but B-Trust could not be asked', async () => {
@@ -164,7 +168,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       tier.btrust.answerNext(SIGNED_DOCUMENTS, failure);
       expect(await reconcile(signing)).toBe('EXPIRED');
       expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toHaveLength(1);
-      await expect(service().signedDocument(OWNER, signing.id, 0)).rejects.toMatchObject({ code: 'NOT_SIGNED' });
+      await expect(records().signedDocument(OWNER, signing.id, 0)).rejects.toMatchObject({ code: 'NOT_SIGNED' });
     });
 
     it('ends REJECTED rather than EXPIRED when the signing\'s webhook said REJECTED', async () => {
@@ -194,10 +198,10 @@ describe(`${SigningsService.name} reconciliation`, () => {
       tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([signedFrom(originals[1]), signedFrom(originals[0])], 'next'));
       expect(await reconcile(signing)).toBe('SIGNED');
       for (const [index, original] of originals.entries()) {
-        const stored = await service().signedDocument(OWNER, signing.id, index);
+        const stored = await records().signedDocument(OWNER, signing.id, index);
         expect(stored.content.subarray(0, original.length)).toEqual(original);
       }
-      expect((await service().documentsOf(signing.id)).map((document) => [document.index, document.matchedBy, document.signedFileName])).toEqual([
+      expect((await records().documentsOf(signing.id)).map((document) => [document.index, document.matchedBy, document.signedFileName])).toEqual([
         [0, 'content', 'signed-by-btrust-1.pdf'],
         [1, 'content', 'signed-by-btrust-0.pdf'],
       ]);
@@ -208,9 +212,9 @@ describe(`${SigningsService.name} reconciliation`, () => {
       const stranger = await pdf(1, 'A document this signing never sent');
       tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([stranger, signedFrom(original)], 'next'));
       expect(await reconcile(signing)).toBe('SIGNED');
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ unmatchedDocuments: 1 });
-      expect(await service().unmatchedDocumentsOf(signing.id)).toEqual([expect.objectContaining({ position: 0 })]);
-      await expect(service().unmatchedDocument(signing.id, 0)).resolves.toMatchObject({ content: stranger });
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ unmatchedDocuments: 1 });
+      expect(await records().unmatchedDocumentsOf(signing.id)).toEqual([expect.objectContaining({ position: 0 })]);
+      await expect(records().unmatchedDocument(signing.id, 0)).resolves.toMatchObject({ content: stranger });
     });
 
     it('ends FAILED SIGNED_DOCUMENTS_MISMATCH when an original got no signed document, every returned one kept', async () => {
@@ -218,8 +222,8 @@ describe(`${SigningsService.name} reconciliation`, () => {
       const strangers = [await pdf(1, 'Not one of the originals'), await pdf(1, 'Nor this one')];
       tier.btrust.answerNext(SIGNED_DOCUMENTS, signedDocumentsAnswer([signedFrom(originals[0]), ...strangers], 'handed-back'));
       expect(await reconcile(signing)).toBe('FAILED');
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'SIGNED_DOCUMENTS_MISMATCH' }, unmatchedDocuments: 2 });
-      expect((await service().unmatchedDocumentsOf(signing.id)).map((document) => document.position)).toEqual([1, 2]);
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'SIGNED_DOCUMENTS_MISMATCH' }, unmatchedDocuments: 2 });
+      expect((await records().unmatchedDocumentsOf(signing.id)).map((document) => document.position)).toEqual([1, 2]);
       // B-Trust handed back a sign session all the same: the identification's next signing uses it.
       expect(await signSessionOf(identificationId)).toBe('handed-back');
     });
@@ -233,13 +237,13 @@ describe(`${SigningsService.name} reconciliation`, () => {
       const identificationId = await identified();
       const original = await pdf(1, `Contract ${identificationId}`);
       tier.btrust.answerNext('startSignSession', failure);
-      await expect(service().create(OWNER, identificationId, request([original]), 'bg')).rejects.toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN' });
+      await expect(creation().create(OWNER, identificationId, request([original]), 'bg')).rejects.toMatchObject({ code: 'PROVIDER_OUTCOME_UNKNOWN' });
       const [unknown] = await tier.dataSource.getRepository(Signing).findBy({ webIdentificationId: identificationId });
       expect(unknown).toMatchObject({ status: 'OUTCOME_UNKNOWN', failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' }, resultId: null });
 
       await expect(service().reconcile(unknown, 'reconcile')).resolves.toBeNull();
       expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toEqual([]);
-      await expect(service().create(OWNER, identificationId, request([original]), 'bg')).rejects.toMatchObject({ code: 'SIGNING_IN_PROGRESS' });
+      await expect(creation().create(OWNER, identificationId, request([original]), 'bg')).rejects.toMatchObject({ code: 'SIGNING_IN_PROGRESS' });
       expect(tier.btrust.callsOf('startSignSession')).toHaveLength(1);
     });
 
@@ -248,7 +252,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       // As if the server stopped between storing the signing and hearing 3.1's answer.
       await tier.dataSource.getRepository(Signing).update(signing.id, { resultId: null, createdAt: new Date(Date.now() - HOUR_MS) });
       expect(await reconcile(signing)).toBe('OUTCOME_UNKNOWN');
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' } });
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ failure: { code: 'PROVIDER_OUTCOME_UNKNOWN' } });
       expect(tier.btrust.calls).toEqual([]);
     });
 
@@ -258,7 +262,7 @@ describe(`${SigningsService.name} reconciliation`, () => {
       tier.btrust.answerNext(SIGNED_DOCUMENTS, signed(original, 'next'));
       expect(await reconcile(signing, { resultId: 'result-from-the-webhook' })).toBe('SIGNED');
       expect(tier.btrust.callsOf(SIGNED_DOCUMENTS)).toEqual([[{ resultId: 'result-from-the-webhook', sessionId: signing.signSessionId }, { language: 'bg' }]]);
-      expect(await service().findOwned(OWNER, signing.id)).toMatchObject({ resultId: 'result-from-the-webhook' });
+      expect(await records().findOwned(OWNER, signing.id)).toMatchObject({ resultId: 'result-from-the-webhook' });
     });
   });
 

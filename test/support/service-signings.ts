@@ -7,14 +7,20 @@ import { CasMetrics } from '../../src/metrics/cas-metrics';
 import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
 import { SignedPdfValidator } from '../../src/signing/verification/signed-pdf-validator';
 import type { SigningInput } from '../../src/signing/signing.types';
+import { SigningCompletionService } from '../../src/signing/signing-completion.service';
+import { SigningCreationService } from '../../src/signing/signing-creation.service';
+import { SigningReconciliationService } from '../../src/signing/signing-reconciliation.service';
 import { SigningsService } from '../../src/signing/signings.service';
 import type { ServiceModule } from './service-module';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** SigningsService and the real collaborators it injects, the PDF inspector built as the signing module builds it. */
+/** The signing services and the real collaborators they inject, the PDF inspector built as the signing module builds it. */
 export const SIGNING_PROVIDERS: Provider[] = [
   SigningsService,
+  SigningCreationService,
+  SigningCompletionService,
+  SigningReconciliationService,
   WebIdentificationsService,
   CallbackEndpointsService,
   SignedPdfValidator,

@@ -1,8 +1,8 @@
-import { applyDecorators, HttpStatus, SetMetadata } from '@nestjs/common';
+import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiConsumes } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ApiProblem } from '../problem/problem';
-import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
+import { ApiProblem, HttpErrorCode } from '../problem/http-error';
+import { problemHead } from '../problem/problem-catalogue';
 import type { ProblemExample } from './api-problem-responses.decorator';
 
 export const JSON_MEDIA_TYPE = 'application/json';
@@ -68,27 +68,16 @@ function mediaTypeOf(contentType: string | undefined): string | undefined {
   return type ? type : undefined;
 }
 
-const UNSUPPORTED_MEDIA_TYPE = { code: 'UNSUPPORTED_MEDIA_TYPE', title: 'Unsupported media type' } as const;
-
 const sendAs = (accepted: readonly string[]) => `Send the body as ${accepted.join(' or ')}.`;
 
 function unsupportedMediaType(accepted: readonly string[]): ApiProblem {
-  return new ApiProblem(
-    HttpStatus.UNSUPPORTED_MEDIA_TYPE,
-    UNSUPPORTED_MEDIA_TYPE.code,
-    UNSUPPORTED_MEDIA_TYPE.title,
-    sendAs(accepted),
-    { acceptedMediaTypes: accepted },
-    { accept: accepted.join(', ') },
-  );
+  return new ApiProblem(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, sendAs(accepted), { acceptedMediaTypes: accepted }, { accept: accepted.join(', ') });
 }
 
 /** The 415 problem of a route that takes `accepted`, as the OpenAPI document shows it. */
 export function unsupportedMediaTypeExample(accepted: readonly string[]): ProblemExample {
   return {
-    type: PROBLEM_TYPE_BASE + UNSUPPORTED_MEDIA_TYPE.code,
-    ...UNSUPPORTED_MEDIA_TYPE,
-    status: HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+    ...problemHead(HttpErrorCode.UNSUPPORTED_MEDIA_TYPE),
     detail: sendAs(accepted),
     acceptedMediaTypes: [...accepted],
   };

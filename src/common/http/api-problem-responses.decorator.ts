@@ -2,7 +2,10 @@ import { applyDecorators } from '@nestjs/common';
 import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
 import { PROBLEM_CONTENT_TYPE } from '../problem/problem';
-import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
+import { ProviderErrorCode } from '../../btrust/provider-failure';
+import { PROBLEM_TYPE_BASE, ProblemCode, problemHead, statusOf } from '../problem/problem-catalogue';
+import { RequestErrorCode } from '../problem/request-error';
+import { RateLimitErrorCode } from '../rate-limit/rate-limit.errors';
 import { JSON_MEDIA_TYPE, unsupportedMediaTypeExample } from './accepted-media-types';
 
 /** One invalid field of a VALIDATION_FAILED problem (FieldProblem on the wire). */
@@ -100,20 +103,13 @@ export class ProblemView {
 /** A problem as an example shows it. */
 export type ProblemExample = Pick<ProblemView, 'type' | 'title' | 'status' | 'code'> & Partial<ProblemView>;
 
-/**
- * The example of a code when no fuller one is given: its type, status and
- * code as the server sends them, and a title read from the code
- * (`SIGN_SESSION_EXPIRED` → "Sign session expired"), which only illustrates.
- */
-function exampleOf(status: number, code: string): ProblemExample {
-  const words = code.toLowerCase().replace(/_/g, ' ');
-  return { type: PROBLEM_TYPE_BASE + code, title: words.charAt(0).toUpperCase() + words.slice(1), status, code };
-}
+// Keyed by string: two families may share a code (NOT_IDENTIFIED).
+type ProblemExamples = Readonly<Record<string, ProblemExample>>;
 
 /** Codes whose extension members are worth showing in every operation's example. */
-const FULL_EXAMPLES: Readonly<Record<string, ProblemExample>> = {
+const FULL_EXAMPLES: ProblemExamples = {
   VALIDATION_FAILED: {
-    ...exampleOf(400, 'VALIDATION_FAILED'),
+    ...problemHead(RequestErrorCode.VALIDATION_FAILED),
     detail: 'The request has invalid fields.',
     errors: [
       { field: 'identifier', codes: ['EGN_CHECKSUM'], messages: ['identifier has a wrong EGN check digit'] },
@@ -122,99 +118,98 @@ const FULL_EXAMPLES: Readonly<Record<string, ProblemExample>> = {
   },
   UNSUPPORTED_MEDIA_TYPE: unsupportedMediaTypeExample([JSON_MEDIA_TYPE]),
   RATE_LIMITED: {
-    ...exampleOf(429, 'RATE_LIMITED'),
-    title: 'Too many requests',
+    ...problemHead(RateLimitErrorCode.RATE_LIMITED),
     detail: 'At most 20 identifications and signings may be started per user per minute.',
     limit: 'user',
     retryAfterSeconds: 42,
+  },
+  PROVIDER_OUTCOME_UNKNOWN: {
+    ...problemHead(ProviderErrorCode.PROVIDER_OUTCOME_UNKNOWN),
+    detail:
+      'B-Trust may or may not have started this request. Do not send it again: the record is kept as OUTCOME_UNKNOWN for an operator to resolve.',
+    id: '0b6f1f3e-7d7c-4a8e-9a51-3f0f3c1f2a10',
   },
 };
 
 /**
  * The `application/problem+json` content of an error answer, with an
- * example of each code it can carry, so that "Try it out" and generated
- * clients see this status's own codes rather than the schema's default.
+ * example of each code it can carry (all of one status), so that "Try it
+ * out" and generated clients see this status's own codes rather than the
+ * schema's default.
  */
-export function problemContent(status: number, codes: readonly string[], examples: Readonly<Record<string, ProblemExample>> = {}) {
+export function problemContent(codes: readonly ProblemCode[], examples: ProblemExamples = {}) {
   return {
     [PROBLEM_CONTENT_TYPE]: {
       schema: { $ref: getSchemaPath(ProblemView) },
-      examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: examples[code] ?? FULL_EXAMPLES[code] ?? exampleOf(status, code) }])),
+      examples: Object.fromEntries(codes.map((code) => [code, { summary: code, value: examples[code] ?? FULL_EXAMPLES[code] ?? problemHead(code) }])),
     },
   };
 }
 
-type ProblemResponses = Readonly<Record<number, readonly string[]>>;
-type ProblemExamples = Readonly<Record<string, ProblemExample>>;
-
 const DECLARED_PROBLEMS = Symbol('declaredProblems');
 
+type DeclaredProblems = { codes: readonly ProblemCode[]; examples: ProblemExamples };
+
 /**
- * Documents error answers as problem+json, each status with the codes it can
- * carry and an example of each; `examples` gives a fuller one for a code.
+ * Documents error answers as problem+json: the codes are grouped by the
+ * status the catalogue gives them, so that Swagger cannot say another status
+ * than the server answers with. Each status lists its codes and an example of
+ * each; `examples` gives a fuller one for a code.
  * Several on one route add up, in any order: a decorator that brings its own
  * codes (Idempotent) and the route's list share each status's answer.
  */
-export function ApiProblemResponses(responses: ProblemResponses, examples: ProblemExamples = {}): MethodDecorator & ClassDecorator {
+export function ApiProblemResponses(codes: readonly ProblemCode[], examples: ProblemExamples = {}): MethodDecorator & ClassDecorator {
   return (target: object, key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder: object = descriptor?.value ?? target;
-    const declared: { responses: ProblemResponses; examples: ProblemExamples } = Reflect.getMetadata(DECLARED_PROBLEMS, holder) ?? {
-      responses: {},
-      examples: {},
-    };
-    const merged: { responses: Record<number, readonly string[]>; examples: ProblemExamples } = {
-      responses: { ...declared.responses },
+    const declared: DeclaredProblems = Reflect.getMetadata(DECLARED_PROBLEMS, holder) ?? { codes: [], examples: {} };
+    const merged: DeclaredProblems = {
+      codes: [...new Set([...declared.codes, ...codes])],
       examples: { ...declared.examples, ...examples },
     };
-    for (const [status, codes] of Object.entries(responses)) {
-      merged.responses[Number(status)] = [...new Set([...(merged.responses[Number(status)] ?? []), ...codes])];
-    }
     Reflect.defineMetadata(DECLARED_PROBLEMS, merged, holder);
+    const byStatus = new Map<number, ProblemCode[]>();
+    for (const code of merged.codes) {
+      const status = statusOf(code);
+      byStatus.set(status, [...(byStatus.get(status) ?? []), code]);
+    }
+    const statuses = [...new Set(codes.map(statusOf))].sort((a, b) => a - b);
     // Swagger would append this status's description to the one written before: the merged one replaces it.
     const documented: Record<string, unknown> | undefined = Reflect.getMetadata(DECORATORS.API_RESPONSE, holder);
     if (documented) {
-      const others = Object.entries(documented).filter(([status]) => !(Number(status) in responses));
+      const others = Object.entries(documented).filter(([status]) => !statuses.includes(Number(status)));
       Reflect.defineMetadata(DECORATORS.API_RESPONSE, Object.fromEntries(others), holder);
     }
     applyDecorators(
       ApiExtraModels(ProblemView),
-      ...Object.keys(responses).map((status) => {
-        const codes = merged.responses[Number(status)];
+      ...statuses.map((status) => {
+        const ofStatus = byStatus.get(status) ?? [];
         return ApiResponse({
-          status: Number(status),
-          description: `Problem codes: ${codes.map((code) => `\`${code}\``).join(', ')}`,
-          content: problemContent(Number(status), codes, merged.examples),
+          status,
+          description: `Problem codes: ${ofStatus.map((code) => `\`${code}\``).join(', ')}`,
+          content: problemContent(ofStatus, merged.examples),
         });
       }),
     )(target, key as string | symbol, descriptor as PropertyDescriptor);
   };
 }
 
-/** The problem a paid creation answers when B-Trust may or may not have started it. */
-export const OUTCOME_UNKNOWN_EXAMPLE: ProblemExample = {
-  type: `${PROBLEM_TYPE_BASE}PROVIDER_OUTCOME_UNKNOWN`,
-  title: "B-Trust's answer is unknown",
-  status: 502,
-  code: 'PROVIDER_OUTCOME_UNKNOWN',
-  detail:
-    'B-Trust may or may not have started this request. Do not send it again: the record is kept as OUTCOME_UNKNOWN for an operator to resolve.',
-  id: '0b6f1f3e-7d7c-4a8e-9a51-3f0f3c1f2a10',
-};
-
 /**
  * The failures of a paid creation (1.1, 3.1): refused, our access refused, an outcome that is
  * unknown (do not repeat it; an operator resolves it), or not sent (try again).
  */
-export const PAID_START_PROBLEMS = {
-  422: ['PROVIDER_REJECTED'],
-  502: ['PROVIDER_OUTCOME_UNKNOWN', 'PROVIDER_ACCESS_REFUSED'],
-  503: ['UPSTREAM_UNAVAILABLE', 'CIRCUIT_OPEN'],
-} as const;
+export const PAID_START_PROBLEMS = [
+  ProviderErrorCode.PROVIDER_REJECTED,
+  ProviderErrorCode.PROVIDER_OUTCOME_UNKNOWN,
+  ProviderErrorCode.PROVIDER_ACCESS_REFUSED,
+  ProviderErrorCode.UPSTREAM_UNAVAILABLE,
+  ProviderErrorCode.CIRCUIT_OPEN,
+] as const;
 
 /** The failures of a call that reaches B-Trust, shared by every such endpoint. */
-export const UPSTREAM_PROBLEMS = {
-  422: ['PROVIDER_REJECTED'],
-  502: ['UPSTREAM_ERROR'],
-  503: ['UPSTREAM_UNAVAILABLE', 'CIRCUIT_OPEN'],
-  504: ['UPSTREAM_TIMEOUT'],
-} as const;
+export const UPSTREAM_PROBLEMS = [
+  ProviderErrorCode.PROVIDER_REJECTED,
+  ProviderErrorCode.UPSTREAM_ERROR,
+  ProviderErrorCode.UPSTREAM_UNAVAILABLE,
+  ProviderErrorCode.CIRCUIT_OPEN,
+  ProviderErrorCode.UPSTREAM_TIMEOUT,
+] as const;

@@ -1,4 +1,8 @@
 import { DECORATORS } from '@nestjs/swagger/dist/constants';
+import { SigningErrorCode } from '../../signing/signing.errors';
+import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
+import { HttpErrorCode } from '../problem/http-error';
+import { RequestErrorCode } from '../problem/request-error';
 import { ApiProblemResponses } from './api-problem-responses.decorator';
 
 type DocumentedResponses = Record<string, { description: string; content: Record<string, { examples: Record<string, unknown> }> }>;
@@ -14,12 +18,12 @@ function codesOf(response: DocumentedResponses[string]): string[] {
 describe(ApiProblemResponses.name, () => {
   it('adds up the codes of several decorators on one route, status by status, whichever is applied first', () => {
     class Routes {
-      @ApiProblemResponses({ 400: ['INVALID_IDEMPOTENCY_KEY'], 409: ['IDEMPOTENCY_KEY_IN_PROGRESS'] })
-      @ApiProblemResponses({ 400: ['VALIDATION_FAILED'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
+      @ApiProblemResponses([IdempotencyErrorCode.INVALID_IDEMPOTENCY_KEY, IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS])
+      @ApiProblemResponses([RequestErrorCode.VALIDATION_FAILED, HttpErrorCode.UNSUPPORTED_MEDIA_TYPE])
       routeFirst(): void {}
 
-      @ApiProblemResponses({ 400: ['VALIDATION_FAILED'], 415: ['UNSUPPORTED_MEDIA_TYPE'] })
-      @ApiProblemResponses({ 400: ['INVALID_IDEMPOTENCY_KEY'], 409: ['IDEMPOTENCY_KEY_IN_PROGRESS'] })
+      @ApiProblemResponses([RequestErrorCode.VALIDATION_FAILED, HttpErrorCode.UNSUPPORTED_MEDIA_TYPE])
+      @ApiProblemResponses([IdempotencyErrorCode.INVALID_IDEMPOTENCY_KEY, IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS])
       routeLast(): void {}
     }
     for (const handler of [Routes.prototype.routeFirst, Routes.prototype.routeLast]) {
@@ -33,10 +37,10 @@ describe(ApiProblemResponses.name, () => {
 
   it('keeps each route its own codes', () => {
     class Routes {
-      @ApiProblemResponses({ 404: ['NOT_FOUND'] })
+      @ApiProblemResponses([RequestErrorCode.NOT_FOUND])
       one(): void {}
 
-      @ApiProblemResponses({ 409: ['NOT_SIGNED'] })
+      @ApiProblemResponses([SigningErrorCode.NOT_SIGNED])
       other(): void {}
     }
     expect(Object.keys(responsesOf(Routes.prototype.one))).toEqual(['404']);

@@ -4,7 +4,8 @@ import type { FastifyHttpOptions, FastifyInstance } from 'fastify';
 import type { Server } from 'node:http';
 import type { HttpConnectionsConfig } from '../../config/app-config';
 import { PROBLEM_CONTENT_TYPE, ProblemDocument } from '../problem/problem';
-import { PROBLEM_TYPE_BASE } from '../problem/to-problem';
+import { HttpErrorCode } from '../problem/http-error';
+import { problemHead } from '../problem/problem-catalogue';
 
 /**
  * Node.js checks the headers and request timeouts of open requests on a
@@ -51,7 +52,7 @@ export function closeStalledBodies(fastify: FastifyInstance, bodyTimeoutMs: numb
     if (!expectsBody(raw) || raw.complete) return done();
     const socket = raw.socket;
     const onIdle = () =>
-      refuse(socket, reply.raw.headersSent, 408, 'BODY_TIMEOUT', 'Request timeout', 'The request body stopped arriving; send it again without pausing.');
+      refuse(socket, reply.raw.headersSent, HttpErrorCode.BODY_TIMEOUT, 'The request body stopped arriving; send it again without pausing.');
     const stop = () => {
       raw.removeListener('timeout', onIdle);
       // After the answer Node.js has put the keep-alive timeout on the socket: that one stays.
@@ -81,18 +82,19 @@ function answerClientError(error: ConnectionError, socket: Socket): void {
   const inFlight = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
   const answered = inFlight?.headersSent === true;
   if (error.code === 'ERR_HTTP_REQUEST_TIMEOUT') {
-    refuse(socket, answered, 408, 'REQUEST_TIMEOUT', 'Request timeout', 'The request did not arrive within the time this server allows.');
+    refuse(socket, answered, HttpErrorCode.REQUEST_TIMEOUT, 'The request did not arrive within the time this server allows.');
   } else if (error.code === 'HPE_HEADER_OVERFLOW') {
-    refuse(socket, answered, 431, 'HEADERS_TOO_LARGE', 'Request header fields too large', 'The request headers are larger than this server accepts.');
+    refuse(socket, answered, HttpErrorCode.HEADERS_TOO_LARGE, 'The request headers are larger than this server accepts.');
   } else {
-    refuse(socket, answered, 400, 'BAD_REQUEST', 'Bad request', 'The request is not valid HTTP.');
+    refuse(socket, answered, HttpErrorCode.BAD_REQUEST, 'The request is not valid HTTP.');
   }
 }
 
 /** Writes a problem document straight to the socket and closes it: there is no request to answer through. */
-function refuse(socket: Socket, answered: boolean, status: number, code: string, title: string, detail: string): void {
+function refuse(socket: Socket, answered: boolean, code: HttpErrorCode, detail: string): void {
   if (socket.writable && !answered) {
-    const problem: ProblemDocument = { type: PROBLEM_TYPE_BASE + code, title, status, code, detail };
+    const problem: ProblemDocument = { ...problemHead(code), detail };
+    const { status } = problem;
     const body = JSON.stringify(problem);
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: ${PROBLEM_CONTENT_TYPE}\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +

@@ -1,4 +1,5 @@
 import type { ApiHeaderOptions } from '@nestjs/swagger';
+import { IdempotencyErrorCode } from '../idempotency/idempotency.errors';
 
 export const IDEMPOTENCY_HEADER: ApiHeaderOptions = {
   name: 'Idempotency-Key',
@@ -13,8 +14,8 @@ export const IDEMPOTENCY_HEADER: ApiHeaderOptions = {
 };
 
 /** What a route that takes IDEMPOTENCY_HEADER may answer because of it. */
-export const IDEMPOTENCY_PROBLEMS = {
-  400: ['INVALID_IDEMPOTENCY_KEY'],
-  409: ['IDEMPOTENCY_KEY_IN_PROGRESS'],
-  422: ['IDEMPOTENCY_KEY_REUSED'],
-} as const;
+export const IDEMPOTENCY_PROBLEMS = [
+  IdempotencyErrorCode.INVALID_IDEMPOTENCY_KEY,
+  IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
+  IdempotencyErrorCode.IDEMPOTENCY_KEY_REUSED,
+] as const;

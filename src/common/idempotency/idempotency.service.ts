@@ -1,12 +1,13 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { outcomeUnknown } from '../../btrust/provider-failure';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
-import { ApiProblem } from '../problem/problem';
+import { ProblemDocument, StoredProblem } from '../problem/problem';
 import { toProblem } from '../problem/to-problem';
-import { outcomeUnknownProblem } from '../problem/upstream-problem';
+import { IdempotencyError, IdempotencyErrorCode } from './idempotency.errors';
 
 export interface StoredResponse {
   status: number;
@@ -99,10 +100,8 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
   ): Promise<StoredResponse> {
     if (key === undefined) return work();
     if (!KEY_FORMAT.test(key)) {
-      throw new ApiProblem(
-        HttpStatus.BAD_REQUEST,
-        'INVALID_IDEMPOTENCY_KEY',
-        'Invalid Idempotency-Key',
+      throw new IdempotencyError(
+        IdempotencyErrorCode.INVALID_IDEMPOTENCY_KEY,
         'The Idempotency-Key header must be 1 to 255 printable ASCII characters.',
       );
     }
@@ -208,7 +207,7 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
    * repeat gets it. The record itself is settled by its flow's recovery and by operators.
    */
   private async settleAbandoned(owner: string, key: string, recordId: string): Promise<void> {
-    const problem = toProblem(outcomeUnknownProblem(recordId), {});
+    const problem = toProblem(outcomeUnknown(recordId), {});
     const rows: unknown[] = await this.dataSource.query(
       `UPDATE idempotency_keys SET response_status = $3, response_body = $4, lease_expires_at = NULL
         WHERE owner = $1 AND key = $2 AND response_status IS NULL AND lease_expires_at <= now() RETURNING 1`,
@@ -229,34 +228,24 @@ export class IdempotencyService implements OnApplicationBootstrap, OnApplication
 
   private answerRepeat(stored: StoredKey | undefined, requestHash: string): StoredResponse {
     if (stored && stored.request_hash !== requestHash) {
-      throw new ApiProblem(
-        HttpStatus.UNPROCESSABLE_ENTITY,
-        'IDEMPOTENCY_KEY_REUSED',
-        'Idempotency-Key reused with another body',
+      throw new IdempotencyError(
+        IdempotencyErrorCode.IDEMPOTENCY_KEY_REUSED,
         'This Idempotency-Key was first used with a different request body. Use a new key for a new request.',
       );
     }
     if (stored?.response_status != null) {
-      if (stored.response_status >= 400) throw replayedProblem(stored.response_status, stored.response_body);
+      if (stored.response_status >= 400) throw new StoredProblem(stored.response_status, stored.response_body as ProblemDocument);
       return { status: stored.response_status, body: stored.response_body };
     }
     const retryAfterSeconds = Math.min(MAX_RETRY_AFTER_SECONDS, Math.max(1, Math.ceil((stored?.lease_left_ms ?? 0) / 1000)));
-    throw new ApiProblem(
-      HttpStatus.CONFLICT,
-      'IDEMPOTENCY_KEY_IN_PROGRESS',
-      'The first request with this Idempotency-Key is still running',
+    throw new IdempotencyError(
+      IdempotencyErrorCode.IDEMPOTENCY_KEY_IN_PROGRESS,
       'Send the same request again after Retry-After seconds: it gets the first request\'s answer, or serves the request ' +
         'if the first one stopped without answering.',
       { retryAfterSeconds },
-      { 'retry-after': String(retryAfterSeconds) },
+      retryAfterSeconds,
     );
   }
-}
-
-function replayedProblem(status: number, body: unknown): ApiProblem {
-  const { title, code, detail, type: _type, status: _status, instance: _instance, requestId: _requestId, ...extensions } =
-    body as Record<string, unknown>;
-  return new ApiProblem(status, String(code), String(title), detail as string | undefined, extensions);
 }
 
 /** Key order must not matter: `{a,b}` and `{b,a}` are the same request. */

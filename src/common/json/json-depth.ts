@@ -1,5 +1,4 @@
-import { HttpStatus } from '@nestjs/common';
-import { ApiProblem } from '../problem/problem';
+import { ApiProblem, HttpErrorCode } from '../problem/http-error';
 import { closingQuote } from './json-with-base64';
 
 const QUOTE = 0x22;
@@ -46,9 +45,7 @@ export function jsonValueTooDeep(value: unknown, maxDepth: number): boolean {
 
 export function jsonTooDeep(maxDepth: number): ApiProblem {
   return new ApiProblem(
-    HttpStatus.BAD_REQUEST,
-    'JSON_TOO_DEEP',
-    'JSON nested too deep',
+    HttpErrorCode.JSON_TOO_DEEP,
     `Arrays and objects in a JSON body may be nested at most ${maxDepth} levels deep (HTTP_JSON_MAX_DEPTH).`,
     { maxDepth },
   );

@@ -1,5 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
-
 /** One invalid field of a request, as listed in a VALIDATION_FAILED problem. */
 export interface FieldProblem {
   /** Dotted path into the request, e.g. `documents.0.fileName`. */
@@ -7,36 +5,6 @@ export interface FieldProblem {
   /** Stable machine-readable reasons, e.g. `isNotEmpty`, `EGN_CHECKSUM`. */
   codes: string[];
   messages: string[];
-}
-
-/**
- * An error the API answers with on purpose: it becomes an RFC 9457 problem
- * document with a stable `code` that frontends can switch on.
- */
-export class ApiProblem extends Error {
-  constructor(
-    readonly status: HttpStatus,
-    readonly code: string,
-    readonly title: string,
-    readonly detail?: string,
-    readonly extensions: Record<string, unknown> = {},
-    readonly headers: Record<string, string> = {},
-  ) {
-    super(detail ?? title);
-    this.name = 'ApiProblem';
-  }
-}
-
-export class ValidationProblem extends ApiProblem {
-  constructor(readonly errors: FieldProblem[], detail = 'The request has invalid fields.') {
-    super(HttpStatus.BAD_REQUEST, 'VALIDATION_FAILED', 'Validation failed', detail, { errors });
-  }
-}
-
-export class NotFoundProblem extends ApiProblem {
-  constructor(what: string) {
-    super(HttpStatus.NOT_FOUND, 'NOT_FOUND', 'Not found', `${what} was not found.`);
-  }
 }
 
 /** The body every error response carries (`application/problem+json`). */
@@ -52,3 +20,17 @@ export interface ProblemDocument {
 }
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
+
+/**
+ * A problem answered before and stored (an Idempotency-Key's first answer): a replay sends its
+ * status and body as they were, whatever the catalogue says today.
+ */
+export class StoredProblem extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: ProblemDocument,
+  ) {
+    super(body.detail ?? body.title);
+    this.name = 'StoredProblem';
+  }
+}

@@ -1,15 +1,51 @@
-import { BadRequestException, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
-import { ApiProblem } from './problem';
+import { BadRequestException, ServiceUnavailableException } from '@nestjs/common';
+import { MobileIdentificationError, MobileIdentificationErrorCode } from '../../identification/mobile/mobile-identification.errors';
+import { RateLimitError, RateLimitErrorCode } from '../rate-limit/rate-limit.errors';
+import { FeatureError } from './feature-error';
+import { ApiProblem, HttpErrorCode } from './http-error';
+import { StoredProblem } from './problem';
 import { isDatabaseUnavailable, toProblem } from './to-problem';
 
 describe(toProblem.name, () => {
-  it('keeps an ApiProblem\'s status, code, extensions and headers', () => {
-    const problem = toProblem(new ApiProblem(HttpStatus.CONFLICT, 'NOT_COMPLETED', 'Not completed', 'Wait.', { hint: 1 }, { 'retry-after': '3' }), {
+  it('answers a feature error with its code\'s status and title from the catalogue, its detail and extensions', () => {
+    const problem = toProblem(new MobileIdentificationError(MobileIdentificationErrorCode.NOT_COMPLETED, 'Wait.', { hint: 1 }), {
       requestId: 'r1',
       instance: '/x',
     });
-    expect(problem).toMatchObject({ status: 409, headers: { 'retry-after': '3' }, unexpected: false });
-    expect(problem.body).toMatchObject({ code: 'NOT_COMPLETED', detail: 'Wait.', hint: 1, requestId: 'r1', instance: '/x' });
+    expect(problem).toMatchObject({ status: 409, headers: {}, unexpected: false });
+    expect(problem.body).toEqual({
+      type: 'urn:btrust-cas:problem:NOT_COMPLETED',
+      title: 'Not completed',
+      status: 409,
+      code: 'NOT_COMPLETED',
+      detail: 'Wait.',
+      hint: 1,
+      requestId: 'r1',
+      instance: '/x',
+    });
+  });
+
+  it('sends retryAfterSeconds as Retry-After', () => {
+    const problem = toProblem(new RateLimitError(RateLimitErrorCode.RATE_LIMITED, 'Slow down.', { retryAfterSeconds: 7 }, 7), {});
+    expect(problem).toMatchObject({ status: 429, headers: { 'retry-after': '7' } });
+  });
+
+  it('keeps the HTTP layer\'s own headers, its status still from the catalogue', () => {
+    const problem = toProblem(new ApiProblem(HttpErrorCode.UNAUTHENTICATED, 'Send a token.', {}, { 'www-authenticate': 'Bearer' }), {});
+    expect(problem).toMatchObject({ status: 401, headers: { 'www-authenticate': 'Bearer' }, body: { title: 'Authentication required' } });
+  });
+
+  it('answers a code no family declares as our own bug, hiding it', () => {
+    class StrayError extends FeatureError {}
+    const problem = toProblem(new StrayError('NOT_IN_THE_CATALOGUE', 'internal detail'), {});
+    expect(problem).toMatchObject({ status: 500, unexpected: true, body: { code: 'INTERNAL_ERROR' } });
+    expect(JSON.stringify(problem.body)).not.toContain('internal detail');
+  });
+
+  it('replays a stored problem as it was, with this request\'s id', () => {
+    const stored = { type: 'urn:btrust-cas:problem:OLD_CODE', title: 'Old', status: 418, code: 'OLD_CODE', detail: 'd', extra: 1, requestId: 'first' };
+    const problem = toProblem(new StoredProblem(418, stored), { requestId: 'second' });
+    expect(problem).toEqual({ status: 418, headers: {}, unexpected: false, body: { ...stored, requestId: 'second', instance: undefined } });
   });
 
   it('maps Fastify body errors to their own codes', () => {

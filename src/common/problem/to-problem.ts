@@ -1,5 +1,10 @@
-import { HttpException, HttpStatus } from '@nestjs/common';
-import { ApiProblem, ProblemDocument } from './problem';
+import { HttpException } from '@nestjs/common';
+import { RateLimitErrorCode } from '../rate-limit/rate-limit.errors';
+import { FeatureError } from './feature-error';
+import { ApiProblem, HttpErrorCode } from './http-error';
+import { ProblemDocument, StoredProblem } from './problem';
+import { PROBLEM_TYPE_BASE, ProblemCode, ProblemEntry, problemEntryOf, statusOf } from './problem-catalogue';
+import { RequestErrorCode } from './request-error';
 
 export interface ProblemResponse {
   status: number;
@@ -9,91 +14,63 @@ export interface ProblemResponse {
   unexpected: boolean;
 }
 
-/** Problem types are URNs: stable identifiers that promise no documentation host. */
-export const PROBLEM_TYPE_BASE = 'urn:btrust-cas:problem:';
-
-/** Codes for statuses reached without an ApiProblem (framework errors, routing). */
-const CODE_BY_STATUS: Record<number, { code: string; title: string }> = {
-  400: { code: 'BAD_REQUEST', title: 'Bad request' },
-  401: { code: 'UNAUTHENTICATED', title: 'Authentication required' },
-  403: { code: 'FORBIDDEN', title: 'Forbidden' },
-  404: { code: 'NOT_FOUND', title: 'Not found' },
-  405: { code: 'METHOD_NOT_ALLOWED', title: 'Method not allowed' },
-  406: { code: 'NOT_ACCEPTABLE', title: 'Not acceptable' },
-  409: { code: 'CONFLICT', title: 'Conflict' },
-  413: { code: 'PAYLOAD_TOO_LARGE', title: 'Payload too large' },
-  415: { code: 'UNSUPPORTED_MEDIA_TYPE', title: 'Unsupported media type' },
-  422: { code: 'UNPROCESSABLE', title: 'Unprocessable request' },
-  429: { code: 'RATE_LIMITED', title: 'Too many requests' },
-  503: { code: 'SERVICE_UNAVAILABLE', title: 'Service unavailable' },
-};
+/** The codes of statuses reached without a FeatureError (framework errors, routing), by status. */
+const CODE_BY_STATUS: ReadonlyMap<number, ProblemCode> = new Map(
+  [
+    HttpErrorCode.BAD_REQUEST,
+    HttpErrorCode.UNAUTHENTICATED,
+    HttpErrorCode.FORBIDDEN,
+    RequestErrorCode.NOT_FOUND,
+    HttpErrorCode.METHOD_NOT_ALLOWED,
+    HttpErrorCode.NOT_ACCEPTABLE,
+    HttpErrorCode.CONFLICT,
+    HttpErrorCode.PAYLOAD_TOO_LARGE,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    HttpErrorCode.UNPROCESSABLE,
+    RateLimitErrorCode.RATE_LIMITED,
+    HttpErrorCode.SERVICE_UNAVAILABLE,
+  ].map((code) => [statusOf(code), code]),
+);
 
 /** Fastify's own request errors (body parsing, content type), by their `code`. */
-const FASTIFY_ERRORS: Record<string, { status: number; code: string; title: string; detail: string }> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: {
-    status: 415,
-    code: 'UNSUPPORTED_MEDIA_TYPE',
-    title: 'Unsupported media type',
-    detail: 'Send the body as application/json.',
-  },
-  FST_ERR_CTP_BODY_TOO_LARGE: {
-    status: 413,
-    code: 'PAYLOAD_TOO_LARGE',
-    title: 'Payload too large',
-    detail: 'The request body is larger than this server accepts.',
-  },
-  FST_ERR_CTP_EMPTY_JSON_BODY: {
-    status: 400,
-    code: 'MALFORMED_JSON',
-    title: 'Malformed JSON',
-    detail: 'The body is empty but the content type says JSON.',
-  },
-  FST_ERR_CTP_INVALID_JSON_BODY: {
-    status: 400,
-    code: 'MALFORMED_JSON',
-    title: 'Malformed JSON',
-    detail: 'The request body is not valid JSON.',
-  },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: {
-    status: 400,
-    code: 'BAD_REQUEST',
-    title: 'Bad request',
-    detail: 'Content-Length does not match the body.',
-  },
+const FASTIFY_ERRORS: Record<string, { code: HttpErrorCode; detail: string }> = {
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { code: HttpErrorCode.UNSUPPORTED_MEDIA_TYPE, detail: 'Send the body as application/json.' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { code: HttpErrorCode.PAYLOAD_TOO_LARGE, detail: 'The request body is larger than this server accepts.' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { code: HttpErrorCode.MALFORMED_JSON, detail: 'The body is empty but the content type says JSON.' },
+  FST_ERR_CTP_INVALID_JSON_BODY: { code: HttpErrorCode.MALFORMED_JSON, detail: 'The request body is not valid JSON.' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { code: HttpErrorCode.BAD_REQUEST, detail: 'Content-Length does not match the body.' },
 };
+
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+type ProblemContext = { requestId?: string; instance?: string };
 
 /**
  * Turns anything thrown while serving a request into an RFC 9457 problem.
  * Internals (messages of unexpected errors, stacks) never reach the wire.
  */
-export function toProblem(error: unknown, context: { requestId?: string; instance?: string }): ProblemResponse {
+export function toProblem(error: unknown, context: ProblemContext): ProblemResponse {
   const base = { instance: context.instance, requestId: context.requestId };
 
-  if (error instanceof ApiProblem) {
-    return {
-      status: error.status,
-      headers: error.headers,
-      unexpected: false,
-      body: {
-        type: PROBLEM_TYPE_BASE + error.code,
-        title: error.title,
-        status: error.status,
-        code: error.code,
-        detail: error.detail,
-        ...base,
-        ...error.extensions,
-      },
-    };
+  if (error instanceof StoredProblem) {
+    return { status: error.status, headers: {}, unexpected: false, body: { ...error.body, ...base } };
+  }
+
+  // A code no family declares is a bug of ours: it is answered as one below.
+  if (error instanceof FeatureError && problemEntryOf(error.code)) {
+    const problem = expected(error.code, error.detail, base, error.retryAfterSeconds);
+    Object.assign(problem.headers, error instanceof ApiProblem ? error.headers : {});
+    Object.assign(problem.body, error.extensions);
+    return problem;
   }
 
   const fastifyError = fastifyErrorOf(error);
-  if (fastifyError) return expected(fastifyError.status, fastifyError.code, fastifyError.title, fastifyError.detail, base);
+  if (fastifyError) return expected(fastifyError.code, fastifyError.detail, base);
 
   if (error instanceof HttpException) {
-    const status = error.getStatus();
-    const known = CODE_BY_STATUS[status];
-    if (known) {
-      const problem = expected(status, known.code, known.title, messageOf(error), base);
+    const code = CODE_BY_STATUS.get(error.getStatus());
+    if (code) {
+      const problem = expected(code, messageOf(error), base);
       // Health checks (terminus) explain a 503 with per-dependency details, which are safe to show.
       const details = (error.getResponse() as { details?: unknown }).details;
       if (details) problem.body.checks = details;
@@ -102,46 +79,30 @@ export function toProblem(error: unknown, context: { requestId?: string; instanc
   }
 
   if (isDatabaseUnavailable(error)) {
-    const problem = expected(
-      503,
-      'DATABASE_UNAVAILABLE',
-      'Service temporarily unavailable',
+    return expected(
+      HttpErrorCode.DATABASE_UNAVAILABLE,
       'The database cannot be reached right now. Try again shortly.',
       base,
+      DATABASE_RETRY_AFTER_SECONDS,
     );
-    problem.headers['retry-after'] = '5';
-    return problem;
   }
 
   if (isSyntaxErrorFromBodyParser(error)) {
-    return expected(400, 'MALFORMED_JSON', 'Malformed JSON', 'The request body is not valid JSON.', base);
+    return expected(HttpErrorCode.MALFORMED_JSON, 'The request body is not valid JSON.', base);
   }
 
   return {
-    status: HttpStatus.INTERNAL_SERVER_ERROR,
-    headers: {},
+    ...expected(HttpErrorCode.INTERNAL_ERROR, 'Something went wrong on our side. Quote the requestId when you report it.', base),
     unexpected: true,
-    body: {
-      type: PROBLEM_TYPE_BASE + 'INTERNAL_ERROR',
-      title: 'Internal server error',
-      status: HttpStatus.INTERNAL_SERVER_ERROR,
-      code: 'INTERNAL_ERROR',
-      detail: 'Something went wrong on our side. Quote the requestId when you report it.',
-      ...base,
-    },
   };
 }
 
-function expected(
-  status: number,
-  code: string,
-  title: string,
-  detail: string | undefined,
-  base: { instance?: string; requestId?: string },
-): ProblemResponse {
+/** The problem of a catalogued code: its status and title from the catalogue, its type from the code. */
+function expected(code: string, detail: string | undefined, base: ProblemContext, retryAfterSeconds?: number): ProblemResponse {
+  const { status, title } = problemEntryOf(code) as ProblemEntry;
   return {
     status,
-    headers: {},
+    headers: retryAfterSeconds === undefined ? {} : { 'retry-after': String(retryAfterSeconds) },
     unexpected: false,
     body: { type: PROBLEM_TYPE_BASE + code, title, status, code, detail, ...base },
   };

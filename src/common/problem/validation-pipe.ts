@@ -1,6 +1,7 @@
 import { ArgumentMetadata, ValidationError, ValidationPipe } from '@nestjs/common';
 import { checkingRedirectsAgainst } from '../validation/allowed-redirect';
-import { FieldProblem, ValidationProblem } from './problem';
+import type { FieldProblem } from './problem';
+import { RequestError } from './request-error';
 
 /** The code of a field that is missing (or null): class-validator's name for the rule. */
 export const REQUIRED = 'isDefined';
@@ -24,7 +25,7 @@ class RequestValidationPipe extends ValidationPipe {
       forbidNonWhitelisted: true,
       transform: true,
       stopAtFirstError: false,
-      exceptionFactory: (errors) => new ValidationProblem(flattenValidationErrors(errors)),
+      exceptionFactory: (errors) => RequestError.invalid(flattenValidationErrors(errors)),
     });
   }
 

@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
   applyDecorators,
-  HttpStatus,
   Inject,
   Injectable,
   Logger,
@@ -17,7 +16,8 @@ import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
 import { subjectOf } from '../auth/current-owner.decorator';
 import { problemContent, ProblemView } from '../http/api-problem-responses.decorator';
-import { ApiProblem } from '../problem/problem';
+import { statusOf } from '../problem/problem-catalogue';
+import { RateLimitError, RateLimitErrorCode } from './rate-limit.errors';
 import { pruneRateWindows, tryAcquireSlots } from './shared-rate-limiter';
 
 const WINDOW_MS = 60_000;
@@ -61,7 +61,7 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
     clearInterval(this.pruneTimer);
   }
 
-  /** Returns when the attempt may go on; throws a 429 RATE_LIMITED problem with Retry-After when it may not. */
+  /** Returns when the attempt may go on; throws RATE_LIMITED, with the seconds to wait, when it may not. */
   async admit(attempt: CreationAttempt): Promise<void> {
     const { createPerUserPerMinute, createPerIpPerMinute } = this.config.abuseLimits;
     const user = { bucket: `${BUCKET_PREFIX}user:${digest(attempt.owner)}`, limit: createPerUserPerMinute };
@@ -72,15 +72,13 @@ export class CreationRateLimiter implements OnApplicationBootstrap, OnApplicatio
     const limit = decision.exceeded === user ? 'user' : 'ip';
     this.metrics.rateLimited.inc({ limit });
     const retryAfterSeconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-    throw new ApiProblem(
-      HttpStatus.TOO_MANY_REQUESTS,
-      'RATE_LIMITED',
-      'Too many requests',
+    throw new RateLimitError(
+      RateLimitErrorCode.RATE_LIMITED,
       limit === 'user'
         ? `At most ${createPerUserPerMinute} identifications and signings may be started per user per minute.`
         : `At most ${createPerIpPerMinute} identifications and signings may be started per client address per minute.`,
       { limit, retryAfterSeconds },
-      { 'retry-after': String(retryAfterSeconds) },
+      retryAfterSeconds,
     );
   }
 }
@@ -121,12 +119,12 @@ export function LimitCreationRate() {
     SetMetadata(LIMITED_HANDLER, true),
     ApiExtraModels(ProblemView),
     ApiResponse({
-      status: HttpStatus.TOO_MANY_REQUESTS,
+      status: statusOf(RateLimitErrorCode.RATE_LIMITED),
       description:
         'Problem code: `RATE_LIMITED`. Too many identifications and signings started by this user or from this ' +
         'address in the current minute; nothing was started. Retry after `Retry-After` seconds.',
       headers: { 'Retry-After': { description: 'Seconds until the next window opens.', schema: { type: 'integer', example: 42 } } },
-      content: problemContent(HttpStatus.TOO_MANY_REQUESTS, ['RATE_LIMITED']),
+      content: problemContent([RateLimitErrorCode.RATE_LIMITED]),
     }),
   );
 }

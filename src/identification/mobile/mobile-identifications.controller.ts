@@ -2,7 +2,7 @@ import { Body, Controller, Get, MessageEvent, Param, ParseUUIDPipe, Post, Stream
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
-import { ApiProblemResponses, OUTCOME_UNKNOWN_EXAMPLE, PAID_START_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
+import { ApiProblemResponses, PAID_START_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
 import { PaidCreation } from '../../common/http/paid-creation.decorator';
 import { pdfDownload } from '../../common/http/pdf-download';
 import { ProviderLanguage, RequestLanguage } from '../../common/http/request-language.decorator';
@@ -19,6 +19,9 @@ import {
 } from './dto/mobile-identification.view';
 import { mobileIdentificationMachine } from './mobile-identification.state';
 import { MobileIdentificationsService } from './mobile-identifications.service';
+import { HttpErrorCode } from '../../common/problem/http-error';
+import { MobileIdentificationErrorCode } from './mobile-identification.errors';
+import { RequestErrorCode } from '../../common/problem/request-error';
 
 @ApiTags('mobile identification (B-Trust MOBILE)')
 @Controller('api/v1/mobile-identifications')
@@ -43,11 +46,12 @@ export class MobileIdentificationsController {
     type: MobileIdentificationCreatedView,
     description: 'B-Trust took the request: the identification is `PENDING` until the person answers in B-Trust MOBILE. Follow it with GET or `/events`.',
   })
-  @ApiProblemResponses({
-    400: ['VALIDATION_FAILED', 'MALFORMED_JSON'],
-    415: ['UNSUPPORTED_MEDIA_TYPE'],
+  @ApiProblemResponses([
+    RequestErrorCode.VALIDATION_FAILED,
+    HttpErrorCode.MALFORMED_JSON,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ...PAID_START_PROBLEMS,
-  }, { PROVIDER_OUTCOME_UNKNOWN: OUTCOME_UNKNOWN_EXAMPLE })
+  ])
   create(
     @CurrentOwner() owner: string,
     @Body() request: CreateMobileIdentificationDto,
@@ -59,7 +63,7 @@ export class MobileIdentificationsController {
   @Get(':id')
   @ApiOperation({ summary: 'Status and result of a mobile identification' })
   @ApiOkResponse({ type: MobileIdentificationView, description: 'The identification, with its result once `COMPLETED`.' })
-  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'] })
+  @ApiProblemResponses([HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND])
   async get(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<MobileIdentificationView> {
     return toMobileIdentificationView(await this.identifications.findOwned(owner, id));
   }
@@ -77,7 +81,7 @@ export class MobileIdentificationsController {
   @ApiOperation({ summary: 'The eID certificate (PDF) of a COMPLETED mobile identification' })
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'The eID certificate as issued by B-Trust.', content: { 'application/pdf': {} } })
-  @ApiProblemResponses({ 404: ['NOT_FOUND'], 409: ['NOT_COMPLETED'] })
+  @ApiProblemResponses([RequestErrorCode.NOT_FOUND, MobileIdentificationErrorCode.NOT_COMPLETED])
   async certificate(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
     return pdfDownload(await this.identifications.certificate(owner, id), `eid-certificate-${id}.pdf`);
   }

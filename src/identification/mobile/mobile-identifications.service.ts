@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { postgresPool } from '../../database/postgres-pool';
@@ -7,12 +7,13 @@ import { BtrustPort } from '../../btrust/btrust-port';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { MobileIdentificationProgress, MobileIdentificationResult } from '../../btrust/btrust.types';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { ApiProblem, NotFoundProblem } from '../../common/problem/problem';
-import { notOutcomeUnknownProblem, notStartedProblem, outcomeUnknownProblem } from '../../common/problem/upstream-problem';
+import { notOutcomeUnknown, notStarted, outcomeUnknown } from '../../btrust/provider-failure';
+import { RequestError } from '../../common/problem/request-error';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
 import { recordCreation } from '../../common/state-machine/apply-transition';
 import { maskIdentifier } from '../../common/validation/bulgarian-identifiers';
+import { MobileIdentificationError, MobileIdentificationErrorCode } from './mobile-identification.errors';
 import { CreateMobileIdentificationDto } from './dto/create-mobile-identification.dto';
 import type { MobileIdentificationSummary } from './dto/mobile-identification.view';
 import { MobileIdentification, OPEN_MOBILE_IDENTIFICATION } from './mobile-identification.entity';
@@ -125,10 +126,10 @@ export class MobileIdentificationsService {
           failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the request (${whatFailed(error)}).` },
           nextPollAt: null,
         });
-        throw outcomeUnknownProblem(id);
+        throw outcomeUnknown(id);
       }
       await moveMobileIdentification.alone(this.dataSource, id, 'FAILED', 'api', { failure: { code: error.code, message: failureMessage(error) } });
-      throw notStartedProblem(error);
+      throw notStarted(error);
     }
 
     const firstPollAt = this.polls.firstPollTime();
@@ -155,7 +156,7 @@ export class MobileIdentificationsService {
        FROM mobile_identifications WHERE id = $1 AND owner = $2`,
       [id, owner],
     );
-    if (rows.length === 0) throw new NotFoundProblem('The mobile identification');
+    if (rows.length === 0) throw RequestError.notFound('The mobile identification');
     return rows[0];
   }
 
@@ -166,12 +167,10 @@ export class MobileIdentificationsService {
       .addSelect('identification.certificatePdf')
       .where('identification.id = :id AND identification.owner = :owner', { id, owner })
       .getOne();
-    if (!found) throw new NotFoundProblem('The mobile identification');
+    if (!found) throw RequestError.notFound('The mobile identification');
     if (found.status !== 'COMPLETED' || !found.certificatePdf) {
-      throw new ApiProblem(
-        HttpStatus.CONFLICT,
-        'NOT_COMPLETED',
-        'Not completed',
+      throw new MobileIdentificationError(
+        MobileIdentificationErrorCode.NOT_COMPLETED,
         `The identification is ${found.status}; the eID certificate exists only once it is COMPLETED.`,
       );
     }
@@ -278,8 +277,8 @@ export class MobileIdentificationsService {
         'SELECT status, provider_callback_id FROM mobile_identifications WHERE id = $1 FOR UPDATE',
         [id],
       );
-      if (!row) throw new NotFoundProblem('The mobile identification');
-      if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknownProblem('mobile identification', row.status);
+      if (!row) throw RequestError.notFound('The mobile identification');
+      if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknown('mobile identification', row.status);
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
         await moveMobileIdentification.within(manager, id, 'FAILED', 'operator', {
@@ -395,19 +394,15 @@ export class MobileIdentificationsService {
   /** B-Trust's callbackId may be given to this identification only: its own, or one no other identification holds. */
   private async assertCallbackIdFits(manager: EntityManager, id: string, current: string | null, given: string): Promise<void> {
     if (current !== null && current !== given) {
-      throw new ApiProblem(
-        HttpStatus.CONFLICT,
-        'CALLBACK_ID_MISMATCH',
-        'Another callbackId is already recorded',
+      throw new MobileIdentificationError(
+        MobileIdentificationErrorCode.CALLBACK_ID_MISMATCH,
         'This identification already has a B-Trust callbackId; resolve it with that one.',
       );
     }
     const [other]: unknown[] = await manager.query('SELECT 1 FROM mobile_identifications WHERE provider_callback_id = $1 AND id <> $2', [given, id]);
     if (other) {
-      throw new ApiProblem(
-        HttpStatus.CONFLICT,
-        'CALLBACK_ID_IN_USE',
-        'The callbackId belongs to another identification',
+      throw new MobileIdentificationError(
+        MobileIdentificationErrorCode.CALLBACK_ID_IN_USE,
         'Another mobile identification already polls this B-Trust callbackId.',
       );
     }

@@ -1,6 +1,7 @@
 import { Body, Controller, Get, MessageEvent, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Observable } from 'rxjs';
+import { ProviderErrorCode } from '../../btrust/provider-failure';
 import { CurrentOwner } from '../../common/auth/current-owner.decorator';
 import { ApiProblemResponses, UPSTREAM_PROBLEMS } from '../../common/http/api-problem-responses.decorator';
 import { PaidCreation } from '../../common/http/paid-creation.decorator';
@@ -21,6 +22,9 @@ import {
 } from './dto/web-identification.view';
 import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
+import { HttpErrorCode } from '../../common/problem/http-error';
+import { RequestErrorCode } from '../../common/problem/request-error';
+import { WebIdentificationErrorCode } from './web-identification.errors';
 
 @ApiTags('web identification (video)')
 @Controller('api/v1/web-identifications')
@@ -40,12 +44,13 @@ export class WebIdentificationsController {
       'identification on; poll GET or use `?refresh=true`.',
   })
   @ApiCreatedResponse({ type: WebIdentificationCreatedView, description: 'Started: send the person\'s browser to `redirectUrl`.' })
-  @ApiProblemResponses({
-    400: ['VALIDATION_FAILED', 'MALFORMED_JSON'],
-    415: ['UNSUPPORTED_MEDIA_TYPE'],
+  @ApiProblemResponses([
+    RequestErrorCode.VALIDATION_FAILED,
+    HttpErrorCode.MALFORMED_JSON,
+    HttpErrorCode.UNSUPPORTED_MEDIA_TYPE,
     ...UPSTREAM_PROBLEMS,
-    502: [...UPSTREAM_PROBLEMS[502], 'PROVIDER_ACCESS_REFUSED'],
-  })
+    ProviderErrorCode.PROVIDER_ACCESS_REFUSED,
+  ])
   create(
     @CurrentOwner() owner: string,
     @Body() request: CreateWebIdentificationDto,
@@ -58,7 +63,7 @@ export class WebIdentificationsController {
   @ApiOperation({ summary: 'Status and result of a web identification' })
   @ApiQuery({ name: 'refresh', required: false, type: Boolean, description: 'Ask B-Trust now (scenarios 5 and 4) before answering.' })
   @ApiOkResponse({ type: WebIdentificationView, description: 'The identification, with B-Trust\'s progress and, once `IDENTIFIED`, the sign session.' })
-  @ApiProblemResponses({ 400: ['BAD_REQUEST'], 404: ['NOT_FOUND'], ...UPSTREAM_PROBLEMS })
+  @ApiProblemResponses([HttpErrorCode.BAD_REQUEST, RequestErrorCode.NOT_FOUND, ...UPSTREAM_PROBLEMS])
   async get(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) id: string,
@@ -82,7 +87,7 @@ export class WebIdentificationsController {
   @ApiOperation({ summary: 'The eID certificate (PDF) of an IDENTIFIED web identification' })
   @ApiProduces('application/pdf')
   @ApiOkResponse({ description: 'The eID certificate as issued by B-Trust.', content: { 'application/pdf': {} } })
-  @ApiProblemResponses({ 404: ['NOT_FOUND'], 409: ['NOT_IDENTIFIED'] })
+  @ApiProblemResponses([RequestErrorCode.NOT_FOUND, WebIdentificationErrorCode.NOT_IDENTIFIED])
   async certificate(@CurrentOwner() owner: string, @Param('id', ParseUUIDPipe) id: string): Promise<StreamableFile> {
     return pdfDownload(await this.identifications.certificate(owner, id), `eid-certificate-${id}.pdf`);
   }
@@ -90,7 +95,7 @@ export class WebIdentificationsController {
   @Get(':id/registration')
   @ApiOperation({ summary: 'The registration\'s status at B-Trust, live (scenario 4)' })
   @ApiOkResponse({ type: RegistrationView, description: 'The registration as B-Trust reports it now.' })
-  @ApiProblemResponses({ 404: ['NOT_FOUND'], 409: ['NO_REGISTRATION'], ...UPSTREAM_PROBLEMS })
+  @ApiProblemResponses([RequestErrorCode.NOT_FOUND, WebIdentificationErrorCode.NO_REGISTRATION, ...UPSTREAM_PROBLEMS])
   async registration(
     @CurrentOwner() owner: string,
     @Param('id', ParseUUIDPipe) id: string,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { HttpStatus, Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { BtrustPort } from '../../btrust/btrust-port';
@@ -8,16 +8,17 @@ import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus }
 import { readWebReviewProgress } from '../../btrust/web-review-progress';
 import { CallbackEndpointsService } from '../../callbacks/callback-endpoints.service';
 import type { ProviderLanguage } from '../../common/http/request-language.decorator';
-import { ApiProblem, NotFoundProblem } from '../../common/problem/problem';
-import { notStartedProblem, upstreamErrorProblem, upstreamProblem } from '../../common/problem/upstream-problem';
+import { notStarted, providerFailure, upstreamError } from '../../btrust/provider-failure';
+import { RequestError } from '../../common/problem/request-error';
 import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
 import { recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
 import { decideWebProgress, WebTiming } from './web-identification-progress';
-import { statusUnavailableProblem } from './web-identification-signing-gate';
-import { moveWebIdentification, webIdentificationMachine, WebIdentificationStatus } from './web-identification.state';
+import { identificationStatusUnavailable } from './web-identification-signing-gate';
+import { moveWebIdentification, webIdentificationMachine } from './web-identification.state';
+import { WebIdentificationError, WebIdentificationErrorCode } from './web-identification.errors';
 
 /** How long a callback URL stays valid before the identification produced a sign session. */
 const CALLBACK_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -116,7 +117,7 @@ export class WebIdentificationsService {
 
   async findOwned(owner: string, id: string): Promise<WebIdentification> {
     const found = await this.repository().findOneBy({ id, owner });
-    if (!found) throw new NotFoundProblem('The web identification');
+    if (!found) throw RequestError.notFound('The web identification');
     return found;
   }
 
@@ -126,7 +127,7 @@ export class WebIdentificationsService {
     try {
       await this.reconcile(identification, 'refresh');
     } catch (error) {
-      if (error instanceof BtrustError) throw upstreamProblem(error);
+      if (error instanceof BtrustError) throw providerFailure(error);
       throw error;
     }
     return this.findOwned(owner, id);
@@ -138,12 +139,10 @@ export class WebIdentificationsService {
       .addSelect('identification.eidCertificatePdf')
       .where('identification.id = :id AND identification.owner = :owner', { id, owner })
       .getOne();
-    if (!found) throw new NotFoundProblem('The web identification');
+    if (!found) throw RequestError.notFound('The web identification');
     if (found.status !== 'IDENTIFIED' || !found.eidCertificatePdf) {
-      throw new ApiProblem(
-        HttpStatus.CONFLICT,
-        'NOT_IDENTIFIED',
-        'Not identified',
+      throw new WebIdentificationError(
+        WebIdentificationErrorCode.NOT_IDENTIFIED,
         `The identification is ${found.status}; the eID certificate exists only once it is IDENTIFIED.`,
       );
     }
@@ -154,13 +153,13 @@ export class WebIdentificationsService {
   async registration(owner: string, id: string, language: ProviderLanguage | undefined): Promise<RegistrationStatus> {
     const identification = await this.findOwned(owner, id);
     if (!identification.registrationId) {
-      throw new ApiProblem(HttpStatus.CONFLICT, 'NO_REGISTRATION', 'No registration', 'B-Trust never created a registration for this identification.');
+      throw new WebIdentificationError(WebIdentificationErrorCode.NO_REGISTRATION, 'B-Trust never created a registration for this identification.');
     }
     let status: RegistrationStatus;
     try {
       status = await this.btrust.getRegistrationStatus(identification.registrationId, { language });
     } catch (error) {
-      if (error instanceof BtrustError) throw upstreamProblem(error);
+      if (error instanceof BtrustError) throw providerFailure(error);
       throw error;
     }
     await this.repository().update(id, {
@@ -222,7 +221,7 @@ export class WebIdentificationsService {
     try {
       await this.reconcile(identification, 'before-signing');
     } catch (error) {
-      if (error instanceof BtrustError) throw statusUnavailableProblem(error);
+      if (error instanceof BtrustError) throw identificationStatusUnavailable(error);
       throw error;
     }
     return this.repository().findOneByOrFail({ id: identification.id });
@@ -334,9 +333,9 @@ export class WebIdentificationsService {
       failure: { code: error.code, message: `${step}: ${error.providerMessage ?? error.message}` },
     });
     // By what the answer means, not by its body: a REJECTED on 401/403 is our certificate or grant.
-    if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStartedProblem(error);
+    if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStarted(error);
     // Received, with no usable answer: whatever its body says (REJECTED included), not a refusal.
-    return error.code === 'TIMEOUT' ? upstreamProblem(error) : upstreamErrorProblem(error);
+    return error.code === 'TIMEOUT' ? providerFailure(error) : upstreamError(error);
   }
 
   private repository() {
