@@ -8,8 +8,23 @@
  */
 const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json' }];
 
+/**
+ * The transpiled copy of the sources that child processes run (bench/tmp/,
+ * see test/support/built-sources.ts) is no module of the tests': crawling it
+ * would find a second package.json, possibly while a test rewrites it.
+ */
+const BUILT = ['<rootDir>/bench/tmp/'];
+
 function tier(displayName, testMatch, extra = {}) {
-  return { displayName, testEnvironment: 'node', rootDir: __dirname, testMatch: [testMatch], transform: { '^.+\\.ts$': tsJest }, ...extra };
+  return {
+    displayName,
+    testEnvironment: 'node',
+    rootDir: __dirname,
+    testMatch: [testMatch],
+    transform: { '^.+\\.ts$': tsJest },
+    modulePathIgnorePatterns: BUILT,
+    ...extra,
+  };
 }
 
 /** Global setup starts the PostgreSQL these tiers share (and teardown stops it) once per run, not per tier. */

@@ -16,12 +16,12 @@ import {
   type VisibleSignaturePlacement,
 } from '../../src/btrust';
 import { createCertificateAuthority, issueClientCertificate } from '../../src/sandbox/pki/certificate-authority';
-import { ensureDevCertificates } from '../../src/sandbox/pki/dev-certificates';
 import { type RunningSandbox, startSandbox } from '../../src/sandbox/sandbox-server';
 import {
   type PadesSignatureProblem,
   verifyPadesSignature,
 } from '../../src/signing/verification/pades-signature';
+import { testCertificates } from '../support/test-certificates';
 
 /**
  * The B-Trust client against the running sandbox over real sockets and real mutual TLS: the
@@ -236,7 +236,7 @@ function rawCreateRegistration(webSessionId: string, body: object): Promise<{ st
 
 beforeAll(async () => {
   certificatesDir = mkdtempSync(join(tmpdir(), 'btrust-e2e-'));
-  const files = ensureDevCertificates(certificatesDir);
+  const files = testCertificates(certificatesDir);
   caPem = readFileSync(files.caCert, 'utf8');
   clientCertPem = readFileSync(files.clientCert, 'utf8');
   clientKeyPem = readFileSync(files.clientKey, 'utf8');

@@ -57,7 +57,11 @@ describe('Migrations run under a PostgreSQL advisory lock', () => {
       starting.catch(() => undefined);
       // The server's session queues behind ours on the same lock, and has created nothing meanwhile.
       await eventually(
-        () => holder.query("SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"),
+        // Advisory locks are per database: those of other test files' servers on the same cluster are not ours.
+        () =>
+          holder.query(
+            "SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
+          ),
         (result) => result.rows[0].n === 1,
       );
       const tables = await holder.query("SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = 'public'");

@@ -1,8 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import request from 'supertest';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
+import { builtEntry } from '../support/built-sources';
 import { eventually, SandboxControl } from '../support/sandbox-control';
 import { providerEnv, startStandaloneSandbox } from '../support/standalone-sandbox';
 import { createTestDatabase, TestDatabase } from '../support/test-database';
@@ -55,7 +56,7 @@ describe('A server killed with SIGKILL mid-flow', () => {
   });
 
   async function startServer(): Promise<ChildProcess> {
-    const started = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')], {
+    const started = spawn(process.execPath, [builtEntry('src/main.ts')], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'ignore', 'inherit'],
@@ -74,7 +75,7 @@ describe('A server killed with SIGKILL mid-flow', () => {
     await exited;
   }
 
-  // Each start compiles the server from source in a fresh process: slow on a busy 2-core machine.
+  // Each start is a fresh process that connects, migrates and recovers: slow on a busy 2-core machine.
   jest.setTimeout(180_000);
 
   it('resumes polling after a restart and completes the mobile identification', async () => {

@@ -1,14 +1,30 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
+import { builtSources } from '../support/built-sources';
 import { freePort } from '../support/test-server';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxWire, WebhookReceiver, WireSandbox, samplePdf, startWireSandbox } from '../support/sandbox-wire';
 import { portOf } from '../support/standalone-sandbox';
 
 const BIN = resolve(__dirname, '../../bin/btrust-sandbox.js');
+
+/**
+ * The command line as an installed package holds it: the same bin beside a
+ * build and no sources, so it runs the built code. From the sources every
+ * run would load the TypeScript compiler first (about a second each, on a
+ * busy machine several); the tests run it some sixty times, and once from
+ * the sources (the first test).
+ */
+async function installedBin(): Promise<string> {
+  const installed = await mkdtemp(join(tmpdir(), 'sandbox-cli-installed-'));
+  await mkdir(join(installed, 'bin'));
+  await copyFile(BIN, join(installed, 'bin', 'btrust-sandbox.js'));
+  await symlink(builtSources(), join(installed, 'dist'));
+  return join(installed, 'bin', 'btrust-sandbox.js');
+}
 
 interface CliRun {
   code: number;
@@ -17,9 +33,10 @@ interface CliRun {
 }
 
 /**
- * The sandbox's command line, run as a child process the way a developer
- * runs it, against a sandbox running in this process; what each command did
- * is checked on the provider's API over mutual TLS.
+ * The sandbox's command line, run as a child process through its bin (from
+ * the sources as a developer runs it, and as installed), against a sandbox
+ * running in this process; what each command did is checked on the
+ * provider's API over mutual TLS.
  */
 describe('btrust-sandbox (the sandbox command line)', () => {
   let sandbox: RunningSandbox;
@@ -28,8 +45,10 @@ describe('btrust-sandbox (the sandbox command line)', () => {
   let webhooks: WebhookReceiver;
   let cwd: string;
   let running: WireSandbox;
+  let bin: string;
 
   beforeAll(async () => {
+    bin = await installedBin();
     running = await startWireSandbox();
     ({ sandbox, control, wire, webhooks, dir: cwd } = running);
   });
@@ -38,10 +57,18 @@ describe('btrust-sandbox (the sandbox command line)', () => {
 
   afterEach(() => control.reset());
 
-  /** Runs the command line in a folder of its own (no .env of the project's), aimed at the test's sandbox unless `env` says otherwise. */
-  function cli(args: string[], env: Record<string, string> = { SANDBOX_CONTROL_URL: sandbox.pagesBaseUrl }, directory = cwd): Promise<CliRun> {
+  /**
+   * Runs the command line (installed, unless `from` is 'sources') in a folder of its own (no .env of the project's),
+   * aimed at the test's sandbox unless `env` says otherwise.
+   */
+  function cli(
+    args: string[],
+    env: Record<string, string> = { SANDBOX_CONTROL_URL: sandbox.pagesBaseUrl },
+    directory = cwd,
+    from: 'installed' | 'sources' = 'installed',
+  ): Promise<CliRun> {
     return new Promise((done) => {
-      execFile(process.execPath, [BIN, ...args], { cwd: directory, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
+      execFile(process.execPath, [from === 'sources' ? BIN : bin, ...args], { cwd: directory, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 30_000 }, (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
         done({ code, stdout, stderr });
       });
@@ -56,14 +83,16 @@ describe('btrust-sandbox (the sandbox command line)', () => {
   }
 
   describe('help and usage', () => {
-    it('prints its commands with --help and exits 0; with no command it prints them on stderr and exits 2', async () => {
-      const help = await cli(['--help']);
+    it('prints its commands with --help and exits 0; with no command it prints them on stderr and exits 2 (from the sources and installed alike)', async () => {
+      const help = await cli(['--help'], undefined, undefined, 'sources');
       expect(help.code).toBe(0);
       for (const command of ['list', 'mobile', 'web', 'signing', 'webhook', 'faults', 'readings']) expect(help.stdout).toContain(`  ${command} `);
       expect(help.stdout).toContain('Exit codes: 0 done; 1 the sandbox refused');
-      const bare = await cli([]);
+      const bare = await cli([], undefined, undefined, 'sources');
       expect(bare.code).toBe(2);
       expect(bare.stderr).toContain('Usage: btrust-sandbox <command>');
+      expect(await cli(['--help'])).toEqual(help);
+      expect(await cli([])).toEqual(bare);
     });
 
     it.each([

@@ -6,6 +6,7 @@ import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxWire, WebhookReceiver, samplePdf } from '../support/sandbox-wire';
 import { startStandaloneSandbox } from '../support/standalone-sandbox';
+import { testCertificates } from '../support/test-certificates';
 
 /**
  * A sandbox with a data folder, stopped and started again on the same
@@ -21,7 +22,7 @@ describe('A sandbox restarted on its data folder', () => {
 
   beforeAll(async () => {
     const root = await mkdtemp(join(tmpdir(), 'sandbox-persistence-'));
-    certificates = ensureDevCertificates(join(root, 'certs'));
+    certificates = testCertificates(join(root, 'certs'));
     dataDir = join(root, 'sandbox');
     webhooks = await new WebhookReceiver().start();
   });

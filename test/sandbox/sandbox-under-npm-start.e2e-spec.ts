@@ -2,10 +2,11 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadAppConfig } from '../../src/config/app-config';
 import { LocalServices, provisionLocalServices } from '../../src/local-services';
 import { ensureDevCertificates } from '../../src/sandbox/pki/dev-certificates';
+import { builtEntry } from '../support/built-sources';
 import { SandboxControl } from '../support/sandbox-control';
 import { SandboxWire } from '../support/sandbox-wire';
 
@@ -73,13 +74,12 @@ describe('The sandbox started by npm start', () => {
   });
 });
 
-/** `npm run sandbox` runs src/sandbox/main.ts (built); here it runs from source, as the restart tests run the server. */
+/** `npm run sandbox` runs src/sandbox/main.ts built; here it runs from the sources transpiled once per run, as the restart tests run the server. */
 describe('The sandbox started by npm run sandbox', () => {
-  const ROOT = resolve(__dirname, '../..');
 
   function runSandbox(env: Record<string, string>, until: (output: string) => boolean): Promise<{ code: number | null; output: string }> {
     return new Promise((done) => {
-      const child = spawn(process.execPath, ['-r', join(ROOT, 'scripts/transpile-on-load.js'), join(ROOT, 'src/sandbox/main.ts')], {
+      const child = spawn(process.execPath, [builtEntry('src/sandbox/main.ts')], {
         cwd: env.DATA_DIR,
         env: { PATH: process.env.PATH ?? '', SANDBOX_API_PORT: '0', SANDBOX_PAGES_PORT: '0', ...env },
       });

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-
-const ROOT = resolve(__dirname, '../..');
+import { join } from 'node:path';
+import { builtEntry } from '../support/built-sources';
 
 /** Everything production needs but the addresses under test; the files need not exist, configuration is checked first. */
 const PRODUCTION = {
@@ -19,10 +18,10 @@ const PRODUCTION = {
   DATA_INDEX_KEY: Buffer.alloc(32, 2).toString('base64'),
 };
 
-/** Runs the server's entry point as `npm start` does (from source), in an empty directory, and returns how it ended. */
+/** Runs the server's entry point as `npm start` does (built once per run, built-sources.ts), in an empty directory, and returns how it ended. */
 async function start(env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
   const cwd = await mkdtemp(join(tmpdir(), 'btrust-cas-refusal-'));
-  const child = spawn(process.execPath, ['-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')], {
+  const child = spawn(process.execPath, [builtEntry('src/main.ts')], {
     cwd,
     env: { PATH: process.env.PATH ?? '', PORT: '0', ...env },
     stdio: ['ignore', 'ignore', 'pipe'],

@@ -6,10 +6,11 @@ import { createServer, IncomingMessage, Server } from 'node:http';
 import { Agent, request as httpsRequest } from 'node:https';
 import { AddressInfo } from 'node:net';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
-import { ensureDevCertificates, type DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
+import type { DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
 import type { RunningSandbox } from '../../src/sandbox/sandbox-server';
 import { eventually, SandboxControl, SandboxWebhook } from './sandbox-control';
 import { SANDBOX_RELYING_PARTY_ID, StandaloneSandboxOptions, startStandaloneSandbox } from './standalone-sandbox';
+import { testCertificates } from './test-certificates';
 
 /** One answer of the sandbox's API exactly as it came off the wire. */
 export interface WireAnswer {
@@ -194,7 +195,7 @@ export interface WireSandbox {
 
 export async function startWireSandbox(options: StandaloneSandboxOptions = {}): Promise<WireSandbox> {
   const dir = await mkdtemp(join(tmpdir(), 'sandbox-wire-'));
-  const certificates = options.certificates ?? ensureDevCertificates(join(dir, 'certs'));
+  const certificates = options.certificates ?? testCertificates(join(dir, 'certs'));
   const { sandbox } = await startStandaloneSandbox({ ...options, certificates });
   const wire = new SandboxWire(sandbox.apiBaseUrl, certificates);
   const webhooks = await new WebhookReceiver().start();

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { builtEntry } from './built-sources';
 import { eventually } from './sandbox-control';
 import { freePort } from './test-server';
 import { TEST_CONNECT_TIMEOUT_MS } from './test-database';
@@ -18,9 +19,10 @@ export interface ServerProcess {
 }
 
 /**
- * The server's entry point run as `npm start` runs it (from source), in a
- * child process, for tests that capture every byte it writes or that kill
- * it. Resolves once `/health` answers.
+ * The server's entry point run as `npm start` runs it, in a child process,
+ * for tests that capture every byte it writes or that kill it: from the
+ * sources transpiled once per run (built-sources.ts), unless `command` says
+ * otherwise. Resolves once `/health` answers.
  */
 export async function startServerProcess(
   env: Record<string, string>,
@@ -28,7 +30,7 @@ export async function startServerProcess(
 ): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const [command, ...args] = options.command ?? [process.execPath, '-r', join(ROOT, 'test/support/ts-register.js'), join(ROOT, 'src/main.ts')];
+  const [command, ...args] = options.command ?? [process.execPath, builtEntry('src/main.ts')];
   // A command such as `npm start` runs the server as its own child: a process group of its own lets stop() reach both.
   const group = options.command !== undefined;
   const child = spawn(command, args, {
@@ -50,7 +52,7 @@ export async function startServerProcess(
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
   const exited = new Promise<void>((done) => child.once('exit', () => done()));
-  // The child compiles the server from source on start: on a busy machine that alone takes most of a minute.
+  // `npm start` compiles the server first: on a busy machine that alone takes most of a minute.
   await eventually(
     () => fetch(`${url}/health`).then((response) => response.status, () => (child.exitCode === null ? 0 : -1)),
     (status) => status === 200 || status === -1,

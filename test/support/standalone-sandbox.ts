@@ -1,9 +1,10 @@
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DevCertificateFiles, ensureDevCertificates } from '../../src/sandbox/pki/dev-certificates';
+import type { DevCertificateFiles } from '../../src/sandbox/pki/dev-certificates';
 import type { SandboxReadings } from '../../src/sandbox/sandbox-readings';
 import { RunningSandbox, startSandbox } from '../../src/sandbox/sandbox-server';
+import { testCertificates } from './test-certificates';
 
 export const SANDBOX_RELYING_PARTY_ID = '24102167';
 
@@ -29,7 +30,7 @@ export interface StandaloneSandboxOptions {
 export async function startStandaloneSandbox(
   options: StandaloneSandboxOptions = {},
 ): Promise<{ sandbox: RunningSandbox; certificates: DevCertificateFiles }> {
-  const certificates = options.certificates ?? ensureDevCertificates(join(await mkdtemp(join(tmpdir(), 'btrust-cas-sandbox-')), 'certs'));
+  const certificates = options.certificates ?? testCertificates(join(await mkdtemp(join(tmpdir(), 'btrust-cas-sandbox-')), 'certs'));
   const ca = await readFile(certificates.caCert, 'utf8');
   const sandbox = await startSandbox({
     apiPort: options.apiPort ?? 0,

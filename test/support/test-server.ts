@@ -12,6 +12,7 @@ import { createApp } from '../../src/create-app';
 import { provisionLocalServices } from '../../src/local-services';
 import { freePort } from './free-port';
 import { SandboxControl } from './sandbox-control';
+import { testCertificates } from './test-certificates';
 import { createTestDatabase, TEST_CONNECT_TIMEOUT_MS, TestDatabase } from './test-database';
 
 export interface TestServer {
@@ -44,6 +45,8 @@ export async function startTestServer(
   const database = options.database ?? (await createTestDatabase());
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), 'btrust-cas-e2e-'));
+  // Where the server keeps the sandbox's certificates: issued once per run, not on every start.
+  testCertificates(join(dataDir, 'certs'));
   const fullEnv = {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
