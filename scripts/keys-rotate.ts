@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { DataSource } from 'typeorm';
 import { DataCipher } from '../src/common/crypto/data-cipher';
 import type { KeyRing } from '../src/common/crypto/key-ring';
-import { ColumnRotation, rotateDataEncryptionKeys } from '../src/common/crypto/key-rotation';
+import { ColumnRotation, rotateDataEncryptionKeys } from '../src/database/key-rotation';
 import { developmentKeysWarning, resolveDataProtectionKeys } from '../src/common/crypto/resolve-keys';
 import { loadAppConfig } from '../src/config/app-config';
 import { loadDotEnv } from '../src/config/dot-env';

@@ -1,17 +1,19 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityTarget } from 'typeorm';
 import { BtrustError } from '../btrust/btrust.errors';
 import { providerFailure } from '../btrust/provider-failure';
 import { RequestError } from '../common/problem/request-error';
 import { StateTransition } from '../common/state-machine/state-transition.entity';
+import type { FlowRecord, FlowRecordRepository, RecordColumn } from '../database/flow-record-repository';
 import { MobileIdentification } from '../identification/mobile/mobile-identification.entity';
+import { MobileIdentificationRepository } from '../identification/mobile/mobile-identification.repository';
 import { mobileIdentificationMachine } from '../identification/mobile/mobile-identification.state';
 import { MobileIdentificationsService } from '../identification/mobile/mobile-identifications.service';
 import { WebIdentification } from '../identification/web/web-identification.entity';
+import { WebIdentificationRepository } from '../identification/web/web-identification.repository';
 import { webIdentificationMachine } from '../identification/web/web-identification.state';
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
 import { Signing } from '../signing/signing.entity';
+import { SigningRepository } from '../signing/signing.repository';
 import { signingMachine } from '../signing/signing.state';
 import { SigningReconciliationService } from '../signing/signing-reconciliation.service';
 import { SigningsService } from '../signing/signings.service';
@@ -20,11 +22,9 @@ import { AdminListQuery } from './dto/admin-list-query.dto';
 import { SigningUnmatchedDocument } from '../signing/signing-unmatched-document.entity';
 import { onlyWithStartedProblems, ResolveMobileIdentificationDto, ResolveOutcomeUnknownDto, ResolveSigningDto } from './dto/resolve-outcome.dto';
 import { OperatorActionContext, OperatorActionLog } from './operator-action-log';
-import type { FailureColumns } from '../common/entity/failure-columns';
 
 /** A kind of record the operator API can list, trace and refresh. */
 export interface AdminRecordKind<E extends AdminRecord> {
-  target: EntityTarget<E>;
   /** The state machine's entity name: the audit trail's `entity_type`. */
   entityType: string;
   /** For messages: "The mobile identification was not found." */
@@ -33,19 +33,14 @@ export interface AdminRecordKind<E extends AdminRecord> {
    * What the operator views read: encrypted personal columns are never loaded, so never decrypted.
    * Embedded columns are named by their path (`failure.code`).
    */
-  columns: Array<(keyof E & string) | `failure.${keyof FailureColumns & string}`>;
+  columns: Array<RecordColumn<E>>;
 }
 
-export interface AdminRecord {
-  id: string;
-  status: string;
-  createdAt: Date;
-}
+export type AdminRecord = FlowRecord;
 
 const RECORD_COLUMNS = ['id', 'owner', 'status', 'createdAt', 'updatedAt', 'failure.code', 'failure.message'] as const;
 
 export const MOBILE_IDENTIFICATIONS: AdminRecordKind<MobileIdentification> = {
-  target: MobileIdentification,
   entityType: mobileIdentificationMachine.entity,
   label: 'The mobile identification',
   columns: [
@@ -62,7 +57,6 @@ export const MOBILE_IDENTIFICATIONS: AdminRecordKind<MobileIdentification> = {
   ],
 };
 export const WEB_IDENTIFICATIONS: AdminRecordKind<WebIdentification> = {
-  target: WebIdentification,
   entityType: webIdentificationMachine.entity,
   label: 'The web identification',
   columns: [
@@ -78,7 +72,6 @@ export const WEB_IDENTIFICATIONS: AdminRecordKind<WebIdentification> = {
   ],
 };
 export const SIGNINGS: AdminRecordKind<Signing> = {
-  target: Signing,
   entityType: signingMachine.entity,
   label: 'The signing',
   columns: [...RECORD_COLUMNS, 'webIdentificationId', 'resultId', 'expiresAt', 'signedAt', 'lastReconciledAt', 'unmatchedDocuments'],
@@ -92,14 +85,23 @@ export interface Page<E> {
 /** The operator API's work: every method is one audited operator action. */
 @Injectable()
 export class AdminRecordsService {
+  /** Each kind's repository, by its entity type. */
+  private readonly repositories: ReadonlyMap<string, FlowRecordRepository<AdminRecord>>;
+
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly actions: OperatorActionLog,
     private readonly mobileIdentifications: MobileIdentificationsService,
     private readonly webIdentifications: WebIdentificationsService,
     private readonly signings: SigningsService,
     private readonly signingReconciliation: SigningReconciliationService,
-  ) {}
+    mobileIdentificationRecords: MobileIdentificationRepository,
+    webIdentificationRecords: WebIdentificationRepository,
+    signingRecords: SigningRepository,
+  ) {
+    this.repositories = new Map<string, FlowRecordRepository<AdminRecord>>(
+      [mobileIdentificationRecords, webIdentificationRecords, signingRecords].map((repository) => [repository.entityType, repository]),
+    );
+  }
 
   /** Newest first, keyset-paged on (created_at, id) so that rows created meanwhile neither repeat nor vanish. */
   list<E extends AdminRecord>(
@@ -119,10 +121,7 @@ export class AdminRecordsService {
   auditTrail<E extends AdminRecord>(context: OperatorActionContext, kind: AdminRecordKind<E>, id: string): Promise<StateTransition[]> {
     return this.actions.audited(context, { action: 'read_audit_trail', targetType: kind.entityType, targetId: id }, async () => {
       await this.assertExists(kind, id);
-      return this.dataSource.getRepository(StateTransition).find({
-        where: { entityType: kind.entityType, entityId: id },
-        order: { at: 'ASC', id: 'ASC' },
-      });
+      return this.repositoryOf(kind).auditTrail(id);
     });
   }
 
@@ -210,9 +209,7 @@ export class AdminRecordsService {
         const problems = onlyWithStartedProblems(body, startedFields);
         if (problems.length > 0) throw RequestError.invalid(problems);
         await settle();
-        const resolved = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
-        if (!resolved) throw RequestError.notFound(kind.label);
-        return resolved;
+        return this.view(kind, id);
       },
       (record) => ({ status: record.status }),
     );
@@ -229,7 +226,7 @@ export class AdminRecordsService {
       { action: 'refresh', targetType: kind.entityType, targetId: id },
       async () => {
         // The services' own paths take the whole record, as their jobs do.
-        const record = await this.dataSource.getRepository(kind.target).findOneBy({ id } as never);
+        const record = await this.repositoryOf(kind).findById(id);
         if (!record) throw RequestError.notFound(kind.label);
         try {
           await askProvider(record);
@@ -237,47 +234,41 @@ export class AdminRecordsService {
           if (error instanceof BtrustError) throw providerFailure(error);
           throw error;
         }
-        const refreshed = await this.viewQuery(kind).where('record.id = :id', { id }).getOne();
-        if (!refreshed) throw RequestError.notFound(kind.label);
-        return refreshed;
+        return this.view(kind, id);
       },
       (record) => ({ status: record.status }),
     );
   }
 
   private async assertExists<E extends AdminRecord>(kind: AdminRecordKind<E>, id: string): Promise<void> {
-    if (!(await this.dataSource.getRepository(kind.target).existsBy({ id } as never))) throw RequestError.notFound(kind.label);
+    if (!(await this.repositoryOf(kind).exists(id))) throw RequestError.notFound(kind.label);
   }
 
-  private viewQuery<E extends AdminRecord>(kind: AdminRecordKind<E>) {
-    return this.dataSource
-      .getRepository(kind.target)
-      .createQueryBuilder('record')
-      .select(kind.columns.map((column) => `record.${column}`));
+  private async view<E extends AdminRecord>(kind: AdminRecordKind<E>, id: string): Promise<E> {
+    const record = await this.repositoryOf(kind).findView(id, kind.columns);
+    if (!record) throw RequestError.notFound(kind.label);
+    return record;
   }
 
   private async page<E extends AdminRecord>(kind: AdminRecordKind<E>, query: AdminListQuery & { status?: string }): Promise<Page<E>> {
-    const repository = this.dataSource.getRepository(kind.target);
-    const builder = this.viewQuery(kind)
-      .orderBy('record.createdAt', 'DESC')
-      .addOrderBy('record.id', 'DESC')
-      .limit(query.limit + 1);
-    if (query.status) builder.andWhere('record.status = :status', { status: query.status });
-    if (query.createdFrom) builder.andWhere('record.createdAt >= :createdFrom', { createdFrom: new Date(query.createdFrom) });
-    if (query.createdTo) builder.andWhere('record.createdAt < :createdTo', { createdTo: new Date(query.createdTo) });
-    if (query.cursor) {
-      if (!(await repository.existsBy({ id: query.cursor } as never))) {
-        throw new AdminError(AdminErrorCode.INVALID_CURSOR, 'The cursor names no record of this kind; start again without it.');
-      }
-      // The anchor's timestamp is read in the database: it keeps microseconds a JavaScript Date would lose.
-      builder.andWhere(
-        `(record.createdAt, record.id) < (SELECT anchor.created_at, anchor.id FROM ${repository.metadata.tablePath} anchor WHERE anchor.id = :cursor)`,
-        { cursor: query.cursor },
-      );
+    const repository = this.repositoryOf(kind);
+    if (query.cursor && !(await repository.exists(query.cursor))) {
+      throw new AdminError(AdminErrorCode.INVALID_CURSOR, 'The cursor names no record of this kind; start again without it.');
     }
-    const rows = await builder.getMany();
+    const filters = {
+      status: query.status,
+      createdFrom: query.createdFrom ? new Date(query.createdFrom) : undefined,
+      createdTo: query.createdTo ? new Date(query.createdTo) : undefined,
+      after: query.cursor,
+    };
+    // One more than the page: whether it exists says whether there is a next page.
+    const rows = await repository.newestFirst(kind.columns, filters, query.limit + 1);
     const items = rows.slice(0, query.limit);
     return { items, nextCursor: rows.length > query.limit ? items[items.length - 1].id : null };
+  }
+
+  private repositoryOf<E extends AdminRecord>(kind: AdminRecordKind<E>): FlowRecordRepository<E> {
+    return this.repositories.get(kind.entityType) as unknown as FlowRecordRepository<E>;
   }
 }
 

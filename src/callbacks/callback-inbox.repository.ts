@@ -63,11 +63,16 @@ const READ_PENDING_CALLBACK_SQL = `SELECT id, subject_id AS "subjectId", process
 const RECORD_CALLBACK_OUTCOME_SQL = `UPDATE callback_inbox SET outcome = $2, outcome_detail = $3, session_id_match = $4, processed_at = now()
               WHERE id = $1 AND outcome = 'PENDING'`;
 
+/** The webhooks waiting to be processed, and the age in seconds of the oldest (0 when none waits): the inbox gauges. */
+const COUNT_PENDING_CALLBACKS_SQL = `SELECT count(*)::int AS pending,
+                COALESCE(EXTRACT(EPOCH FROM now() - min(received_at)), 0)::float8 AS oldest
+           FROM callback_inbox WHERE outcome = 'PENDING'`;
+
 /**
  * The inbox of webhooks (callback_inbox), the only writer of its rows. Every
- * statement is on the webhook path, so each goes straight to the driver's
- * pool as a named statement: each connection parses and plans it once for
- * the whole storm.
+ * statement on the webhook path goes straight to the driver's pool as a
+ * named statement: each connection parses and plans it once for the whole
+ * storm. The metrics scrape's count is no hot path and stays as it was.
  */
 @Injectable()
 export class CallbackInboxRepository {
@@ -119,5 +124,12 @@ export class CallbackInboxRepository {
       values: [inboxId, outcome, detail, sessionIdMatch],
     });
     return recorded.rowCount === 1;
+  }
+
+  // ── Metrics ──
+
+  async pendingBacklog(): Promise<{ pending: number; oldest: number }> {
+    const [row]: Array<{ pending: number; oldest: number }> = await this.dataSource.query(COUNT_PENDING_CALLBACKS_SQL);
+    return row;
   }
 }

@@ -11,6 +11,6 @@ import { CallbacksController } from './callbacks.controller';
 @Module({
   controllers: [CallbacksController],
   providers: [CallbackEndpointRepository, CallbackEndpointsService, CallbackHandlers, CallbackInboxRepository, CallbackInboxService, CallbackProcessor],
-  exports: [CallbackEndpointsService, CallbackHandlers],
+  exports: [CallbackEndpointsService, CallbackHandlers, CallbackInboxRepository],
 })
 export class CallbacksModule {}

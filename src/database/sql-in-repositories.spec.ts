@@ -9,7 +9,18 @@ import { join, relative } from 'node:path';
  * converted; the rule is the same for each.
  */
 const SRC = join(__dirname, '..');
-const CONVERTED = ['callbacks', 'common/idempotency', 'common/rate-limit', 'admin/operator-action-log.ts', 'admin/operator-action.repository.ts'];
+const CONVERTED = [
+  'callbacks',
+  'common/idempotency',
+  'common/rate-limit',
+  'admin',
+  'retention',
+  'jobs',
+  'metrics/metrics-exporter.ts',
+  'identification/mobile/mobile-identification.repository.ts',
+  'identification/web/web-identification.repository.ts',
+  'signing/signing.repository.ts',
+];
 
 /** What only a repository (or src/database) may do: hold the DataSource for SQL, or run a statement. */
 const DATABASE_ACCESS = [/\bInjectDataSource\b/, /\bpostgresPool\(/, /\.query\s*[<(]/, /\bgetRepository\(/, /\bcreateQueryBuilder\(/];

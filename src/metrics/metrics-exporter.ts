@@ -1,21 +1,23 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { Gauge } from 'prom-client';
-import { DataSource } from 'typeorm';
 import { BtrustClient } from '../btrust/btrust.client';
+import { CallbackInboxRepository } from '../callbacks/callback-inbox.repository';
 import type { StateMachine } from '../common/state-machine/state-machine';
-import { OPEN_MOBILE_IDENTIFICATION } from '../identification/mobile/mobile-identification.entity';
+import type { UnsettledCount } from '../database/flow-record-repository';
+import { MobileIdentificationRepository } from '../identification/mobile/mobile-identification.repository';
 import { mobileIdentificationMachine } from '../identification/mobile/mobile-identification.state';
+import { WebIdentificationRepository } from '../identification/web/web-identification.repository';
 import { webIdentificationMachine } from '../identification/web/web-identification.state';
+import { JobQueueRepository } from '../jobs/job-queue.repository';
+import { SigningRepository } from '../signing/signing.repository';
 import { signingMachine } from '../signing/signing.state';
 import { CasMetrics } from './cas-metrics';
 
-/** Every state machine and the table of its records: the open-record gauges cover each machine's states that are not settled (final or resting). */
-const RECORD_TABLES: Array<{ machine: StateMachine<string>; table: string }> = [
-  { machine: mobileIdentificationMachine, table: 'mobile_identifications' },
-  { machine: webIdentificationMachine, table: 'web_identifications' },
-  { machine: signingMachine, table: 'signings' },
-];
+/** A state machine and how to count its records: the open-record gauges cover each machine's states that are not settled (final or resting). */
+interface UnsettledRecords {
+  machine: StateMachine<string>;
+  count: () => Promise<UnsettledCount[]>;
+}
 
 const DAY_SECONDS = 24 * 60 * 60;
 
@@ -29,12 +31,23 @@ const DAY_SECONDS = 24 * 60 * 60;
 @Injectable()
 export class MetricsExporter {
   private readonly logger = new Logger(MetricsExporter.name);
+  private readonly unsettledRecords: UnsettledRecords[];
 
   constructor(
     private readonly metrics: CasMetrics,
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly btrust: BtrustClient,
-  ) {}
+    private readonly inbox: CallbackInboxRepository,
+    private readonly mobileIdentifications: MobileIdentificationRepository,
+    private readonly jobQueues: JobQueueRepository,
+    webIdentifications: WebIdentificationRepository,
+    signings: SigningRepository,
+  ) {
+    this.unsettledRecords = [
+      { machine: mobileIdentificationMachine, count: () => mobileIdentifications.unsettledCounts() },
+      { machine: webIdentificationMachine, count: () => webIdentifications.unsettledCounts() },
+      { machine: signingMachine, count: () => signings.unsettledCounts() },
+    ];
+  }
 
   get contentType(): string {
     return this.metrics.registry.contentType;
@@ -58,11 +71,7 @@ export class MetricsExporter {
   private async refreshInbox(): Promise<void> {
     const { inboxPending, inboxOldestPendingAge } = this.metrics;
     try {
-      const [row]: Array<{ pending: number; oldest: number }> = await this.dataSource.query(
-        `SELECT count(*)::int AS pending,
-                COALESCE(EXTRACT(EPOCH FROM now() - min(received_at)), 0)::float8 AS oldest
-           FROM callback_inbox WHERE outcome = 'PENDING'`,
-      );
+      const row = await this.inbox.pendingBacklog();
       inboxPending.set(row.pending);
       inboxOldestPendingAge.set(row.oldest);
     } catch (error) {
@@ -75,12 +84,7 @@ export class MetricsExporter {
   private async refreshMobilePolls(): Promise<void> {
     const { mobilePollsDue, mobilePollOldestDueAge } = this.metrics;
     try {
-      const [row]: Array<{ due: number; oldest: number }> = await this.dataSource.query(
-        `SELECT count(*)::int AS due,
-                COALESCE(EXTRACT(EPOCH FROM now() - min(next_poll_at)), 0)::float8 AS oldest
-           FROM mobile_identifications
-          WHERE ${OPEN_MOBILE_IDENTIFICATION} AND next_poll_at <= now()`,
-      );
+      const row = await this.mobileIdentifications.pollsDue();
       mobilePollsDue.set(row.due);
       mobilePollOldestDueAge.set(row.oldest);
     } catch (error) {
@@ -92,21 +96,16 @@ export class MetricsExporter {
   /**
    * Records in each state that is not settled (final or resting), and how old the oldest is (since its creation):
    * every open record has a bound, so a growing age means one is stuck. Each state gets a
-   * sample, 0 when empty, so that an alert on it sees the series. The state list is written
-   * into the SQL from the machines (constants, never input), so that a partial index over the
-   * same list can serve it.
+   * sample, 0 when empty, so that an alert on it sees the series. One statement per kind of
+   * record, side by side, each served by the partial index over the same state list.
    */
   private async refreshOpenRecords(): Promise<void> {
     const { openRecords, openRecordOldestAge } = this.metrics;
     try {
       const counted = await Promise.all(
-        RECORD_TABLES.map(async ({ machine, table }) => {
+        this.unsettledRecords.map(async ({ machine, count }) => {
           const open = machine.states.filter((state) => !machine.isSettled(state));
-          const rows: Array<{ state: string; count: number; oldest: number }> = await this.dataSource.query(
-            `SELECT status AS state, count(*)::int AS count, EXTRACT(EPOCH FROM now() - min(created_at))::float8 AS oldest
-               FROM ${table} WHERE status IN (${open.map((state) => `'${state}'`).join(', ')}) GROUP BY status`,
-          );
-          return { entity: machine.entity, open, rows };
+          return { entity: machine.entity, open, rows: await count() };
         }),
       );
       openRecords.reset();
@@ -124,22 +123,11 @@ export class MetricsExporter {
     }
   }
 
-  /**
-   * Reads pg-boss's own tables: a job is waiting when it is created or up for
-   * retry and due (`start_after` passed); a job scheduled for later is not late, so it counts neither in depth nor in age.
-   */
+  /** Jobs waiting that are due: one scheduled for later is not late, so it counts neither in depth nor in age. */
   private async refreshJobQueues(): Promise<void> {
     const { jobQueueDepth, jobQueueOldestAge } = this.metrics;
     try {
-      const rows: Array<{ queue: string; depth: number; oldest: number }> = await this.dataSource.query(
-        `SELECT q.name AS queue,
-                count(j.id)::int AS depth,
-                COALESCE(EXTRACT(EPOCH FROM now() - min(j.start_after)), 0)::float8 AS oldest
-           FROM pgboss.queue q
-           LEFT JOIN pgboss.job j ON j.name = q.name AND j.state < 'active' AND j.start_after <= now()
-          WHERE NOT starts_with(q.name, '__pgboss__')
-          GROUP BY q.name`,
-      );
+      const rows = await this.jobQueues.waitingJobs();
       jobQueueDepth.reset();
       jobQueueOldestAge.reset();
       for (const { queue, depth, oldest } of rows) {

@@ -1,5 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import type { AppConfig } from '../config/app-config';
+import { IdentificationModule } from '../identification/identification.module';
+import { SigningModule } from '../signing/signing.module';
 import { CasMetrics } from './cas-metrics';
 import { MetricsController } from './metrics.controller';
 import { MetricsExporter } from './metrics-exporter';
@@ -13,6 +15,8 @@ export class MetricsModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: MetricsModule,
+      // The open-record gauges count through the feature repositories.
+      imports: [IdentificationModule, SigningModule],
       controllers: config.metrics.port === undefined ? [MetricsController] : [],
       providers: [CasMetrics, MetricsExporter, MetricsLifecycle],
       exports: [CasMetrics],

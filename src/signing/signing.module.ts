@@ -8,6 +8,7 @@ import { SigningCompletionService } from './signing-completion.service';
 import { SigningCreationService } from './signing-creation.service';
 import { SigningReconciler } from './signing-reconciler';
 import { SigningReconciliationService } from './signing-reconciliation.service';
+import { SigningRepository } from './signing.repository';
 import { SigningsController } from './signings.controller';
 import { SigningsService } from './signings.service';
 
@@ -15,6 +16,7 @@ import { SigningsService } from './signings.service';
   imports: [IdentificationModule],
   controllers: [SigningsController],
   providers: [
+    SigningRepository,
     SigningsService,
     SigningCreationService,
     SigningCompletionService,
@@ -24,6 +26,6 @@ import { SigningsService } from './signings.service';
     SigningReconciler,
     { provide: PdfInspector, inject: [APP_CONFIG], useFactory: (config: ResolvedAppConfig) => new PdfInspector(config.signing.pdfParsing) },
   ],
-  exports: [SigningsService, SigningReconciliationService],
+  exports: [SigningsService, SigningReconciliationService, SigningRepository],
 })
 export class SigningModule {}

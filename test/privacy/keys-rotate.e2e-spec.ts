@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { rotateKeys } from '../../scripts/keys-rotate';
 import { DataCipher } from '../../src/common/crypto/data-cipher';
 import type { KeyRing } from '../../src/common/crypto/key-ring';
-import { encryptedColumnsOf, rotateDataEncryptionKeys } from '../../src/common/crypto/key-rotation';
+import { encryptedColumnsOf, rotateDataEncryptionKeys } from '../../src/database/key-rotation';
 import { databaseOptions } from '../../src/database/database-options';
 import { SigningDriver } from '../signing/signing-support';
 import { eventually, SandboxControl } from '../support/sandbox-control';

@@ -9,9 +9,15 @@ import type { WebIdentificationStatus } from './web-identification.state';
  * plain; retention erases it once the identification is finished and old.
  */
 
+/**
+ * SQL for "waiting for the person or the agent" (OPEN_WEB_IDENTIFICATION_STATUSES): the open
+ * index's condition, which the queries that should use that index repeat word for word.
+ */
+export const OPEN_WEB_IDENTIFICATION = `status IN ('STARTED', 'UNDER_REVIEW')`;
+
 @Entity({ name: 'web_identifications' })
 @Index(['owner', 'createdAt'])
-@Index('web_identifications_open', ['status', 'createdAt'], { where: `status IN ('STARTED', 'UNDER_REVIEW')` })
+@Index('web_identifications_open', ['status', 'createdAt'], { where: OPEN_WEB_IDENTIFICATION })
 export class WebIdentification extends RecordTimestamps {
   @PrimaryColumn('uuid')
   id: string;

@@ -1,6 +1,17 @@
 import type { DataSource } from 'typeorm';
-import { DataCipher, headerFor } from './data-cipher';
-import { EncryptedColumn } from './encrypted-column';
+import { DataCipher, headerFor } from '../common/crypto/data-cipher';
+import { EncryptedColumn } from '../common/crypto/encrypted-column';
+
+/*
+ * The one writer of feature tables outside their repositories, on purpose.
+ * Rotation must reach every EncryptedColumn there is, including one added
+ * tomorrow: walking the entity metadata guarantees that, where a statement per
+ * column in each repository would leave an old key in use the day someone
+ * forgets one. So the table, column and key names written into its SQL come
+ * only from that metadata (quoted), never from input, and the values it writes
+ * are ciphertexts of the same plaintext under the current key: encryption
+ * cannot be bypassed through it.
+ */
 
 export interface EncryptedColumnLocation {
   table: string;
