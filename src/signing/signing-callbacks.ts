@@ -3,8 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, IsNull } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook, WebhookVerdict } from '../callbacks/callback-handlers';
-import { postgresPool } from '../database/postgres-pool';
-import { sessionIdMatchOf } from '../identification/web/web-identification-session-ids';
+import { WebIdentificationRepository } from '../identification/web/web-identification.repository';
 import { Signing } from './signing.entity';
 import { signingMachine } from './signing.state';
 import { SigningReconciliationService } from './signing-reconciliation.service';
@@ -23,6 +22,7 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly handlers: CallbackHandlers,
     private readonly signings: SigningReconciliationService,
+    private readonly webIdentificationRecords: WebIdentificationRepository,
   ) {}
 
   onModuleInit(): void {
@@ -34,7 +34,7 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
     if (!signing) return { outcome: 'MISMATCH', detail: 'resultId names no signing of this identification' };
     const result = await this.confirm(signing, entry);
     // Asked after 3.3 answered: a sessionId that names the sign session 3.3 just handed back is known by now.
-    return { ...result, sessionIdMatch: await sessionIdMatchOf(postgresPool(this.dataSource), entry.subjectId, entry.sessionId) };
+    return { ...result, sessionIdMatch: await this.webIdentificationRecords.sessionIdMatchOf(entry.subjectId, entry.sessionId) };
   }
 
   private async confirm(signing: Signing, entry: StoredWebhook): Promise<WebhookVerdict> {

@@ -3,6 +3,7 @@ import type { SignedDocuments } from '../../src/btrust/btrust.types';
 import { CallbackEndpointRepository } from '../../src/callbacks/callback-endpoint.repository';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
 import { APP_CONFIG, type ResolvedAppConfig } from '../../src/config/config.module';
+import { WebIdentificationRepository } from '../../src/identification/web/web-identification.repository';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { CasMetrics } from '../../src/metrics/cas-metrics';
 import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
@@ -23,6 +24,7 @@ export const SIGNING_PROVIDERS: Provider[] = [
   SigningCompletionService,
   SigningReconciliationService,
   WebIdentificationsService,
+  WebIdentificationRepository,
   CallbackEndpointsService,
   CallbackEndpointRepository,
   SignedPdfValidator,
