@@ -19,7 +19,7 @@ const CONVERTED = [
   'metrics/metrics-exporter.ts',
   'identification/mobile/mobile-identification.repository.ts',
   'identification/web',
-  'signing/signing.repository.ts',
+  'signing',
 ];
 
 /** What only a repository (or src/database) may do: hold the DataSource for SQL, or run a statement. */

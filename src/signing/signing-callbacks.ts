@@ -1,10 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook, WebhookVerdict } from '../callbacks/callback-handlers';
 import { WebIdentificationRepository } from '../identification/web/web-identification.repository';
 import { Signing } from './signing.entity';
+import { SigningRepository } from './signing.repository';
 import { signingMachine } from './signing.state';
 import { SigningReconciliationService } from './signing-reconciliation.service';
 
@@ -19,10 +18,10 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
   readonly concerns = 'SIGNING';
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: SigningRepository,
+    private readonly webIdentificationRecords: WebIdentificationRepository,
     private readonly handlers: CallbackHandlers,
     private readonly signings: SigningReconciliationService,
-    private readonly webIdentificationRecords: WebIdentificationRepository,
   ) {}
 
   onModuleInit(): void {
@@ -57,10 +56,9 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
    * sign session, and is matched only when the webhook names that one.
    */
   private async findSigning(entry: StoredWebhook): Promise<Signing | null> {
-    const repository = this.dataSource.getRepository(Signing);
     return (
-      (await repository.findOneBy({ webIdentificationId: entry.subjectId, resultId: entry.resultId })) ??
-      (await repository.findOneBy({ webIdentificationId: entry.subjectId, signSessionId: entry.sessionId, resultId: IsNull(), status: 'PENDING' }))
+      (await this.records.findByResultId(entry.subjectId, entry.resultId)) ??
+      (await this.records.findPendingWithoutResultId(entry.subjectId, entry.sessionId))
     );
   }
 }

@@ -12,6 +12,7 @@ import type { SigningInput } from '../../src/signing/signing.types';
 import { SigningCompletionService } from '../../src/signing/signing-completion.service';
 import { SigningCreationService } from '../../src/signing/signing-creation.service';
 import { SigningReconciliationService } from '../../src/signing/signing-reconciliation.service';
+import { SigningRepository } from '../../src/signing/signing.repository';
 import { SigningsService } from '../../src/signing/signings.service';
 import type { ServiceModule } from './service-module';
 
@@ -19,6 +20,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The signing services and the real collaborators they inject, the PDF inspector built as the signing module builds it. */
 export const SIGNING_PROVIDERS: Provider[] = [
+  SigningRepository,
   SigningsService,
   SigningCreationService,
   SigningCompletionService,
