@@ -19,7 +19,7 @@ const CONVERTED = [
   'metrics/metrics-exporter.ts',
   'identification/mobile',
   'identification/web/web-identification.repository.ts',
-  'signing/signing.repository.ts',
+  'signing',
 ];
 
 /** What only a repository (or src/database) may do: hold the DataSource for SQL, or run a statement. */

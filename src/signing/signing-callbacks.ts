@@ -1,11 +1,9 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, IsNull } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook, WebhookVerdict } from '../callbacks/callback-handlers';
-import { postgresPool } from '../database/postgres-pool';
-import { sessionIdMatchOf } from '../identification/web/web-identification-session-ids';
+import { WebIdentificationRepository } from '../identification/web/web-identification.repository';
 import { Signing } from './signing.entity';
+import { SigningRepository } from './signing.repository';
 import { signingMachine } from './signing.state';
 import { SigningReconciliationService } from './signing-reconciliation.service';
 
@@ -20,7 +18,8 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
   readonly concerns = 'SIGNING';
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: SigningRepository,
+    private readonly webIdentificationRecords: WebIdentificationRepository,
     private readonly handlers: CallbackHandlers,
     private readonly signings: SigningReconciliationService,
   ) {}
@@ -34,7 +33,7 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
     if (!signing) return { outcome: 'MISMATCH', detail: 'resultId names no signing of this identification' };
     const result = await this.confirm(signing, entry);
     // Asked after 3.3 answered: a sessionId that names the sign session 3.3 just handed back is known by now.
-    return { ...result, sessionIdMatch: await sessionIdMatchOf(postgresPool(this.dataSource), entry.subjectId, entry.sessionId) };
+    return { ...result, sessionIdMatch: await this.webIdentificationRecords.sessionIdMatchOf(entry.subjectId, entry.sessionId) };
   }
 
   private async confirm(signing: Signing, entry: StoredWebhook): Promise<WebhookVerdict> {
@@ -57,10 +56,9 @@ export class SigningCallbacks implements CallbackHandler, OnModuleInit {
    * sign session, and is matched only when the webhook names that one.
    */
   private async findSigning(entry: StoredWebhook): Promise<Signing | null> {
-    const repository = this.dataSource.getRepository(Signing);
     return (
-      (await repository.findOneBy({ webIdentificationId: entry.subjectId, resultId: entry.resultId })) ??
-      (await repository.findOneBy({ webIdentificationId: entry.subjectId, signSessionId: entry.sessionId, resultId: IsNull(), status: 'PENDING' }))
+      (await this.records.findByResultId(entry.subjectId, entry.resultId)) ??
+      (await this.records.findPendingWithoutResultId(entry.subjectId, entry.sessionId))
     );
   }
 }

@@ -1,36 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
 import type { SignedDocuments } from '../btrust/btrust.types';
 import { CallbackEndpointsService } from '../callbacks/callback-endpoints.service';
 import { TransitionOutcome } from '../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
-import { sha256Hex } from './sha256';
 import { MatchedBy, matchSignedDocuments } from './signed-document-matching';
 import { SigningDocument } from './signing-document.entity';
-import { SigningUnmatchedDocument } from './signing-unmatched-document.entity';
 import { Signing } from './signing.entity';
-import { moveSigning, SigningStatus } from './signing.state';
-import type { SignedDocumentVerification } from './signing.types';
-import { CALLBACK_URL_GRACE_MS, SigningChanges, SigningsService } from './signings.service';
+import { PairedDocument, SigningChanges, SigningRepository, UnmatchedDocument } from './signing.repository';
+import { SigningStatus } from './signing.state';
+import { CALLBACK_URL_GRACE_MS, SigningsService } from './signings.service';
 import { SignedPdfValidator } from './verification/signed-pdf-validator';
-
-/** A signed document from 3.3, paired with the original at `index`. */
-interface PairedDocument {
-  index: number;
-  content: Buffer;
-  fileName: string | null;
-  matchedBy: MatchedBy;
-  verification: SignedDocumentVerification;
-}
-
-/** A signed document from 3.3 that matches no original. */
-interface UnmatchedDocument {
-  position: number;
-  fileName: string | null;
-  content: Buffer;
-}
 
 /**
  * Scenario 3's end: the signed documents B-Trust returned (3.3) are paired
@@ -42,7 +22,7 @@ export class SigningCompletionService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: SigningRepository,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly signedPdfValidator: SignedPdfValidator,
     private readonly metrics: CasMetrics,
@@ -68,7 +48,7 @@ export class SigningCompletionService {
       result.documents.map((document) => document.content),
     );
 
-    let referenceSigner = await this.referenceSignerOf(signing.webIdentificationId);
+    let referenceSigner = await this.records.referenceSignerOf(signing.webIdentificationId);
     const paired: PairedDocument[] = [];
     for (const [position, original] of originals.entries()) {
       const signedIndex = pairing.signedIndexFor[position];
@@ -131,26 +111,14 @@ export class SigningCompletionService {
   ): Promise<TransitionOutcome<Signing>> {
     const invalidDocuments = paired.filter((document) => !document.verification.valid).length;
     const detail = { documents: paired.length, invalidDocuments, ...(unmatched.length > 0 ? { unmatchedDocuments: unmatched.length } : {}) };
-    const outcome = await this.dataSource.transaction(async (manager) => {
-      const moved = await moveSigning.within(manager, signing.id, to, cause, changes, detail);
-      // Another answer of 3.3 may have ended the signing first: what this one returned beyond it is kept all the same.
-      await keepUnmatched(manager, signing.id, unmatched);
-      if (moved.result !== 'moved') return moved;
-      for (const document of paired) {
-        await manager.update(
-          SigningDocument,
-          { signingId: signing.id, index: document.index },
-          {
-            signed: document.content,
-            signedSha256: sha256Hex(document.content),
-            signedFileName: document.fileName,
-            matchedBy: document.matchedBy,
-            ...storedVerification(document.verification),
-          },
-        );
-      }
-      if (result.signSessionId) await rotateSignSession(manager, signing, result.signSessionId, result.signSessionExpiresAt);
-      return moved;
+    const outcome = await this.records.completeWith(signing, {
+      to,
+      cause,
+      changes,
+      detail,
+      paired,
+      unmatched,
+      nextSignSession: result.signSessionId ? { id: result.signSessionId, expiresAt: result.signSessionExpiresAt } : null,
     });
     if (outcome.result === 'moved' && result.signSessionExpiresAt) {
       await this.callbackEndpoints.extend(signing.webIdentificationId, new Date(result.signSessionExpiresAt.getTime() + CALLBACK_URL_GRACE_MS));
@@ -158,72 +126,11 @@ export class SigningCompletionService {
     return outcome;
   }
 
-  /** The blind index of who signed with this identification first, from a document that verified. */
-  private async referenceSignerOf(identificationId: string): Promise<string | null> {
-    const rows: Array<{ signer_index: string }> = await this.dataSource.query(
-      `SELECT d.verification->'signer'->>'serialNumberIndex' AS signer_index
-         FROM signing_documents d JOIN signings s ON s.id = d.signing_id
-        WHERE s.web_identification_id = $1 AND (d.verification->>'valid')::boolean
-          AND d.verification->'signer'->>'serialNumberIndex' IS NOT NULL
-        ORDER BY s.signed_at, d.index
-        LIMIT 1`,
-      [identificationId],
-    );
-    return rows[0]?.signer_index ?? null;
-  }
-
   private async originalContent(document: SigningDocument): Promise<Buffer> {
-    const row = await this.dataSource
-      .getRepository(SigningDocument)
-      .createQueryBuilder('document')
-      .select(['document.signingId', 'document.index', 'document.original'])
-      .where('document.signingId = :signingId AND document.index = :index', { signingId: document.signingId, index: document.index })
-      .getOneOrFail();
+    const original = await this.records.originalOf(document);
     // Retention erases the originals of finished signings only, never of one still being completed.
-    if (!row.original) throw new Error(`The original of document ${document.index} of signing ${document.signingId} was erased`);
-    return row.original;
+    if (!original) throw new Error(`The original of document ${document.index} of signing ${document.signingId} was erased`);
+    return original;
   }
 }
 
-/**
- * Stores the returned documents that match no original, each once (by its
- * SHA-256), at its position in B-Trust's answer or after those already kept,
- * and counts them on the signing.
- */
-async function keepUnmatched(manager: EntityManager, signingId: string, unmatched: UnmatchedDocument[]): Promise<void> {
-  if (unmatched.length === 0) return;
-  const repository = manager.getRepository(SigningUnmatchedDocument);
-  const kept = await repository.find({ where: { signingId }, select: { position: true, sha256: true } });
-  const positions = new Set(kept.map((document) => document.position));
-  const hashes = new Set(kept.map((document) => document.sha256));
-  for (const document of unmatched) {
-    const hash = sha256Hex(document.content);
-    if (hashes.has(hash)) continue;
-    const position = positions.has(document.position) ? Math.max(...positions) + 1 : document.position;
-    await repository.insert({ signingId, position, fileName: document.fileName, content: document.content, sha256: hash, size: document.content.length });
-    positions.add(position);
-    hashes.add(hash);
-  }
-  await manager.update(Signing, { id: signingId }, { unmatchedDocuments: positions.size });
-}
-
-/**
- * Only the sign session the signing used is replaced: should a later one
- * already be stored, it stays.
- */
-async function rotateSignSession(manager: EntityManager, signing: Signing, signSessionId: string, expiresAt: Date | null): Promise<void> {
-  await manager.query(
-    `UPDATE web_identifications SET sign_session_id = $1, sign_session_expires_at = COALESCE($2, sign_session_expires_at), updated_at = now()
-      WHERE id = $3 AND sign_session_id = $4`,
-    [signSessionId, expiresAt, signing.webIdentificationId, signing.signSessionId],
-  );
-}
-
-/** The signer's name goes to its encrypted column; the verification's JSON keeps no personal data in clear. */
-function storedVerification(verification: SignedDocumentVerification): Pick<SigningDocument, 'verification' | 'signerName'> {
-  const { signer } = verification;
-  return {
-    verification: { ...verification, signer: signer ? { ...signer, commonName: null } : null },
-    signerName: signer?.commonName ?? null,
-  };
-}

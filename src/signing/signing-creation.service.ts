@@ -1,25 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In, QueryFailedError } from 'typeorm';
 import { BtrustPort } from '../btrust/btrust-port';
 import { BtrustError } from '../btrust/btrust.errors';
 import type { BtrustLanguage } from '../btrust/btrust.types';
 import { notStarted, outcomeUnknown } from '../btrust/provider-failure';
 import { CallbackEndpointsService } from '../callbacks/callback-endpoints.service';
-import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
 import type { FieldProblem } from '../common/problem/problem';
 import { RequestError } from '../common/problem/request-error';
-import { recordCreation } from '../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
-import { WebIdentification } from '../identification/web/web-identification.entity';
 import { WebIdentificationsService } from '../identification/web/web-identifications.service';
 import { assertCanSign } from '../identification/web/web-identification-signing-gate';
 import { ActiveContent, PdfInspectionError } from './pdf/pdf-inspection';
 import { PdfInspector } from './pdf/pdf-inspector';
 import { PdfLimitExceededError } from './pdf/pdf-limits';
-import { sha256Hex } from './sha256';
-import { SigningDocument } from './signing-document.entity';
 import {
   activeContentRefused,
   assertWithinLimits,
@@ -29,15 +22,9 @@ import {
 } from './signing-request-rules';
 import { Signing } from './signing.entity';
 import { SigningError, SigningErrorCode } from './signing.errors';
-import { moveSigning, signingMachine, SigningStatus } from './signing.state';
+import { SigningRepository, SignSessionInUse } from './signing.repository';
 import type { SigningInput } from './signing.types';
 import { CALLBACK_URL_GRACE_MS, SigningsService } from './signings.service';
-
-/** PostgreSQL unique_violation: the partial index that allows one PENDING signing per identification. */
-const UNIQUE_VIOLATION = '23505';
-const ONE_PENDING_INDEX = 'signings_one_pending_per_identification';
-/** The signings that hold their identification's sign session: one may be in flight at B-Trust. */
-const IN_FLIGHT: SigningStatus[] = ['PENDING', 'OUTCOME_UNKNOWN'];
 
 /**
  * Scenario 3's start: PDFs are validated, stored, and put up for signing with
@@ -47,7 +34,7 @@ const IN_FLIGHT: SigningStatus[] = ['PENDING', 'OUTCOME_UNKNOWN'];
 export class SigningCreationService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: SigningRepository,
     private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly identifications: WebIdentificationsService,
@@ -94,78 +81,43 @@ export class SigningCreationService {
       if (error.answerClass === 'UNKNOWN_OUTCOME') {
         // Nothing B-Trust said is kept: a failed answer's text is not known to be free of personal data.
         const what = error.httpStatus === undefined ? error.code : `${error.code}, HTTP ${error.httpStatus}`;
-        await moveSigning.alone(this.dataSource, id, 'OUTCOME_UNKNOWN', 'api', {
+        await this.records.move(id, 'OUTCOME_UNKNOWN', 'api', {
           failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: `B-Trust may or may not have started the signing (${what}).` },
         });
         throw outcomeUnknown(id);
       }
-      await moveSigning.alone(this.dataSource, id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
+      await this.records.move(id, 'FAILED', 'api', { failure: { code: error.code, message: `startSignSession: ${error.providerMessage ?? error.message}` } });
       throw notStarted(error);
     }
     const expiresAt = started.expiresAt ?? signSession.expiresAt;
-    await this.dataSource.getRepository(Signing).update(id, { resultId: started.resultId, clientDocumentUrl: started.clientDocumentUrl, expiresAt });
+    await this.records.recordStarted(id, { resultId: started.resultId, clientDocumentUrl: started.clientDocumentUrl, expiresAt });
     if (expiresAt) await this.callbackEndpoints.extend(identificationId, new Date(expiresAt.getTime() + CALLBACK_URL_GRACE_MS));
     return this.signings.findOwned(owner, id);
   }
 
-  /**
-   * The row lock on the identification serializes signings of one
-   * identification, so the checks below see the latest sign session; the
-   * partial unique index is the guarantee should anything bypass the lock.
-   */
+  /** The signing and its documents, recorded PENDING if the identification can still sign and no other signing holds its sign session. */
   private async insertPending(
     id: string,
     owner: string,
     identificationId: string,
     input: SigningInput,
     activeContent: ActiveContent[][],
-  ): Promise<{ clientIdentificator: string; signSessionId: string; expiresAt: Date | null }> {
-    try {
-      return await this.dataSource.transaction(async (manager) => {
-        const identification = await manager
-          .getRepository(WebIdentification)
-          .findOne({ where: { id: identificationId }, lock: { mode: 'pessimistic_write' } });
-        if (!identification) throw RequestError.notFound('The web identification');
-        assertCanSign(identification);
-        if (await manager.getRepository(Signing).existsBy({ webIdentificationId: identificationId, status: In(IN_FLIGHT) })) {
-          throw signingInProgress();
-        }
-        await manager.insert(Signing, {
-          id,
-          owner,
-          webIdentificationId: identificationId,
-          status: 'PENDING',
-          signSessionId: identification.signSessionId!,
-          emailSignedDocuments: input.emailSignedDocuments,
-          successUrl: input.successUrl,
-          cancelUrl: input.cancelUrl,
-        });
-        // One statement per document: the driver builds each message in memory, so one at a time keeps that small.
-        for (const [index, document] of input.documents.entries()) {
-          await manager.insert(SigningDocument, {
-            signingId: id,
-            index,
-            fileName: document.fileName,
-            title: document.title,
-            original: document.content,
-            originalSha256: sha256Hex(document.content),
-            visibleSignature: document.visibleSignature ?? null,
-            archive: document.archive ?? null,
-            activeContent: activeContent[index],
-          });
-        }
-        await recordCreation(manager, signingMachine, id, 'PENDING', 'api');
-        await bindIdempotencyKey(manager, id);
-        return {
-          clientIdentificator: identification.clientIdentificator!,
-          signSessionId: identification.signSessionId!,
-          expiresAt: identification.signSessionExpiresAt,
-        };
-      });
-    } catch (error) {
-      if (isUniqueViolation(error, ONE_PENDING_INDEX)) throw signingInProgress();
-      throw error;
-    }
+  ): Promise<SignSessionInUse> {
+    const record = await this.records.recordPending(
+      {
+        id,
+        owner,
+        webIdentificationId: identificationId,
+        emailSignedDocuments: input.emailSignedDocuments,
+        successUrl: input.successUrl,
+        cancelUrl: input.cancelUrl,
+      },
+      input.documents.map((document, index) => ({ ...document, activeContent: activeContent[index] })),
+      assertCanSign,
+    );
+    if (record.recorded) return record.signSession;
+    if (record.refusal === 'IDENTIFICATION_NOT_FOUND') throw RequestError.notFound('The web identification');
+    throw signingInProgress();
   }
 
   /** Every document parsed (within the PDF limits) and checked; returns the active content found in each. */
@@ -198,9 +150,4 @@ function signingInProgress(): SigningError {
       'until an operator resolves it). Wait for it to end (SIGNED, REJECTED, EXPIRED or FAILED): another signing may then be started ' +
       'on the same sign session while it lasts.',
   );
-}
-
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
-  return driverError?.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
 }

@@ -1,10 +1,8 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { ReconciliationLoop } from '../common/reconciliation/reconciliation-loop';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
 import { CasMetrics } from '../metrics/cas-metrics';
-import { Signing } from './signing.entity';
+import { SigningRepository } from './signing.repository';
 import { signingMachine } from './signing.state';
 import { SigningReconciliationService } from './signing-reconciliation.service';
 
@@ -18,16 +16,15 @@ export class SigningReconciler implements OnApplicationBootstrap, OnApplicationS
 
   constructor(
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
-    @InjectDataSource() dataSource: DataSource,
+    records: SigningRepository,
     signings: SigningReconciliationService,
     metrics: CasMetrics,
   ) {
-    this.loop = new ReconciliationLoop(dataSource, config.identification.webReconcile, {
-      table: 'signings',
+    this.loop = records.reconciliationLoop(config.identification.webReconcile, {
       openStatus: 'PENDING',
       label: 'signing',
       reconcile: async (id) => {
-        const signing = await dataSource.getRepository(Signing).findOneBy({ id });
+        const signing = await records.findById(id);
         return signing !== null && (await signings.reconcile(signing, 'reconcile'))?.result === 'moved';
       },
       onRecovered: () => metrics.reconciliationRecoveries.inc({ entity: signingMachine.entity }),

@@ -1,6 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { BtrustPort } from '../btrust/btrust-port';
 import { BtrustError } from '../btrust/btrust.errors';
 import type { BtrustLanguage, SignedDocuments } from '../btrust/btrust.types';
@@ -9,12 +7,13 @@ import { CallbackEndpointsService } from '../callbacks/callback-endpoints.servic
 import { RequestError } from '../common/problem/request-error';
 import { TransitionOutcome } from '../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../config/config.module';
-import { WebIdentification } from '../identification/web/web-identification.entity';
+import { WebIdentificationRepository } from '../identification/web/web-identification.repository';
 import { decideUnsigned, SigningTiming } from './signed-documents-answer';
 import { SigningCompletionService } from './signing-completion.service';
 import { Signing } from './signing.entity';
 import { SigningError, SigningErrorCode } from './signing.errors';
-import { moveSigning, signingMachine, SigningStatus } from './signing.state';
+import { SigningRepository } from './signing.repository';
+import { signingMachine } from './signing.state';
 import { CALLBACK_URL_GRACE_MS } from './signings.service';
 
 /** How an operator settles an OUTCOME_UNKNOWN signing after asking B-Trust. */
@@ -40,7 +39,8 @@ export interface SigningHint {
 export class SigningReconciliationService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: SigningRepository,
+    private readonly webIdentificationRecords: WebIdentificationRepository,
     private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
     private readonly completion: SigningCompletionService,
@@ -72,7 +72,7 @@ export class SigningReconciliationService {
         case 'wait':
           return null;
         case 'end':
-          return moveSigning.alone(this.dataSource, signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
+          return this.records.move(signing.id, decision.status, cause, { resultId, failure: { code: decision.code, message: decision.message } });
       }
     }
     return this.completion.complete(signing, resultId, result, cause);
@@ -86,39 +86,30 @@ export class SigningReconciliationService {
    */
   async resolveOutcomeUnknown(id: string, resolution: SigningResolution): Promise<void> {
     let extendCallbacks: { identificationId: string; until: Date } | undefined;
-    await this.dataSource.transaction(async (manager) => {
-      const [row]: Array<{ status: SigningStatus; web_identification_id: string }> = await manager.query(
-        'SELECT status, web_identification_id FROM signings WHERE id = $1 FOR UPDATE',
-        [id],
-      );
-      if (!row) throw RequestError.notFound('The signing');
-      if (row.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknown('signing', row.status);
+    await this.records.settleLocked(id, async (signing) => {
+      if (!signing) throw RequestError.notFound('The signing');
+      if (signing.status !== 'OUTCOME_UNKNOWN') throw notOutcomeUnknown('signing', signing.status);
       const detail = { outcome: resolution.outcome, ...(resolution.note ? { note: resolution.note } : {}) };
       if (resolution.outcome === 'NOT_STARTED') {
-        await moveSigning.within(manager, id, 'FAILED', 'operator', {
+        await signing.move('FAILED', 'operator', {
           failure: { code: 'RESOLVED_NOT_STARTED', message: 'An operator confirmed with B-Trust that the signing was never started.' },
         }, detail);
         return;
       }
-      const [other]: unknown[] = await manager.query('SELECT 1 FROM signings WHERE web_identification_id = $1 AND result_id = $2 AND id <> $3', [
-        row.web_identification_id,
-        resolution.resultId,
-        id,
-      ]);
-      if (other) {
+      if (await signing.resultIdTakenByAnother(resolution.resultId)) {
         throw new SigningError(
           SigningErrorCode.RESULT_ID_IN_USE,
           'Another signing of this identification already has this B-Trust resultId.',
         );
       }
-      await moveSigning.within(manager, id, 'PENDING', 'operator', {
+      await signing.move('PENDING', 'operator', {
         resultId: resolution.resultId,
         ...(resolution.expiresAt ? { expiresAt: resolution.expiresAt } : {}),
         failure: { code: null, message: null },
         // Asked about on the next reconciliation round.
         lastReconciledAt: null,
       }, detail);
-      if (resolution.expiresAt) extendCallbacks = { identificationId: row.web_identification_id, until: resolution.expiresAt };
+      if (resolution.expiresAt) extendCallbacks = { identificationId: signing.webIdentificationId, until: resolution.expiresAt };
     });
     if (extendCallbacks) {
       await this.callbackEndpoints.extend(extendCallbacks.identificationId, new Date(extendCallbacks.until.getTime() + CALLBACK_URL_GRACE_MS));
@@ -142,13 +133,13 @@ export class SigningReconciliationService {
    */
   private async outcomeUnknownIfNeverAnswered(signing: Signing, cause: string): Promise<TransitionOutcome<Signing> | null> {
     if (Date.now() - signing.createdAt.getTime() < this.config.btrust.timeoutMs * 2) return null;
-    return moveSigning.alone(this.dataSource, signing.id, 'OUTCOME_UNKNOWN', cause, {
+    return this.records.move(signing.id, 'OUTCOME_UNKNOWN', cause, {
       failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: "The server stopped before it recorded B-Trust's answer; B-Trust may or may not have started the signing." },
     });
   }
 
   private async languageOf(signing: Signing): Promise<BtrustLanguage> {
-    const identification = await this.dataSource.getRepository(WebIdentification).findOneBy({ id: signing.webIdentificationId });
+    const identification = await this.webIdentificationRecords.findById(signing.webIdentificationId);
     return (identification?.language as BtrustLanguage | undefined) ?? 'bg';
   }
 }

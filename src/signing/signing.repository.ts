@@ -1,9 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
+import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
+import { ReconciliationLoop, ReconciliationTarget } from '../common/reconciliation/reconciliation-loop';
+import { recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { FlowRecordRepository, UnsettledCount } from '../database/flow-record-repository';
+import { WebIdentification } from '../identification/web/web-identification.entity';
+import type { ActiveContent } from './pdf/pdf-inspection';
+import { sha256Hex } from './sha256';
+import type { MatchedBy } from './signed-document-matching';
+import { SigningDocument } from './signing-document.entity';
+import { SigningUnmatchedDocument } from './signing-unmatched-document.entity';
 import { Signing } from './signing.entity';
-import { signingMachine } from './signing.state';
+import { moveSigning, signingMachine, SigningStatus } from './signing.state';
+import type { DocumentInput, SignedDocumentVerification } from './signing.types';
 
 /*
  * The signings (scenario 3) with their documents (signing_documents) and the
@@ -51,6 +61,107 @@ export const ERASE_FINISHED_SIGNINGS = `
   SELECT $4, purged.id, purged.status, purged.status, 'retention', $5::jsonb FROM purged
   RETURNING entity_id`;
 
+// ── Creation ─────────────────────────────────────────────────────────────
+
+/** PostgreSQL unique_violation: the partial index that allows one PENDING signing per identification. */
+const UNIQUE_VIOLATION = '23505';
+const ONE_PENDING_INDEX = 'signings_one_pending_per_identification';
+/** The signings that hold their identification's sign session: one may be in flight at B-Trust. */
+const IN_FLIGHT: SigningStatus[] = ['PENDING', 'OUTCOME_UNKNOWN'];
+
+// ── Completion ───────────────────────────────────────────────────────────
+
+/** The blind index of who first signed a document that verified, with the signings of identification $1. */
+export const FIND_REFERENCE_SIGNER = `
+  SELECT d.verification->'signer'->>'serialNumberIndex' AS signer_index
+    FROM signing_documents d JOIN signings s ON s.id = d.signing_id
+   WHERE s.web_identification_id = $1 AND (d.verification->>'valid')::boolean
+     AND d.verification->'signer'->>'serialNumberIndex' IS NOT NULL
+   ORDER BY s.signed_at, d.index
+   LIMIT 1`;
+
+/**
+ * The identification's next sign session ($1, expiring $2), which B-Trust handed back with the signed
+ * documents: it replaces only the one the signing used ($4), so a later one already stored stays.
+ */
+export const HAND_ON_SIGN_SESSION = `
+  UPDATE web_identifications SET sign_session_id = $1, sign_session_expires_at = COALESCE($2, sign_session_expires_at), updated_at = now()
+   WHERE id = $3 AND sign_session_id = $4`;
+
+// ── Operators' resolution ────────────────────────────────────────────────
+
+/** The signing an operator settles, locked until the settling commits. */
+export const LOCK_SIGNING_TO_RESOLVE = 'SELECT status, web_identification_id FROM signings WHERE id = $1 FOR UPDATE';
+
+/** Another signing ($3 excepted) of identification $1 that already has resultId $2. */
+export const FIND_OTHER_SIGNING_WITH_RESULT_ID = 'SELECT 1 FROM signings WHERE web_identification_id = $1 AND result_id = $2 AND id <> $3';
+
+export type SigningChanges = Partial<Omit<Signing, 'id' | 'status' | 'owner'>>;
+
+/** A new signing as its creation records it, before 3.1; its sign session is the identification's at that moment. */
+export interface PendingSigning {
+  id: string;
+  owner: string;
+  webIdentificationId: string;
+  emailSignedDocuments: boolean;
+  successUrl: string;
+  cancelUrl: string;
+}
+
+/** A document to sign, with what inspecting it found. */
+export interface DocumentToSign extends DocumentInput {
+  activeContent: ActiveContent[];
+}
+
+/** The sign session a new signing uses, as its identification held it. */
+export interface SignSessionInUse {
+  clientIdentificator: string;
+  signSessionId: string;
+  expiresAt: Date | null;
+}
+
+/** What recording a new signing came to: recorded, or refused for want of its identification or because another holds the sign session. */
+export type PendingSigningRecord =
+  | { recorded: true; signSession: SignSessionInUse }
+  | { recorded: false; refusal: 'IDENTIFICATION_NOT_FOUND' | 'SIGNING_IN_FLIGHT' };
+
+/** A signed document from 3.3, paired with the original at `index`. */
+export interface PairedDocument {
+  index: number;
+  content: Buffer;
+  fileName: string | null;
+  matchedBy: MatchedBy;
+  verification: SignedDocumentVerification;
+}
+
+/** A signed document from 3.3 that matches no original, at `position` in B-Trust's answer. */
+export interface UnmatchedDocument {
+  position: number;
+  fileName: string | null;
+  content: Buffer;
+}
+
+/** How a signing ends with B-Trust's signed documents, and what they hand on to its identification. */
+export interface SigningCompletion {
+  to: SigningStatus;
+  cause: string;
+  changes: SigningChanges;
+  detail: Record<string, unknown>;
+  paired: PairedDocument[];
+  unmatched: UnmatchedDocument[];
+  /** The identification's next sign session, when B-Trust handed one back. */
+  nextSignSession: { id: string; expiresAt: Date | null } | null;
+}
+
+/** A signing locked for an operator's settling, and what that settling may do inside its transaction. */
+export interface LockedSigning {
+  status: SigningStatus;
+  webIdentificationId: string;
+  /** Whether another signing of the same identification already has this resultId. */
+  resultIdTakenByAnother(resultId: string): Promise<boolean>;
+  move(to: SigningStatus, cause: string, changes: SigningChanges, detail: Record<string, unknown>): Promise<TransitionOutcome<Signing>>;
+}
+
 @Injectable()
 export class SigningRepository extends FlowRecordRepository<Signing> {
   constructor(@InjectDataSource() dataSource: DataSource) {
@@ -73,4 +184,247 @@ export class SigningRepository extends FlowRecordRepository<Signing> {
   eraseFinishedBefore(cutoff: Date, now: Date, limit: number): Promise<number> {
     return this.eraseBatch(ERASE_FINISHED_SIGNINGS, ERASED_FIELDS, cutoff, now, limit);
   }
+
+  // ── Reading ──
+
+  findOwned(owner: string, id: string): Promise<Signing | null> {
+    return this.records.findOneBy({ id, owner });
+  }
+
+  /** The documents without their contents, in the request's order. */
+  documentsOf(signingId: string): Promise<SigningDocument[]> {
+    return this.documents.find({ where: { signingId }, order: { index: 'ASC' } });
+  }
+
+  /** One document with its signed content (null until signed). */
+  findWithSignedContent(signingId: string, index: number): Promise<SigningDocument | null> {
+    return this.documents
+      .createQueryBuilder('document')
+      .addSelect('document.signed')
+      .where('document.signingId = :id AND document.index = :index', { id: signingId, index })
+      .getOne();
+  }
+
+  /** The unmatched documents without their contents, in the order they were kept. */
+  unmatchedDocumentsOf(signingId: string): Promise<SigningUnmatchedDocument[]> {
+    return this.unmatchedDocuments.find({ where: { signingId }, order: { position: 'ASC' } });
+  }
+
+  findUnmatchedWithContent(signingId: string, position: number): Promise<SigningUnmatchedDocument | null> {
+    return this.unmatchedDocuments
+      .createQueryBuilder('document')
+      .addSelect('document.content')
+      .where('document.signingId = :signingId AND document.position = :position', { signingId, position })
+      .getOne();
+  }
+
+  // ── Moves ──
+
+  /** Moves a signing (moveSigning) in a transaction of its own. */
+  move(id: string, to: SigningStatus, cause: string, changes: SigningChanges): Promise<TransitionOutcome<Signing>> {
+    return moveSigning.alone(this.dataSource, id, to, cause, changes);
+  }
+
+  // ── Creation ──
+
+  /**
+   * Records a PENDING signing with its documents, its first audit row and the request's
+   * idempotency key, in one transaction. The row lock on the identification serializes
+   * signings of one identification, so `admit` (which throws to refuse) and the in-flight
+   * check see the latest sign session; the partial unique index is the guarantee should
+   * anything bypass the lock.
+   */
+  async recordPending(
+    signing: PendingSigning,
+    documents: DocumentToSign[],
+    admit: (identification: WebIdentification) => void,
+  ): Promise<PendingSigningRecord> {
+    try {
+      return await this.dataSource.transaction(async (manager): Promise<PendingSigningRecord> => {
+        const identification = await manager
+          .getRepository(WebIdentification)
+          .findOne({ where: { id: signing.webIdentificationId }, lock: { mode: 'pessimistic_write' } });
+        if (!identification) return { recorded: false, refusal: 'IDENTIFICATION_NOT_FOUND' };
+        admit(identification);
+        if (await manager.getRepository(Signing).existsBy({ webIdentificationId: signing.webIdentificationId, status: In(IN_FLIGHT) })) {
+          return { recorded: false, refusal: 'SIGNING_IN_FLIGHT' };
+        }
+        await manager.insert(Signing, { ...signing, status: 'PENDING', signSessionId: identification.signSessionId! });
+        // One statement per document: the driver builds each message in memory, so one at a time keeps that small.
+        for (const [index, document] of documents.entries()) {
+          await manager.insert(SigningDocument, {
+            signingId: signing.id,
+            index,
+            fileName: document.fileName,
+            title: document.title,
+            original: document.content,
+            originalSha256: sha256Hex(document.content),
+            visibleSignature: document.visibleSignature ?? null,
+            archive: document.archive ?? null,
+            activeContent: document.activeContent,
+          });
+        }
+        await recordCreation(manager, signingMachine, signing.id, 'PENDING', 'api');
+        await bindIdempotencyKey(manager, signing.id);
+        return {
+          recorded: true,
+          signSession: {
+            clientIdentificator: identification.clientIdentificator!,
+            signSessionId: identification.signSessionId!,
+            expiresAt: identification.signSessionExpiresAt,
+          },
+        };
+      });
+    } catch (error) {
+      if (isUniqueViolation(error, ONE_PENDING_INDEX)) return { recorded: false, refusal: 'SIGNING_IN_FLIGHT' };
+      throw error;
+    }
+  }
+
+  /** What 3.1 answered for a signing it started. */
+  async recordStarted(id: string, started: Pick<Signing, 'resultId' | 'clientDocumentUrl' | 'expiresAt'>): Promise<void> {
+    await this.records.update(id, started);
+  }
+
+  // ── Completion ──
+
+  /** The blind index of who signed with this identification first, from a document that verified. */
+  async referenceSignerOf(identificationId: string): Promise<string | null> {
+    const rows: Array<{ signer_index: string }> = await this.dataSource.query(FIND_REFERENCE_SIGNER, [identificationId]);
+    return rows[0]?.signer_index ?? null;
+  }
+
+  /** The original content of one document; null once retention erased it. */
+  async originalOf(document: Pick<SigningDocument, 'signingId' | 'index'>): Promise<Buffer | null> {
+    const row = await this.documents
+      .createQueryBuilder('document')
+      .select(['document.signingId', 'document.index', 'document.original'])
+      .where('document.signingId = :signingId AND document.index = :index', { signingId: document.signingId, index: document.index })
+      .getOneOrFail();
+    return row.original;
+  }
+
+  /**
+   * In one transaction: the signing's move, every returned document (paired ones onto their
+   * originals, the others as unmatched) and the identification's next sign session. Another
+   * answer of 3.3 may have ended the signing first: what this one returned beyond it is kept
+   * all the same, but the paired documents and the sign session are written only by the move.
+   */
+  completeWith(signing: Signing, completion: SigningCompletion): Promise<TransitionOutcome<Signing>> {
+    return this.dataSource.transaction(async (manager) => {
+      const moved = await moveSigning.within(manager, signing.id, completion.to, completion.cause, completion.changes, completion.detail);
+      await keepUnmatched(manager, signing.id, completion.unmatched);
+      if (moved.result !== 'moved') return moved;
+      for (const document of completion.paired) {
+        await manager.update(
+          SigningDocument,
+          { signingId: signing.id, index: document.index },
+          {
+            signed: document.content,
+            signedSha256: sha256Hex(document.content),
+            signedFileName: document.fileName,
+            matchedBy: document.matchedBy,
+            ...storedVerification(document.verification),
+          },
+        );
+      }
+      if (completion.nextSignSession) {
+        await manager.query(HAND_ON_SIGN_SESSION, [
+          completion.nextSignSession.id,
+          completion.nextSignSession.expiresAt,
+          signing.webIdentificationId,
+          signing.signSessionId,
+        ]);
+      }
+      return moved;
+    });
+  }
+
+  // ── Operators' resolution ──
+
+  /**
+   * Runs `settle` in one transaction with the signing's row locked; it gets null when there is
+   * no such signing, and throws to settle nothing.
+   */
+  settleLocked<T>(id: string, settle: (signing: LockedSigning | null) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      const [row]: Array<{ status: SigningStatus; web_identification_id: string }> = await manager.query(LOCK_SIGNING_TO_RESOLVE, [id]);
+      if (!row) return settle(null);
+      return settle({
+        status: row.status,
+        webIdentificationId: row.web_identification_id,
+        resultIdTakenByAnother: async (resultId) => {
+          const [other]: unknown[] = await manager.query(FIND_OTHER_SIGNING_WITH_RESULT_ID, [row.web_identification_id, resultId, id]);
+          return other !== undefined;
+        },
+        move: (to, cause, changes, detail) => moveSigning.within(manager, id, to, cause, changes, detail),
+      });
+    });
+  }
+
+  // ── Reconciliation ──
+
+  /**
+   * The loop that checks open signings with B-Trust; it claims them with its own statement over
+   * `signings`, on this repository's connection.
+   */
+  reconciliationLoop(timing: { quietPeriodMs: number; intervalMs: number }, target: Omit<ReconciliationTarget, 'table'>): ReconciliationLoop {
+    return new ReconciliationLoop(this.dataSource, timing, { ...target, table: 'signings' });
+  }
+
+  // ── Webhooks ──
+
+  /** The signing of this identification that 3.1 gave this resultId. */
+  findByResultId(identificationId: string, resultId: string): Promise<Signing | null> {
+    return this.records.findOneBy({ webIdentificationId: identificationId, resultId });
+  }
+
+  /** The PENDING signing of this identification on this sign session whose 3.1 answer carried no resultId. */
+  findPendingWithoutResultId(identificationId: string, signSessionId: string): Promise<Signing | null> {
+    return this.records.findOneBy({ webIdentificationId: identificationId, signSessionId, resultId: IsNull(), status: 'PENDING' });
+  }
+
+  private get documents() {
+    return this.dataSource.getRepository(SigningDocument);
+  }
+
+  private get unmatchedDocuments() {
+    return this.dataSource.getRepository(SigningUnmatchedDocument);
+  }
+}
+
+/**
+ * Stores the returned documents that match no original, each once (by its
+ * SHA-256), at its position in B-Trust's answer or after those already kept,
+ * and counts them on the signing.
+ */
+async function keepUnmatched(manager: EntityManager, signingId: string, unmatched: UnmatchedDocument[]): Promise<void> {
+  if (unmatched.length === 0) return;
+  const repository = manager.getRepository(SigningUnmatchedDocument);
+  const kept = await repository.find({ where: { signingId }, select: { position: true, sha256: true } });
+  const positions = new Set(kept.map((document) => document.position));
+  const hashes = new Set(kept.map((document) => document.sha256));
+  for (const document of unmatched) {
+    const hash = sha256Hex(document.content);
+    if (hashes.has(hash)) continue;
+    const position = positions.has(document.position) ? Math.max(...positions) + 1 : document.position;
+    await repository.insert({ signingId, position, fileName: document.fileName, content: document.content, sha256: hash, size: document.content.length });
+    positions.add(position);
+    hashes.add(hash);
+  }
+  await manager.update(Signing, { id: signingId }, { unmatchedDocuments: positions.size });
+}
+
+/** The signer's name goes to its encrypted column; the verification's JSON keeps no personal data in clear. */
+function storedVerification(verification: SignedDocumentVerification): Pick<SigningDocument, 'verification' | 'signerName'> {
+  const { signer } = verification;
+  return {
+    verification: { ...verification, signer: signer ? { ...signer, commonName: null } : null },
+    signerName: signer?.commonName ?? null,
+  };
+}
+
+function isUniqueViolation(error: unknown, constraint: string): boolean {
+  const driverError = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
+  return driverError?.code === UNIQUE_VIOLATION && driverError.constraint === constraint;
 }

@@ -3,6 +3,7 @@ import type { SignedDocuments } from '../../src/btrust/btrust.types';
 import { CallbackEndpointRepository } from '../../src/callbacks/callback-endpoint.repository';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
 import { APP_CONFIG, type ResolvedAppConfig } from '../../src/config/config.module';
+import { WebIdentificationRepository } from '../../src/identification/web/web-identification.repository';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { CasMetrics } from '../../src/metrics/cas-metrics';
 import { PdfInspector } from '../../src/signing/pdf/pdf-inspector';
@@ -11,6 +12,7 @@ import type { SigningInput } from '../../src/signing/signing.types';
 import { SigningCompletionService } from '../../src/signing/signing-completion.service';
 import { SigningCreationService } from '../../src/signing/signing-creation.service';
 import { SigningReconciliationService } from '../../src/signing/signing-reconciliation.service';
+import { SigningRepository } from '../../src/signing/signing.repository';
 import { SigningsService } from '../../src/signing/signings.service';
 import type { ServiceModule } from './service-module';
 
@@ -18,11 +20,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The signing services and the real collaborators they inject, the PDF inspector built as the signing module builds it. */
 export const SIGNING_PROVIDERS: Provider[] = [
+  SigningRepository,
   SigningsService,
   SigningCreationService,
   SigningCompletionService,
   SigningReconciliationService,
   WebIdentificationsService,
+  WebIdentificationRepository,
   CallbackEndpointsService,
   CallbackEndpointRepository,
   SignedPdfValidator,

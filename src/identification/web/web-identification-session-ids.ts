@@ -25,7 +25,7 @@ export function sessionIdMatchSql(sessionIdParameter: string): string {
 const SESSION_ID_MATCH_SQL = `SELECT ${sessionIdMatchSql('$2')} AS "match" FROM web_identifications w WHERE w.id = $1`;
 
 /** The match once B-Trust has been asked: a sign session it has just handed out counts as known. */
-export async function sessionIdMatchOf(pool: Pool, identificationId: string, sessionId: string): Promise<SessionIdMatch> {
+export async function sessionIdMatchOf(pool: Pool, identificationId: string, sessionId: string | null): Promise<SessionIdMatch> {
   const { rows } = await pool.query<{ match: SessionIdMatch }>({
     name: 'webhook-session-id-match',
     text: SESSION_ID_MATCH_SQL,

@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import type { SessionIdMatch } from '../../callbacks/callback-inbox.entity';
 import { FlowRecordRepository, UnsettledCount } from '../../database/flow-record-repository';
+import { postgresPool } from '../../database/postgres-pool';
 import { WebIdentification } from './web-identification.entity';
+import { sessionIdMatchOf } from './web-identification-session-ids';
 import { webIdentificationMachine } from './web-identification.state';
 
 // ── Metrics ──────────────────────────────────────────────────────────────
@@ -70,5 +73,12 @@ export class WebIdentificationRepository extends FlowRecordRepository<WebIdentif
    */
   eraseFinishedBefore(cutoff: Date, now: Date, limit: number): Promise<number> {
     return this.eraseBatch(ERASE_FINISHED_WEB_IDENTIFICATIONS, ERASED_FIELDS, cutoff, now, limit);
+  }
+
+  // ── Webhooks ──
+
+  /** Which of the flow's ids a webhook's sessionId is, once B-Trust has been asked (see web-identification-session-ids.ts). */
+  sessionIdMatchOf(identificationId: string, sessionId: string | null): Promise<SessionIdMatch> {
+    return sessionIdMatchOf(postgresPool(this.dataSource), identificationId, sessionId);
   }
 }
