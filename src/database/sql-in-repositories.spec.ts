@@ -17,7 +17,7 @@ const CONVERTED = [
   'retention',
   'jobs',
   'metrics/metrics-exporter.ts',
-  'identification/mobile/mobile-identification.repository.ts',
+  'identification/mobile',
   'identification/web',
   'signing',
 ];

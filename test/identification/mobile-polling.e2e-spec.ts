@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { RateWindowRepository } from '../../src/common/rate-limit/rate-window.repository';
 import { SharedRateLimiter } from '../../src/common/rate-limit/shared-rate-limiter';
 import { JobQueue } from '../../src/jobs/job-queue.service';
 import { eventually } from '../support/sandbox-control';
@@ -110,7 +111,7 @@ describe('Mobile identification polling', () => {
   });
 
   it('hands out exactly the slots a window holds to batches taken at once, never more', async () => {
-    const limiter = new SharedRateLimiter(db(), 'test-batches', 50, 60_000);
+    const limiter = new SharedRateLimiter(new RateWindowRepository(db()), 'test-batches', 50, 60_000);
     const now = Date.now();
     const grants = await Promise.all(Array.from({ length: 20 }, () => limiter.tryAcquireUpTo(7, now)));
     const granted = grants.map((grant) => grant.granted);

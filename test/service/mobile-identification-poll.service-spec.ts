@@ -5,6 +5,7 @@ import type { MobileIdentificationResult } from '../../src/btrust/btrust.types';
 import { toMobileIdentificationResult } from '../../src/btrust/wire/mobile-identification.wire';
 import type { CreateMobileIdentificationDto } from '../../src/identification/mobile/dto/create-mobile-identification.dto';
 import { MobileIdentificationPollScheduler } from '../../src/identification/mobile/mobile-identification-poll.scheduler';
+import { MobileIdentificationRepository } from '../../src/identification/mobile/mobile-identification.repository';
 import { MobileIdentificationsService } from '../../src/identification/mobile/mobile-identifications.service';
 import { noAnswer, providerAnswered, type ScriptedAnswer } from '../support/fake-btrust-client';
 import { VALID_MOBILE_REQUEST } from '../support/requests';
@@ -64,7 +65,7 @@ interface Row {
  */
 describe(MobileIdentificationsService.name, () => {
   const tier = useServiceModule({
-    providers: [MobileIdentificationsService, MobileIdentificationPollScheduler],
+    providers: [MobileIdentificationsService, MobileIdentificationRepository, MobileIdentificationPollScheduler],
     env: {
       BTRUST_DEADLINE_GRACE_MS: String(GRACE_MS),
       EID_CERTIFICATE_FETCH_ATTEMPTS: String(CERTIFICATE_ATTEMPTS),
@@ -192,7 +193,7 @@ describe(MobileIdentificationsService.name, () => {
         const { id } = await opened(pastLastAsk);
         expect(await poll(id, failure)).toMatchObject({ status: 'OUTCOME_UNKNOWN', failure_code: 'PROVIDER_OUTCOME_UNKNOWN' });
         // Out of the schedule: only an operator's refresh asks again.
-        expect(await service().claimDuePolls(1_000)).not.toContain(id);
+        expect(await tier.get(MobileIdentificationRepository).claimDuePolls(1_000, tier.get(MobileIdentificationPollScheduler).claimLeaseMs)).not.toContain(id);
         // A refresh that still cannot ask leaves it as it is, counting the ask.
         expect(await poll(id, failure)).toMatchObject({ status: 'OUTCOME_UNKNOWN', poll_count: 2 });
         expect(await poll(id, finished(CERTIFICATE))).toMatchObject({ status: 'COMPLETED', poll_count: 3 });

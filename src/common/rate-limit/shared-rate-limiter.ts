@@ -1,4 +1,3 @@
-import { DataSource } from 'typeorm';
 import { RateWindowRepository } from './rate-window.repository';
 
 /**
@@ -8,16 +7,12 @@ import { RateWindowRepository } from './rate-window.repository';
  * slot, so that the window's row is not a queue of single-slot commits.
  */
 export class SharedRateLimiter {
-  private readonly windows: RateWindowRepository;
-
   constructor(
-    dataSource: DataSource,
+    private readonly windows: RateWindowRepository,
     private readonly bucket: string,
     private readonly limit: number,
     private readonly windowMs: number,
-  ) {
-    this.windows = new RateWindowRepository(dataSource);
-  }
+  ) {}
 
   /**
    * Takes as many of `wanted` slots as the current window still has (possibly

@@ -1,9 +1,9 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { RateWindowRepository } from '../../common/rate-limit/rate-window.repository';
 import { SharedRateLimiter } from '../../common/rate-limit/shared-rate-limiter';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { MobileIdentificationPollScheduler } from './mobile-identification-poll.scheduler';
+import { MobileIdentificationRepository } from './mobile-identification.repository';
 import { MobileIdentificationsService } from './mobile-identifications.service';
 
 /** How often an idle poller looks for polls that have fallen due. */
@@ -37,8 +37,9 @@ export class MobileIdentificationPoller implements OnApplicationBootstrap, Befor
 
   constructor(
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
-    @InjectDataSource() dataSource: DataSource,
+    rateWindows: RateWindowRepository,
     private readonly scheduler: MobileIdentificationPollScheduler,
+    private readonly records: MobileIdentificationRepository,
     private readonly identifications: MobileIdentificationsService,
   ) {
     const { maxPerSecond } = config.identification.mobilePoll;
@@ -46,7 +47,7 @@ export class MobileIdentificationPoller implements OnApplicationBootstrap, Befor
     // leave in steady small batches, not in one burst at the top of the second that spills into the next.
     const windowsPerSecond = [10, 8, 5, 4, 2, 1].find((count) => maxPerSecond % count === 0)!;
     this.perWindow = maxPerSecond / windowsPerSecond;
-    this.limiter = new SharedRateLimiter(dataSource, 'btrust-mobile-poll', this.perWindow, 1_000 / windowsPerSecond);
+    this.limiter = new SharedRateLimiter(rateWindows, 'btrust-mobile-poll', this.perWindow, 1_000 / windowsPerSecond);
     this.maxInFlight = Math.min(64, Math.max(4, Math.ceil(maxPerSecond / 2)));
   }
 
@@ -82,13 +83,13 @@ export class MobileIdentificationPoller implements OnApplicationBootstrap, Befor
     const room = Math.min(this.maxInFlight - this.inFlight.size, this.perWindow);
     // A finishing poll wakes the loop early.
     if (room <= 0) return IDLE_LOOK_MS;
-    const claimed = await this.identifications.claimDuePolls(room);
+    const claimed = await this.records.claimDuePolls(room, this.scheduler.claimLeaseMs);
     if (claimed.length === 0) return IDLE_LOOK_MS;
     const { granted, nextWindowInMs } = await this.limiter.tryAcquireUpTo(claimed.length);
     for (const id of claimed.slice(0, granted)) this.start(id);
     if (granted < claimed.length) {
       // At the cap: hand the rest back, so that any instance takes them in the next window.
-      await this.identifications.releasePollClaims(claimed.slice(granted));
+      await this.records.releasePollClaims(claimed.slice(granted));
       return nextWindowInMs;
     }
     return granted === this.perWindow ? nextWindowInMs : 0;
@@ -111,7 +112,7 @@ export class MobileIdentificationPoller implements OnApplicationBootstrap, Befor
   private async housekeeping(): Promise<void> {
     const now = Date.now();
     if (now - this.openCountedAt >= OPEN_COUNT_EVERY_MS) {
-      this.scheduler.observeOpenCount(await this.identifications.countOpen());
+      this.scheduler.observeOpenCount(await this.records.countOpen());
       this.openCountedAt = now;
     }
     if (now - this.prunedAt >= PRUNE_EVERY_MS) {
