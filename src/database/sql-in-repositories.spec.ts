@@ -18,7 +18,7 @@ const CONVERTED = [
   'jobs',
   'metrics/metrics-exporter.ts',
   'identification/mobile',
-  'identification/web/web-identification.repository.ts',
+  'identification/web',
   'signing',
 ];
 

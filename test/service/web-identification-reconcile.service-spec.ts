@@ -3,6 +3,7 @@ import type { RegistrationStatus, WebIdentificationStatus } from '../../src/btru
 import { CallbackEndpointRepository } from '../../src/callbacks/callback-endpoint.repository';
 import { CallbackEndpointsService } from '../../src/callbacks/callback-endpoints.service';
 import { WebIdentification } from '../../src/identification/web/web-identification.entity';
+import { WebIdentificationRepository } from '../../src/identification/web/web-identification.repository';
 import { WebIdentificationsService } from '../../src/identification/web/web-identifications.service';
 import { noAnswer, providerAnswered } from '../support/fake-btrust-client';
 import { useServiceModule } from '../support/service-module';
@@ -49,7 +50,7 @@ const noAnswers = (operation: typeof REGISTRATION | typeof WEB_STATUS): Array<[s
  */
 describe(`${WebIdentificationsService.name} reconciliation`, () => {
   const tier = useServiceModule({
-    providers: [WebIdentificationsService, CallbackEndpointsService, CallbackEndpointRepository],
+    providers: [WebIdentificationsService, WebIdentificationRepository, CallbackEndpointsService, CallbackEndpointRepository],
     env: {
       BTRUST_DEADLINE_GRACE_MS: String(GRACE_MS),
       WEB_REVIEW_MAX_MS: String(REVIEW_MAX_MS),

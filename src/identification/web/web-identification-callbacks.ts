@@ -1,12 +1,8 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { BtrustError, isProviderAnswer } from '../../btrust/btrust.errors';
 import { CallbackHandler, CallbackHandlerResult, CallbackHandlers, StoredWebhook } from '../../callbacks/callback-handlers';
-import type { SessionIdMatch } from '../../callbacks/callback-inbox.entity';
-import { postgresPool } from '../../database/postgres-pool';
-import { WebIdentification } from './web-identification.entity';
-import { sessionIdMatchOf, sessionIdMatchSql } from './web-identification-session-ids';
+import type { WebIdentification } from './web-identification.entity';
+import { WebIdentificationRepository } from './web-identification.repository';
 import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
 
@@ -20,7 +16,7 @@ export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit
   readonly concerns = 'IDENTIFICATION';
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: WebIdentificationRepository,
     private readonly handlers: CallbackHandlers,
     private readonly identifications: WebIdentificationsService,
   ) {}
@@ -30,26 +26,19 @@ export class WebIdentificationCallbacks implements CallbackHandler, OnModuleInit
   }
 
   async handle(entry: StoredWebhook): Promise<CallbackHandlerResult> {
-    const pool = postgresPool(this.dataSource);
     // Most webhooks in a burst are repeats for an identification already final: those are settled
     // by this one read, and only an open one is loaded whole for the provider calls.
-    const { rows } = await pool.query<Pick<WebIdentification, 'status' | 'resultId'> & { sessionIdMatch: SessionIdMatch }>({
-      name: 'webhook-identification',
-      text: `SELECT w.status, w.result_id AS "resultId", ${sessionIdMatchSql('$2')} AS "sessionIdMatch"
-               FROM web_identifications w WHERE w.id = $1`,
-      values: [entry.subjectId, entry.sessionId],
-    });
-    const [current] = rows;
+    const current = await this.records.findWebhookSubject(entry.subjectId, entry.sessionId);
     if (!current) return { outcome: 'MISMATCH', detail: 'No identification for this callback URL' };
     // Reading: the resultId is 2.1's; the sessionId may be any id of the flow (recorded below).
     if (entry.resultId !== current.resultId) return { outcome: 'MISMATCH', detail: "resultId is not this identification's" };
     if (webIdentificationMachine.isFinal(current.status)) {
       return { outcome: 'NO_CHANGE', detail: `Already ${current.status}`, sessionIdMatch: current.sessionIdMatch };
     }
-    const identification = await this.dataSource.getRepository(WebIdentification).findOneByOrFail({ id: entry.subjectId });
+    const identification = await this.records.getById(entry.subjectId);
     const moved = await this.confirm(identification, entry);
     // Asked after B-Trust answered: a sessionId that names the sign session 2.5 just handed out is known by now.
-    return { outcome: moved ? 'APPLIED' : 'NO_CHANGE', sessionIdMatch: await sessionIdMatchOf(pool, entry.subjectId, entry.sessionId) };
+    return { outcome: moved ? 'APPLIED' : 'NO_CHANGE', sessionIdMatch: await this.records.sessionIdMatchOf(entry.subjectId, entry.sessionId) };
   }
 
   /** Fetches the announced result (2.5), or asks where the process stands; true when the identification moved. */

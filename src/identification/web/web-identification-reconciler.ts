@@ -1,11 +1,9 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { ReconciliationLoop } from '../../common/reconciliation/reconciliation-loop';
+import type { ReconciliationLoop } from '../../common/reconciliation/reconciliation-loop';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
-import { WebIdentification } from './web-identification.entity';
-import { OPEN_WEB_IDENTIFICATION_STATUSES, webIdentificationMachine } from './web-identification.state';
+import { WebIdentificationRepository } from './web-identification.repository';
+import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationsService } from './web-identifications.service';
 
 /**
@@ -18,16 +16,14 @@ export class WebIdentificationReconciler implements OnApplicationBootstrap, OnAp
 
   constructor(
     @Inject(APP_CONFIG) config: ResolvedAppConfig,
-    @InjectDataSource() dataSource: DataSource,
+    records: WebIdentificationRepository,
     identifications: WebIdentificationsService,
     metrics: CasMetrics,
   ) {
-    this.loop = new ReconciliationLoop(dataSource, config.identification.webReconcile, {
-      table: 'web_identifications',
-      openStatus: OPEN_WEB_IDENTIFICATION_STATUSES,
+    this.loop = records.reconciliationLoop(config.identification.webReconcile, {
       label: 'web identification',
       reconcile: async (id) => {
-        const identification = await dataSource.getRepository(WebIdentification).findOneBy({ id });
+        const identification = await records.findById(id);
         if (identification === null) return false;
         const outcome = await identifications.reconcile(identification, 'reconcile');
         // A recovery is an outcome reached (a settled state), not a step on the way such as UNDER_REVIEW.

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { SessionIdMatch } from '../../callbacks/callback-inbox.entity';
+import { ReconciliationLoop, ReconciliationTarget } from '../../common/reconciliation/reconciliation-loop';
+import { recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { FlowRecordRepository, UnsettledCount } from '../../database/flow-record-repository';
 import { postgresPool } from '../../database/postgres-pool';
 import { WebIdentification } from './web-identification.entity';
-import { sessionIdMatchOf } from './web-identification-session-ids';
-import { webIdentificationMachine } from './web-identification.state';
+import { moveWebIdentification, OPEN_WEB_IDENTIFICATION_STATUSES, webIdentificationMachine, WebIdentificationStatus } from './web-identification.state';
 
 // ── Metrics ──────────────────────────────────────────────────────────────
 
@@ -51,6 +52,57 @@ export const ERASE_FINISHED_WEB_IDENTIFICATIONS = `
   SELECT $4, purged.id, purged.status, purged.status, 'retention', $5::jsonb FROM purged
   RETURNING entity_id`;
 
+// ── Flow ─────────────────────────────────────────────────────────────────
+
+/** Counts one more 2.5 answer without the eID certificate and returns how many there have been. */
+const COUNT_CERTIFICATE_MISS_SQL = `
+  UPDATE web_identifications SET eid_certificate_misses = eid_certificate_misses + 1, updated_at = now() WHERE id = $1
+  RETURNING eid_certificate_misses AS misses`;
+
+/** What the create request gives a new identification; it starts STARTED. */
+export type NewWebIdentification = Pick<WebIdentification, 'id' | 'owner' | 'reason' | 'language' | 'successUrl' | 'cancelUrl' | 'externalRef'>;
+
+// ── Webhooks ─────────────────────────────────────────────────────────────
+
+/*
+ * Which of a web identification flow's ids a webhook's sessionId ($2) is: the web session (2.1),
+ * the registration's session (2.2), a sign session one of its signings used (3.1), or the sign
+ * session it was handed last (2.5, 3.3). Both statements below write the same CASE expression
+ * out; a unit test holds them to each other word for word.
+ *
+ * Reading: the document calls all of these `sessionId` and its examples carry more than one of
+ * them in webhooks, so the answer is recorded for operators and never decides whether a webhook
+ * is processed; the resultId ties it.
+ */
+
+/**
+ * A webhook's first read: most webhooks in a burst are repeats for an identification already
+ * final, settled by this one statement, so it carries the sessionId's match as well.
+ */
+export const WEBHOOK_SUBJECT_SQL = `
+  SELECT w.status, w.result_id AS "resultId", CASE
+      WHEN w.web_session_id = $2 THEN 'WEB_SESSION'
+      WHEN w.registration_session_id = $2 THEN 'REGISTRATION_SESSION'
+      WHEN EXISTS (SELECT 1 FROM signings s WHERE s.web_identification_id = w.id AND s.sign_session_id = $2) THEN 'SIGN_SESSION_USED'
+      WHEN w.sign_session_id = $2 THEN 'SIGN_SESSION_HANDED'
+      ELSE 'NONE'
+    END AS "sessionIdMatch"
+    FROM web_identifications w WHERE w.id = $1`;
+
+/** The sessionId's match alone, read again once B-Trust has been asked. */
+export const SESSION_ID_MATCH_SQL = `
+  SELECT CASE
+      WHEN w.web_session_id = $2 THEN 'WEB_SESSION'
+      WHEN w.registration_session_id = $2 THEN 'REGISTRATION_SESSION'
+      WHEN EXISTS (SELECT 1 FROM signings s WHERE s.web_identification_id = w.id AND s.sign_session_id = $2) THEN 'SIGN_SESSION_USED'
+      WHEN w.sign_session_id = $2 THEN 'SIGN_SESSION_HANDED'
+      ELSE 'NONE'
+    END AS "match"
+    FROM web_identifications w WHERE w.id = $1`;
+
+/** What a webhook's first read knows of its identification. */
+export type WebhookSubject = Pick<WebIdentification, 'status' | 'resultId'> & { sessionIdMatch: SessionIdMatch };
+
 /** The web identifications (scenarios 2, 4, 5) and their audit trail. */
 @Injectable()
 export class WebIdentificationRepository extends FlowRecordRepository<WebIdentification> {
@@ -75,10 +127,109 @@ export class WebIdentificationRepository extends FlowRecordRepository<WebIdentif
     return this.eraseBatch(ERASE_FINISHED_WEB_IDENTIFICATIONS, ERASED_FIELDS, cutoff, now, limit);
   }
 
+  // ── Flow ──
+
+  /**
+   * Inserts a new identification (STARTED) and its first audit row in one transaction, with what
+   * `alongside` writes in it (the idempotency key's binding, the callback URL): the record and
+   * its callback URL exist before the first provider call, or neither does.
+   */
+  insertStarted<T>(identification: NewWebIdentification, alongside: (manager: EntityManager) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(async (manager) => {
+      await manager.insert(WebIdentification, { ...identification, status: 'STARTED' });
+      await recordCreation(manager, webIdentificationMachine, identification.id, 'STARTED', 'api');
+      return alongside(manager);
+    });
+  }
+
+  /** 2.1's answer: the web session and its result id. */
+  async recordWebSession(id: string, started: Pick<WebIdentification, 'webSessionId' | 'resultId' | 'expiresAt'>): Promise<void> {
+    await this.records.update(id, started);
+  }
+
+  /** 2.2's answer: the registration and where the person is sent. */
+  async recordRegistration(
+    id: string,
+    registration: Pick<WebIdentification, 'registrationId' | 'registrationSessionId' | 'redirectUrl' | 'registrationStatus' | 'expiresAt'>,
+  ): Promise<void> {
+    await this.records.update(id, registration);
+  }
+
+  /** 4.1's answer on its own, as B-Trust's latest word. */
+  async recordRegistrationAnswer(id: string, answer: Pick<WebIdentification, 'registrationStatus' | 'reviewStatus'>): Promise<void> {
+    await this.records.update(id, { ...answer, providerUpdatedAt: new Date() });
+  }
+
+  /** What scenarios 5 and 4 reported in a reconciliation, as B-Trust's latest word. */
+  async recordProviderReport(
+    id: string,
+    report: Pick<WebIdentification, 'providerStatus' | 'providerStep' | 'registrationStatus' | 'reviewStatus'>,
+  ): Promise<void> {
+    await this.records.update(id, { ...report, providerUpdatedAt: new Date(), lastReconciledAt: new Date() });
+  }
+
+  /** Counts a 2.5 answer that came without the eID certificate; returns how many have so far. */
+  async countCertificateMiss(id: string): Promise<number> {
+    const [[{ misses }]]: [[{ misses: number }], number] = await this.dataSource.query(COUNT_CERTIFICATE_MISS_SQL, [id]);
+    return misses;
+  }
+
+  /**
+   * Moves an identification in a transaction of its own (the bound transition): the only way its
+   * status changes. The eID certificate is written here, through the entity's encryption.
+   */
+  move(id: string, to: WebIdentificationStatus, cause: string, changes?: Partial<WebIdentification>): Promise<TransitionOutcome<WebIdentification>> {
+    return moveWebIdentification.alone(this.dataSource, id, to, cause, changes);
+  }
+
+  /** The owner's identification, without its eID certificate. */
+  findOwned(owner: string, id: string): Promise<WebIdentification | null> {
+    return this.records.findOneBy({ id, owner });
+  }
+
+  /** The owner's identification with its eID certificate decrypted. */
+  findOwnedWithCertificate(owner: string, id: string): Promise<WebIdentification | null> {
+    return this.records
+      .createQueryBuilder('identification')
+      .addSelect('identification.eidCertificatePdf')
+      .where('identification.id = :id AND identification.owner = :owner', { id, owner })
+      .getOne();
+  }
+
+  /** The whole record of an identification known to exist (it was read a moment ago). */
+  getById(id: string): Promise<WebIdentification> {
+    return this.records.findOneByOrFail({ id });
+  }
+
   // ── Webhooks ──
 
-  /** Which of the flow's ids a webhook's sessionId is, once B-Trust has been asked (see web-identification-session-ids.ts). */
-  sessionIdMatchOf(identificationId: string, sessionId: string | null): Promise<SessionIdMatch> {
-    return sessionIdMatchOf(postgresPool(this.dataSource), identificationId, sessionId);
+  /** A webhook's first read of its identification (see WEBHOOK_SUBJECT_SQL); undefined when there is none. */
+  async findWebhookSubject(id: string, sessionId: string | null): Promise<WebhookSubject | undefined> {
+    const { rows } = await postgresPool(this.dataSource).query<WebhookSubject>({
+      name: 'webhook-identification',
+      text: WEBHOOK_SUBJECT_SQL,
+      values: [id, sessionId],
+    });
+    return rows[0];
+  }
+
+  /** Which of the flow's ids a webhook's sessionId is, once B-Trust has been asked: a sign session it has just handed out counts as known. */
+  async sessionIdMatchOf(identificationId: string, sessionId: string | null): Promise<SessionIdMatch> {
+    const { rows } = await postgresPool(this.dataSource).query<{ match: SessionIdMatch }>({
+      name: 'webhook-session-id-match',
+      text: SESSION_ID_MATCH_SQL,
+      values: [identificationId, sessionId],
+    });
+    return rows[0]?.match ?? 'NONE';
+  }
+
+  // ── Reconciliation ──
+
+  /** The loop that claims the open identifications (OPEN_WEB_IDENTIFICATION_STATUSES) of this table and reconciles each. */
+  reconciliationLoop(
+    timing: { quietPeriodMs: number; intervalMs: number },
+    job: Pick<ReconciliationTarget, 'label' | 'reconcile' | 'onRecovered'>,
+  ): ReconciliationLoop {
+    return new ReconciliationLoop(this.dataSource, timing, { table: 'web_identifications', openStatus: OPEN_WEB_IDENTIFICATION_STATUSES, ...job });
   }
 }

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
 import { BtrustPort } from '../../btrust/btrust-port';
 import { BtrustError } from '../../btrust/btrust.errors';
 import type { RegistrationStatus, WebIdentificationStatus as ProviderWebStatus } from '../../btrust/btrust.types';
@@ -11,14 +9,15 @@ import type { ProviderLanguage } from '../../common/http/request-language.decora
 import { notStarted, providerFailure, upstreamError } from '../../btrust/provider-failure';
 import { RequestError } from '../../common/problem/request-error';
 import { bindIdempotencyKey } from '../../common/idempotency/idempotency.service';
-import { recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
+import type { TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CreateWebIdentificationDto } from './dto/create-web-identification.dto';
 import { WebIdentification } from './web-identification.entity';
 import { decideWebProgress, WebTiming } from './web-identification-progress';
 import { identificationStatusUnavailable } from './web-identification-signing-gate';
-import { moveWebIdentification, webIdentificationMachine } from './web-identification.state';
+import { webIdentificationMachine } from './web-identification.state';
 import { WebIdentificationError, WebIdentificationErrorCode } from './web-identification.errors';
+import { WebIdentificationRepository } from './web-identification.repository';
 
 /** How long a callback URL stays valid before the identification produced a sign session. */
 const CALLBACK_URL_LIFETIME_MS = 24 * 60 * 60 * 1000;
@@ -36,7 +35,7 @@ export class WebIdentificationsService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: ResolvedAppConfig,
-    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly records: WebIdentificationRepository,
     private readonly btrust: BtrustPort,
     private readonly callbackEndpoints: CallbackEndpointsService,
   ) {
@@ -54,21 +53,21 @@ export class WebIdentificationsService {
    */
   async create(owner: string, request: CreateWebIdentificationDto, language: ProviderLanguage | undefined): Promise<WebIdentification> {
     const id = randomUUID();
-    const callbackUrl = await this.dataSource.transaction(async (manager) => {
-      await manager.insert(WebIdentification, {
+    const callbackUrl = await this.records.insertStarted(
+      {
         id,
         owner,
-        status: 'STARTED',
         reason: request.reason,
         language: request.language,
         successUrl: request.successUrl,
         cancelUrl: request.cancelUrl,
         externalRef: request.externalRef ?? null,
-      });
-      await recordCreation(manager, webIdentificationMachine, id, 'STARTED', 'api');
-      await bindIdempotencyKey(manager, id);
-      return this.callbackEndpoints.issue(manager, id, new Date(Date.now() + CALLBACK_URL_LIFETIME_MS));
-    });
+      },
+      async (manager) => {
+        await bindIdempotencyKey(manager, id);
+        return this.callbackEndpoints.issue(manager, id, new Date(Date.now() + CALLBACK_URL_LIFETIME_MS));
+      },
+    );
     const options = { language: language ?? request.language };
 
     let started;
@@ -77,7 +76,7 @@ export class WebIdentificationsService {
     } catch (error) {
       throw await this.failCreation(id, error, 'startWebIdentification');
     }
-    await this.repository().update(id, {
+    await this.records.recordWebSession(id, {
       webSessionId: started.webSessionId,
       resultId: started.resultId,
       expiresAt: started.expiresAt,
@@ -103,7 +102,7 @@ export class WebIdentificationsService {
       throw await this.failCreation(id, error, 'createRegistration');
     }
     const redirectUrl = this.config.btrust.identificationUrlTemplate.replace('{sessionId}', encodeURIComponent(registration.sessionId));
-    await this.repository().update(id, {
+    await this.records.recordRegistration(id, {
       registrationId: registration.registrationId,
       registrationSessionId: registration.sessionId,
       redirectUrl,
@@ -116,7 +115,7 @@ export class WebIdentificationsService {
   }
 
   async findOwned(owner: string, id: string): Promise<WebIdentification> {
-    const found = await this.repository().findOneBy({ id, owner });
+    const found = await this.records.findOwned(owner, id);
     if (!found) throw RequestError.notFound('The web identification');
     return found;
   }
@@ -134,11 +133,7 @@ export class WebIdentificationsService {
   }
 
   async certificate(owner: string, id: string): Promise<Buffer> {
-    const found = await this.repository()
-      .createQueryBuilder('identification')
-      .addSelect('identification.eidCertificatePdf')
-      .where('identification.id = :id AND identification.owner = :owner', { id, owner })
-      .getOne();
+    const found = await this.records.findOwnedWithCertificate(owner, id);
     if (!found) throw RequestError.notFound('The web identification');
     if (found.status !== 'IDENTIFIED' || !found.eidCertificatePdf) {
       throw new WebIdentificationError(
@@ -162,11 +157,7 @@ export class WebIdentificationsService {
       if (error instanceof BtrustError) throw providerFailure(error);
       throw error;
     }
-    await this.repository().update(id, {
-      registrationStatus: status.status,
-      reviewStatus: status.reviewStatus,
-      providerUpdatedAt: new Date(),
-    });
+    await this.records.recordRegistrationAnswer(id, { registrationStatus: status.status, reviewStatus: status.reviewStatus });
     return status;
   }
 
@@ -193,7 +184,7 @@ export class WebIdentificationsService {
       { language: identification.language as ProviderLanguage },
     );
     if (!result.eidCertificatePdf) return this.certificateMissing(identification, cause);
-    const outcome = await moveWebIdentification.alone(this.dataSource, identification.id, 'IDENTIFIED', cause, {
+    const outcome = await this.records.move(identification.id, 'IDENTIFIED', cause, {
       identifiedAt: new Date(),
       clientIdentificator: result.clientIdentificator,
       eidCertificatePdf: result.eidCertificatePdf,
@@ -224,7 +215,7 @@ export class WebIdentificationsService {
       if (error instanceof BtrustError) throw identificationStatusUnavailable(error);
       throw error;
     }
-    return this.repository().findOneByOrFail({ id: identification.id });
+    return this.records.getById(identification.id);
   }
 
   /** B-Trust's last word on an identification is older than WEB_IDENTIFICATION_REFRESH_BEFORE_SIGNING_MS. */
@@ -234,16 +225,12 @@ export class WebIdentificationsService {
   }
 
   private async certificateMissing(identification: WebIdentification, cause: string): Promise<TransitionOutcome<WebIdentification>> {
-    const [[{ misses }]]: [[{ misses: number }], number] = await this.dataSource.query(
-      `UPDATE web_identifications SET eid_certificate_misses = eid_certificate_misses + 1, updated_at = now() WHERE id = $1
-       RETURNING eid_certificate_misses AS misses`,
-      [identification.id],
-    );
+    const misses = await this.records.countCertificateMiss(identification.id);
     if (misses < this.certificateAttempts) {
       this.logger.warn({ id: identification.id, misses }, 'B-Trust sent the web identification result without the eID certificate; will ask again');
       return { result: 'unchanged', entity: { ...identification, eidCertificateMisses: misses } };
     }
-    return moveWebIdentification.alone(this.dataSource, identification.id, 'FAILED', cause, {
+    return this.records.move(identification.id, 'FAILED', cause, {
       failure: { code: 'EID_CERTIFICATE_MISSING', message: `B-Trust approved the identification but sent no eID certificate in ${misses} answers.` },
     });
   }
@@ -272,13 +259,11 @@ export class WebIdentificationsService {
       registrationStatus: registration?.status ?? identification.registrationStatus,
       reviewStatus: registration?.reviewStatus ?? identification.reviewStatus,
     };
-    await this.repository().update(identification.id, {
+    await this.records.recordProviderReport(identification.id, {
       providerStatus: report.status,
       providerStep: report.step,
       registrationStatus: report.registrationStatus,
       reviewStatus: report.reviewStatus,
-      providerUpdatedAt: new Date(),
-      lastReconciledAt: new Date(),
     });
 
     const decision = decideWebProgress(identification.status, readWebReviewProgress(report), this.timingOf(identification));
@@ -286,11 +271,11 @@ export class WebIdentificationsService {
       case 'stay':
         return null;
       case 'review':
-        return moveWebIdentification.alone(this.dataSource, identification.id, 'UNDER_REVIEW', cause, { reviewStartedAt: new Date() });
+        return this.records.move(identification.id, 'UNDER_REVIEW', cause, { reviewStartedAt: new Date() });
       case 'confirm':
         return this.confirmIdentified(identification, cause);
       case 'end':
-        return moveWebIdentification.alone(this.dataSource, identification.id, decision.status, cause, {
+        return this.records.move(identification.id, decision.status, cause, {
           failure: { code: decision.code, message: registration?.userMessage ? `${decision.message} B-Trust: ${registration.userMessage}` : decision.message },
         });
     }
@@ -322,24 +307,20 @@ export class WebIdentificationsService {
   private async expireIfNeverStarted(identification: WebIdentification, cause: string) {
     if (identification.status !== 'STARTED') return null;
     // B-Trust never accepted it (the server stopped mid-creation): nothing to ask about.
-    return moveWebIdentification.alone(this.dataSource, identification.id, 'FAILED', cause, {
+    return this.records.move(identification.id, 'FAILED', cause, {
       failure: { code: 'PROVIDER_OUTCOME_UNKNOWN', message: 'The server stopped before B-Trust confirmed the request.' },
     });
   }
 
   private async failCreation(id: string, error: unknown, step: string): Promise<unknown> {
     if (!(error instanceof BtrustError)) return error;
-    await moveWebIdentification.alone(this.dataSource, id, 'FAILED', 'api', {
+    await this.records.move(id, 'FAILED', 'api', {
       failure: { code: error.code, message: `${step}: ${error.providerMessage ?? error.message}` },
     });
     // By what the answer means, not by its body: a REJECTED on 401/403 is our certificate or grant.
     if (error.answerClass !== 'UNKNOWN_OUTCOME') return notStarted(error);
     // Received, with no usable answer: whatever its body says (REJECTED included), not a refusal.
     return error.code === 'TIMEOUT' ? providerFailure(error) : upstreamError(error);
-  }
-
-  private repository() {
-    return this.dataSource.getRepository(WebIdentification);
   }
 }
 
