@@ -20,8 +20,8 @@ export class SigningReconciler implements OnApplicationBootstrap, OnApplicationS
     signings: SigningReconciliationService,
     metrics: CasMetrics,
   ) {
-    this.loop = records.reconciliationLoop(config.identification.webReconcile, {
-      openStatus: 'PENDING',
+    this.loop = new ReconciliationLoop(config.identification.webReconcile, {
+      claimDue: (window) => records.claimDueForReconciliation(window),
       label: 'signing',
       reconcile: async (id) => {
         const signing = await records.findById(id);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In, IsNull, QueryFailedError } from 'typeorm';
 import { bindIdempotencyKey } from '../common/idempotency/idempotency.service';
-import { ReconciliationLoop, ReconciliationTarget } from '../common/reconciliation/reconciliation-loop';
+import type { ReconciliationWindow } from '../common/reconciliation/reconciliation-loop';
 import { recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { FlowRecordRepository, UnsettledCount } from '../database/flow-record-repository';
 import { WebIdentification } from '../identification/web/web-identification.entity';
@@ -161,6 +161,18 @@ export interface LockedSigning {
   resultIdTakenByAnother(resultId: string): Promise<boolean>;
   move(to: SigningStatus, cause: string, changes: SigningChanges, detail: Record<string, unknown>): Promise<TransitionOutcome<Signing>>;
 }
+
+/** The reconciliation loop's claim: open rows due for a check ($1 quiet s, $2 interval s, $3 limit, $4 statuses), stamped checked. */
+const CLAIM_DUE_FOR_RECONCILIATION = `UPDATE signings SET last_reconciled_at = now()
+   WHERE id IN (
+     SELECT id FROM signings
+      WHERE status = ANY($4::text[])
+        AND created_at < now() - make_interval(secs => $1)
+        AND (last_reconciled_at IS NULL OR last_reconciled_at < now() - make_interval(secs => $2))
+      ORDER BY last_reconciled_at NULLS FIRST
+      LIMIT $3
+      FOR UPDATE SKIP LOCKED)
+   RETURNING id`;
 
 @Injectable()
 export class SigningRepository extends FlowRecordRepository<Signing> {
@@ -365,11 +377,17 @@ export class SigningRepository extends FlowRecordRepository<Signing> {
   // ── Reconciliation ──
 
   /**
-   * The loop that checks open signings with B-Trust; it claims them with its own statement over
-   * `signings`, on this repository's connection.
+   * Claims up to `limit` PENDING signings created more than the quiet period ago and not
+   * checked within the interval, and stamps them checked (CLAIM_DUE_FOR_RECONCILIATION).
    */
-  reconciliationLoop(timing: { quietPeriodMs: number; intervalMs: number }, target: Omit<ReconciliationTarget, 'table'>): ReconciliationLoop {
-    return new ReconciliationLoop(this.dataSource, timing, { ...target, table: 'signings' });
+  async claimDueForReconciliation(window: ReconciliationWindow): Promise<string[]> {
+    const [claimed]: [Array<{ id: string }>, number] = await this.dataSource.query(CLAIM_DUE_FOR_RECONCILIATION, [
+      window.quietPeriodSeconds,
+      window.intervalSeconds,
+      window.limit,
+      ['PENDING'],
+    ]);
+    return claimed.map(({ id }) => id);
   }
 
   // ── Webhooks ──

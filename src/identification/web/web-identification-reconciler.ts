@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import type { ReconciliationLoop } from '../../common/reconciliation/reconciliation-loop';
+import { ReconciliationLoop } from '../../common/reconciliation/reconciliation-loop';
 import { APP_CONFIG, ResolvedAppConfig } from '../../config/config.module';
 import { CasMetrics } from '../../metrics/cas-metrics';
 import { WebIdentificationRepository } from './web-identification.repository';
@@ -20,7 +20,8 @@ export class WebIdentificationReconciler implements OnApplicationBootstrap, OnAp
     identifications: WebIdentificationsService,
     metrics: CasMetrics,
   ) {
-    this.loop = records.reconciliationLoop(config.identification.webReconcile, {
+    this.loop = new ReconciliationLoop(config.identification.webReconcile, {
+      claimDue: (window) => records.claimDueForReconciliation(window),
       label: 'web identification',
       reconcile: async (id) => {
         const identification = await records.findById(id);

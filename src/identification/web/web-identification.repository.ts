@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { SessionIdMatch } from '../../callbacks/callback-inbox.entity';
-import { ReconciliationLoop, ReconciliationTarget } from '../../common/reconciliation/reconciliation-loop';
+import type { ReconciliationWindow } from '../../common/reconciliation/reconciliation-loop';
 import { recordCreation, TransitionOutcome } from '../../common/state-machine/apply-transition';
 import { FlowRecordRepository, UnsettledCount } from '../../database/flow-record-repository';
 import { postgresPool } from '../../database/postgres-pool';
@@ -104,6 +104,18 @@ export const SESSION_ID_MATCH_SQL = `
 export type WebhookSubject = Pick<WebIdentification, 'status' | 'resultId'> & { sessionIdMatch: SessionIdMatch };
 
 /** The web identifications (scenarios 2, 4, 5) and their audit trail. */
+/** The reconciliation loop's claim: open rows due for a check ($1 quiet s, $2 interval s, $3 limit, $4 statuses), stamped checked. */
+const CLAIM_DUE_FOR_RECONCILIATION = `UPDATE web_identifications SET last_reconciled_at = now()
+   WHERE id IN (
+     SELECT id FROM web_identifications
+      WHERE status = ANY($4::text[])
+        AND created_at < now() - make_interval(secs => $1)
+        AND (last_reconciled_at IS NULL OR last_reconciled_at < now() - make_interval(secs => $2))
+      ORDER BY last_reconciled_at NULLS FIRST
+      LIMIT $3
+      FOR UPDATE SKIP LOCKED)
+   RETURNING id`;
+
 @Injectable()
 export class WebIdentificationRepository extends FlowRecordRepository<WebIdentification> {
   constructor(@InjectDataSource() dataSource: DataSource) {
@@ -225,11 +237,17 @@ export class WebIdentificationRepository extends FlowRecordRepository<WebIdentif
 
   // ── Reconciliation ──
 
-  /** The loop that claims the open identifications (OPEN_WEB_IDENTIFICATION_STATUSES) of this table and reconciles each. */
-  reconciliationLoop(
-    timing: { quietPeriodMs: number; intervalMs: number },
-    job: Pick<ReconciliationTarget, 'label' | 'reconcile' | 'onRecovered'>,
-  ): ReconciliationLoop {
-    return new ReconciliationLoop(this.dataSource, timing, { table: 'web_identifications', openStatus: OPEN_WEB_IDENTIFICATION_STATUSES, ...job });
+  /**
+   * Claims up to `limit` open web identifications (OPEN_WEB_IDENTIFICATION_STATUSES) created more than the quiet period ago and not
+   * checked within the interval, and stamps them checked (CLAIM_DUE_FOR_RECONCILIATION).
+   */
+  async claimDueForReconciliation(window: ReconciliationWindow): Promise<string[]> {
+    const [claimed]: [Array<{ id: string }>, number] = await this.dataSource.query(CLAIM_DUE_FOR_RECONCILIATION, [
+      window.quietPeriodSeconds,
+      window.intervalSeconds,
+      window.limit,
+      OPEN_WEB_IDENTIFICATION_STATUSES,
+    ]);
+    return claimed.map(({ id }) => id);
   }
 }
