@@ -1,5 +1,6 @@
 import { DataSource, EntityTarget, Repository } from 'typeorm';
 import type { FailureColumns } from '../common/entity/failure-columns';
+import type { ReconciliationWindow } from '../common/reconciliation/reconciliation-loop';
 import type { StateMachine } from '../common/state-machine/state-machine';
 import { StateTransition } from '../common/state-machine/state-transition.entity';
 
@@ -109,6 +110,20 @@ export abstract class FlowRecordRepository<E extends FlowRecord> {
       limit,
     ]);
     return rows.length;
+  }
+
+  /**
+   * Runs a reconciliation claim statement, whose parameters are: $1 quiet period (s), $2 interval
+   * (s), $3 batch size, $4 the states still waiting for the provider. Returns the claimed ids.
+   */
+  protected async claimDue(statement: string, window: ReconciliationWindow, openStates: readonly string[]): Promise<string[]> {
+    const [claimed]: [Array<{ id: string }>, number] = await this.dataSource.query(statement, [
+      window.quietPeriodSeconds,
+      window.intervalSeconds,
+      window.limit,
+      openStates,
+    ]);
+    return claimed.map(({ id }) => id);
   }
 
   private view(columns: ReadonlyArray<RecordColumn<E>>) {

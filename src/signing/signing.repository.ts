@@ -380,14 +380,8 @@ export class SigningRepository extends FlowRecordRepository<Signing> {
    * Claims up to `limit` PENDING signings created more than the quiet period ago and not
    * checked within the interval, and stamps them checked (CLAIM_DUE_FOR_RECONCILIATION).
    */
-  async claimDueForReconciliation(window: ReconciliationWindow): Promise<string[]> {
-    const [claimed]: [Array<{ id: string }>, number] = await this.dataSource.query(CLAIM_DUE_FOR_RECONCILIATION, [
-      window.quietPeriodSeconds,
-      window.intervalSeconds,
-      window.limit,
-      ['PENDING'],
-    ]);
-    return claimed.map(({ id }) => id);
+  claimDueForReconciliation(window: ReconciliationWindow): Promise<string[]> {
+    return this.claimDue(CLAIM_DUE_FOR_RECONCILIATION, window, ['PENDING']);
   }
 
   // ── Webhooks ──

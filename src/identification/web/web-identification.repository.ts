@@ -103,7 +103,6 @@ export const SESSION_ID_MATCH_SQL = `
 /** What a webhook's first read knows of its identification. */
 export type WebhookSubject = Pick<WebIdentification, 'status' | 'resultId'> & { sessionIdMatch: SessionIdMatch };
 
-/** The web identifications (scenarios 2, 4, 5) and their audit trail. */
 /** The reconciliation loop's claim: open rows due for a check ($1 quiet s, $2 interval s, $3 limit, $4 statuses), stamped checked. */
 const CLAIM_DUE_FOR_RECONCILIATION = `UPDATE web_identifications SET last_reconciled_at = now()
    WHERE id IN (
@@ -116,6 +115,7 @@ const CLAIM_DUE_FOR_RECONCILIATION = `UPDATE web_identifications SET last_reconc
       FOR UPDATE SKIP LOCKED)
    RETURNING id`;
 
+/** The web identifications (scenarios 2, 4, 5) and their audit trail. */
 @Injectable()
 export class WebIdentificationRepository extends FlowRecordRepository<WebIdentification> {
   constructor(@InjectDataSource() dataSource: DataSource) {
@@ -241,13 +241,7 @@ export class WebIdentificationRepository extends FlowRecordRepository<WebIdentif
    * Claims up to `limit` open web identifications (OPEN_WEB_IDENTIFICATION_STATUSES) created more than the quiet period ago and not
    * checked within the interval, and stamps them checked (CLAIM_DUE_FOR_RECONCILIATION).
    */
-  async claimDueForReconciliation(window: ReconciliationWindow): Promise<string[]> {
-    const [claimed]: [Array<{ id: string }>, number] = await this.dataSource.query(CLAIM_DUE_FOR_RECONCILIATION, [
-      window.quietPeriodSeconds,
-      window.intervalSeconds,
-      window.limit,
-      OPEN_WEB_IDENTIFICATION_STATUSES,
-    ]);
-    return claimed.map(({ id }) => id);
+  claimDueForReconciliation(window: ReconciliationWindow): Promise<string[]> {
+    return this.claimDue(CLAIM_DUE_FOR_RECONCILIATION, window, OPEN_WEB_IDENTIFICATION_STATUSES);
   }
 }
