@@ -6,6 +6,7 @@ import type { ReconciliationWindow } from '../common/reconciliation/reconciliati
 import { recordCreation, TransitionOutcome } from '../common/state-machine/apply-transition';
 import { FlowRecordRepository, UnsettledCount } from '../database/flow-record-repository';
 import { WebIdentification } from '../identification/web/web-identification.entity';
+import { WebIdentificationRepository } from '../identification/web/web-identification.repository';
 import type { ActiveContent } from './pdf/pdf-inspection';
 import { sha256Hex } from './sha256';
 import type { MatchedBy } from './signed-document-matching';
@@ -79,14 +80,6 @@ export const FIND_REFERENCE_SIGNER = `
      AND d.verification->'signer'->>'serialNumberIndex' IS NOT NULL
    ORDER BY s.signed_at, d.index
    LIMIT 1`;
-
-/**
- * The identification's next sign session ($1, expiring $2), which B-Trust handed back with the signed
- * documents: it replaces only the one the signing used ($4), so a later one already stored stays.
- */
-export const HAND_ON_SIGN_SESSION = `
-  UPDATE web_identifications SET sign_session_id = $1, sign_session_expires_at = COALESCE($2, sign_session_expires_at), updated_at = now()
-   WHERE id = $3 AND sign_session_id = $4`;
 
 // ── Operators' resolution ────────────────────────────────────────────────
 
@@ -176,7 +169,10 @@ const CLAIM_DUE_FOR_RECONCILIATION = `UPDATE signings SET last_reconciled_at = n
 
 @Injectable()
 export class SigningRepository extends FlowRecordRepository<Signing> {
-  constructor(@InjectDataSource() dataSource: DataSource) {
+  constructor(
+    @InjectDataSource() dataSource: DataSource,
+    private readonly webIdentifications: WebIdentificationRepository,
+  ) {
     super(dataSource, Signing, signingMachine);
   }
 
@@ -341,12 +337,7 @@ export class SigningRepository extends FlowRecordRepository<Signing> {
         );
       }
       if (completion.nextSignSession) {
-        await manager.query(HAND_ON_SIGN_SESSION, [
-          completion.nextSignSession.id,
-          completion.nextSignSession.expiresAt,
-          signing.webIdentificationId,
-          signing.signSessionId,
-        ]);
+        await this.webIdentifications.handOnSignSessionWithin(manager, signing.webIdentificationId, signing.signSessionId, completion.nextSignSession);
       }
       return moved;
     });

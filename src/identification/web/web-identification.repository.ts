@@ -115,6 +115,14 @@ const CLAIM_DUE_FOR_RECONCILIATION = `UPDATE web_identifications SET last_reconc
       FOR UPDATE SKIP LOCKED)
    RETURNING id`;
 
+/**
+ * The identification's next sign session ($1, expiring $2), which B-Trust handed back with the signed
+ * documents: it replaces only the one the signing used ($4), so a later one already stored stays.
+ */
+const HAND_ON_SIGN_SESSION = `
+  UPDATE web_identifications SET sign_session_id = $1, sign_session_expires_at = COALESCE($2, sign_session_expires_at), updated_at = now()
+   WHERE id = $3 AND sign_session_id = $4`;
+
 /** The web identifications (scenarios 2, 4, 5) and their audit trail. */
 @Injectable()
 export class WebIdentificationRepository extends FlowRecordRepository<WebIdentification> {
@@ -243,5 +251,20 @@ export class WebIdentificationRepository extends FlowRecordRepository<WebIdentif
    */
   claimDueForReconciliation(window: ReconciliationWindow): Promise<string[]> {
     return this.claimDue(CLAIM_DUE_FOR_RECONCILIATION, window, OPEN_WEB_IDENTIFICATION_STATUSES);
+  }
+
+  // ── Signing ──
+
+  /**
+   * Inside a signing's completion: the identification's next sign session, handed back by B-Trust
+   * with the signed documents, replaces the one the signing used (and only that one).
+   */
+  async handOnSignSessionWithin(
+    manager: EntityManager,
+    identificationId: string,
+    usedSignSessionId: string | null,
+    next: { id: string; expiresAt: Date | null },
+  ): Promise<void> {
+    await manager.query(HAND_ON_SIGN_SESSION, [next.id, next.expiresAt, identificationId, usedSignSessionId]);
   }
 }
