@@ -143,7 +143,8 @@ describe('Web identification follows the agent\'s review', () => {
 
     it('refuses a signing as retryable (503) when B-Trust cannot be asked first, and sends nothing', async () => {
       const id = await driver.identify();
-      await sandbox.fault('getWebIdentificationStatus', 'http500', 1);
+      // Armed for every ask, not one: the reconciliation loop or a late webhook may ask first and use it up.
+      await sandbox.fault('getWebIdentificationStatus', 'http500', 1_000);
       const refused = await sign(id);
       expect(refused.status).toBe(503);
       expect(refused.headers['retry-after']).toBe('30');
@@ -152,6 +153,7 @@ describe('Web identification follows the agent\'s review', () => {
       expect((await view(id)).status).toBe('IDENTIFIED');
 
       // Once B-Trust answers again the same signing goes through.
+      await sandbox.delete('/sandbox/faults');
       const started = await sign(id);
       expect(started.status).toBe(201);
       expect((await sandbox.calls()).startSignSession).toBe(1);
