@@ -67,8 +67,7 @@ export type NewWebIdentification = Pick<WebIdentification, 'id' | 'owner' | 'rea
 /*
  * Which of a web identification flow's ids a webhook's sessionId ($2) is: the web session (2.1),
  * the registration's session (2.2), a sign session one of its signings used (3.1), or the sign
- * session it was handed last (2.5, 3.3). Both statements below write the same CASE expression
- * out; a unit test holds them to each other word for word.
+ * session it was handed last (2.5, 3.3).
  *
  * Reading: the document calls all of these `sessionId` and its examples carry more than one of
  * them in webhooks, so the answer is recorded for operators and never decides whether a webhook
@@ -77,9 +76,10 @@ export type NewWebIdentification = Pick<WebIdentification, 'id' | 'owner' | 'rea
 
 /**
  * A webhook's first read: most webhooks in a burst are repeats for an identification already
- * final, settled by this one statement, so it carries the sessionId's match as well.
+ * final, settled by this one statement, so it carries the sessionId's match as well. The match
+ * is read with it again once B-Trust has been asked (sessionIdMatchOf).
  */
-export const WEBHOOK_SUBJECT_SQL = `
+const WEBHOOK_SUBJECT_SQL = `
   SELECT w.status, w.result_id AS "resultId", CASE
       WHEN w.web_session_id = $2 THEN 'WEB_SESSION'
       WHEN w.registration_session_id = $2 THEN 'REGISTRATION_SESSION'
@@ -87,17 +87,6 @@ export const WEBHOOK_SUBJECT_SQL = `
       WHEN w.sign_session_id = $2 THEN 'SIGN_SESSION_HANDED'
       ELSE 'NONE'
     END AS "sessionIdMatch"
-    FROM web_identifications w WHERE w.id = $1`;
-
-/** The sessionId's match alone, read again once B-Trust has been asked. */
-export const SESSION_ID_MATCH_SQL = `
-  SELECT CASE
-      WHEN w.web_session_id = $2 THEN 'WEB_SESSION'
-      WHEN w.registration_session_id = $2 THEN 'REGISTRATION_SESSION'
-      WHEN EXISTS (SELECT 1 FROM signings s WHERE s.web_identification_id = w.id AND s.sign_session_id = $2) THEN 'SIGN_SESSION_USED'
-      WHEN w.sign_session_id = $2 THEN 'SIGN_SESSION_HANDED'
-      ELSE 'NONE'
-    END AS "match"
     FROM web_identifications w WHERE w.id = $1`;
 
 /** What a webhook's first read knows of its identification. */
@@ -235,12 +224,7 @@ export class WebIdentificationRepository extends FlowRecordRepository<WebIdentif
 
   /** Which of the flow's ids a webhook's sessionId is, once B-Trust has been asked: a sign session it has just handed out counts as known. */
   async sessionIdMatchOf(identificationId: string, sessionId: string | null): Promise<SessionIdMatch> {
-    const { rows } = await postgresPool(this.dataSource).query<{ match: SessionIdMatch }>({
-      name: 'webhook-session-id-match',
-      text: SESSION_ID_MATCH_SQL,
-      values: [identificationId, sessionId],
-    });
-    return rows[0]?.match ?? 'NONE';
+    return (await this.findWebhookSubject(identificationId, sessionId))?.sessionIdMatch ?? 'NONE';
   }
 
   // ── Reconciliation ──
