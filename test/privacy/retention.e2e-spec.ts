@@ -149,6 +149,27 @@ describe(PersonalDataRetention.name, () => {
     expect(await server.app.get(PersonalDataRetention).purgeExpired()).toEqual({ mobile_identification: 0, web_identification: 0, signing: 0 });
   });
 
+  it('keeps the eID certificate of an identification whose signing is OUTCOME_UNKNOWN, as it does for a PENDING one', async () => {
+    await sandbox.reset();
+    const identificationId = await driver.identify();
+    await sandbox.fault('startSignSession', 'http503', 1);
+    const unknown = await driver
+      .postJson(identificationId, { documents: [jsonDocument(await pdf(1, 'Retention'), 'contract.pdf')], ...driver.urls() })
+      .expect(502);
+    expect(await driver.signing(unknown.body.id)).toMatchObject({ status: 'OUTCOME_UNKNOWN' });
+    await backdate('web_identifications', [identificationId], 31);
+    await db().query(`UPDATE web_identifications SET sign_session_expires_at = now() - interval '30 days' WHERE id = $1`, [identificationId]);
+
+    expect(await server.app.get(PersonalDataRetention).purgeExpired()).toMatchObject({ web_identification: 0 });
+    const [kept] = await db().query('SELECT eid_certificate_pdf_encrypted IS NOT NULL AS has_certificate, purged_at FROM web_identifications WHERE id = $1', [identificationId]);
+    expect(kept).toEqual({ has_certificate: true, purged_at: null });
+
+    // Once an operator settles the signing, the identification is finished like any other.
+    await api().post(`/api/v1/admin/signings/${unknown.body.id}/resolve`).send({ outcome: 'NOT_STARTED' }).expect(200);
+    await backdate('web_identifications', [identificationId], 31);
+    expect(await server.app.get(PersonalDataRetention).purgeExpired()).toMatchObject({ web_identification: 1 });
+  });
+
   it('keeps exactly one daily run queued in pg-boss', async () => {
     const [{ queued }] = await db().query(
       `SELECT count(*)::int AS queued FROM pgboss.job WHERE name = $1 AND state IN ('created', 'retry')`,

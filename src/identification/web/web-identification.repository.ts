@@ -30,7 +30,8 @@ const ERASED_FIELDS = ['eidCertificatePdf'];
 /**
  * One batch of erasure (parameters: see FlowRecordRepository.eraseBatch). IDENTIFIED is
  * settled (resting), but its sign session may still sign documents until it expires, so
- * such a record waits for that and for its pending signing. A record is erased and audited together or not at all;
+ * such a record waits for that and for a signing still in flight (PENDING, or OUTCOME_UNKNOWN until
+ * an operator settles it: the sign session may be signing at B-Trust). A record is erased and audited together or not at all;
  * SKIP LOCKED keeps off rows a webhook or reconciliation is changing right now.
  */
 export const ERASE_FINISHED_WEB_IDENTIFICATIONS = `
@@ -38,7 +39,7 @@ export const ERASE_FINISHED_WEB_IDENTIFICATIONS = `
     SELECT t.id FROM web_identifications t
      WHERE t.status = ANY($1) AND t.purged_at IS NULL AND t.updated_at < $3
        AND (t.sign_session_expires_at IS NULL OR t.sign_session_expires_at < $2)
-       AND NOT EXISTS (SELECT 1 FROM signings s WHERE s.web_identification_id = t.id AND s.status = 'PENDING')
+       AND NOT EXISTS (SELECT 1 FROM signings s WHERE s.web_identification_id = t.id AND s.status IN ('PENDING', 'OUTCOME_UNKNOWN'))
      ORDER BY t.updated_at
      LIMIT $6
      FOR UPDATE SKIP LOCKED
